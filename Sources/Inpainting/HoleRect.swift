@@ -1,0 +1,42 @@
+import NeuralCore
+
+/// MNIST geometry: every image is 28×28 grey levels in [0, 1].
+public enum Digit {
+    public static let side = 28
+    public static let pixels = 784
+}
+
+/// An axis-aligned rectangular hole: rows `top ..< top+height`, columns `left ..< left+width`.
+///
+/// Mask convention (used everywhere in the project): `M = 1` for known pixels, `0` for the hole; the
+/// network's input is `x ⊙ M`.
+public struct HoleRect: Sendable, Equatable, Hashable, Codable {
+    public var top: Int
+    public var left: Int
+    public var height: Int
+    public var width: Int
+
+    public init(top: Int, left: Int, height: Int, width: Int) {
+        self.top = top; self.left = left; self.height = height; self.width = width
+    }
+
+    public var area: Int { height * width }
+
+    /// True when the rectangle is non-empty and lies inside a side×side image.
+    public func fits(side: Int = Digit.side) -> Bool {
+        height > 0 && width > 0 && top >= 0 && left >= 0 && top + height <= side && left + width <= side
+    }
+
+    public func contains(row: Int, column: Int) -> Bool {
+        row >= top && row < top + height && column >= left && column < left + width
+    }
+
+    /// The mask M for this hole: [side·side], 1 outside the rectangle, 0 inside.
+    public func mask(side: Int = Digit.side) -> [Float] {
+        var m = [Float](repeating: 1, count: side * side)
+        for r in max(0, top)..<min(side, top + height) {
+            for c in max(0, left)..<min(side, left + width) { m[r * side + c] = 0 }
+        }
+        return m
+    }
+}

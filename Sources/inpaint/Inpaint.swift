@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Inpaint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inpaint",
+        abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
+        subcommands: [])
+}
