@@ -19,10 +19,7 @@ import torch
 from safetensors import safe_open
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:  # engineer core's twin of the Swift model, once it exists
-    from context_encoder import ContextEncoder  # noqa: E402
-except ImportError:
-    from parity_twin import ContextEncoder  # noqa: E402
+from context_encoder import ContextEncoder  # noqa: E402  (scripts/context_encoder.py)
 
 TOLERANCE = 1e-4
 
