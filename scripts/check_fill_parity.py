@@ -62,7 +62,16 @@ def load_model(path):
     with safe_open(path, framework="pt") as f:
         metadata = f.metadata() or {}
         state = {k: f.get_tensor(k).float() for k in f.keys() if not k.startswith("optim.")}
-    config = json.loads(metadata["inpaint.config"])
+    if "inpaint.config" in metadata:
+        config = json.loads(metadata["inpaint.config"])
+    else:  # saved by PyTorch without our metadata: read the shape off the tensors, as inpaint does
+        first = state["enc.0.weight"].shape
+        config = {
+            "architecture": "paper" if state["fc.weight"].shape[0] == 16 else "strided",
+            "bias": "enc.0.bias" in state,
+            "maskChannel": first[1] == 2,
+            "kernelSize": first[2] if state["fc.weight"].shape[0] == 16 else 5,
+        }
     model = ContextEncoder(
         architecture=config["architecture"],
         bias=config["bias"],
