@@ -39,7 +39,9 @@ extension DigitClassifier {
         var rng = SeededGenerator(seed: options.seed &+ 0x5EED)
         var workspace = ClassifierWorkspace(batch: options.batchSize)
         var gradients = [Float](repeating: 0, count: model.parameters.count)
-        var adam = AdamState(count: model.parameters.count)
+        var adam = Adam(parameterCount: model.parameters.count, hyperparameters: AdamHyperparameters(
+            learningRate: Double(options.learningRate), beta1: Double(options.beta1), beta2: Double(options.beta2),
+            epsilon: Double(options.epsilon)))
         var batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         var batchLabels = [Int32](repeating: 0, count: options.batchSize)
         var order = Array(0..<count)
@@ -64,7 +66,7 @@ extension DigitClassifier {
                                            gradients: &gradients)
                     }
                 }
-                adam.step(&model.parameters.values, gradients, options)
+                adam.step(parameters: &model.parameters.values, gradients: gradients)
                 step += 1
                 lossSum += Double(workspace.lastLoss); batches += 1
                 start += n
@@ -82,37 +84,6 @@ extension DigitClassifier {
         guard !labels.isEmpty else { return 0 }
         let predicted = self.labels(images: images, count: labels.count)
         return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
-    }
-}
-
-/// Adam (Kingma & Ba 2015) with bias correction, fused into one pass over the flat parameter buffer.
-/// The context encoder's optimiser lives in NeuralCore (branch `core`); this small one keeps the
-/// classifier self-contained until both can share it.
-struct AdamState {
-    var m: [Float], v: [Float]
-    var t = 0
-    init(count: Int) {
-        m = [Float](repeating: 0, count: count); v = m
-    }
-
-    mutating func step(_ theta: inout [Float], _ g: [Float], _ o: ClassifierTrainingOptions) {
-        t += 1
-        let c1 = 1 - pow(Double(o.beta1), Double(t)), c2 = 1 - pow(Double(o.beta2), Double(t))
-        let stepSize = o.learningRate / Float(c1), vScale = Float(1 / c2.squareRoot())
-        let (b1, b2, eps) = (o.beta1, o.beta2, o.epsilon)
-        theta.withUnsafeMutableBufferPointer { p in
-            m.withUnsafeMutableBufferPointer { m in
-                v.withUnsafeMutableBufferPointer { v in
-                    g.withUnsafeBufferPointer { g in
-                        for i in 0..<p.count {
-                            m[i] = b1 * m[i] + (1 - b1) * g[i]
-                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() * vScale + eps)
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 
