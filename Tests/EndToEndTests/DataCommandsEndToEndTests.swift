@@ -53,7 +53,7 @@ final class DataCommandsEndToEndTests: XCTestCase {
 
         assertOneLineError(try inpaint(["masks", "make", "--count", "0", "--out", a]), ["--count", "found 0"])
         assertOneLineError(try inpaint(["masks", "make", "--count", "3", "--out", "/nonexistent-dir/m.txt"]),
-                           ["/nonexistent-dir/m.txt"])
+                           ["/nonexistent-dir/m.txt", "expected the folder /nonexistent-dir to exist"])
     }
 
     func testDataListAndSampleWithAHandMadeDataDirectory() throws {
