@@ -80,7 +80,11 @@ extension SafetensorsFile {
         data.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) in
             switch dtype {
             case .f32:
+                #if _endian(little)
+                values.withUnsafeBytes { out.copyMemory(from: $0) }
+                #else
                 for (i, v) in values.enumerated() { out.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                #endif
             case .f16:
                 for (i, v) in values.enumerated() { out.storeBytes(of: Float16(v).bitPattern.littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
             case .bf16:
