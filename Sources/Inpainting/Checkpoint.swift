@@ -43,7 +43,8 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Locali
     public init(file: String, detail: String) { self.file = file; self.detail = detail }
     init(_ error: SafetensorsError) { self.init(file: error.file, detail: error.detail) }
 
-    public var description: String { "\(file): \(detail)" }
+    /// One line even if a detail quotes text with line breaks (e.g. bad JSON metadata).
+    public var description: String { "\(file): \(detail)".split(whereSeparator: \.isNewline).joined(separator: " ") }
     public var errorDescription: String? { description }
 }
 
@@ -55,9 +56,10 @@ extension Checkpoint {
     public func write(to url: URL, storage: SafetensorsDType = .f32) throws(CheckpointError) {
         var entries: [SafetensorsEntry] = []
         let store = model.parameters
+        // Slices share the store's buffer: nothing is copied before the chunked write.
         for entry in store.entries {
-            let tensor = Tensor(shape: entry.shape, data: Array(store.values[entry.offset ..< entry.offset + entry.count]))
-            entries.append(SafetensorsEntry(name: entry.name, tensor: tensor, dtype: storage))
+            entries.append(SafetensorsEntry(name: entry.name, shape: entry.shape,
+                                            values: store.values[entry.offset ..< entry.offset + entry.count], dtype: storage))
         }
         var metadata = ["format": "pt"]
         metadata[Self.configKey] = Self.json(model.config)
@@ -65,8 +67,8 @@ extension Checkpoint {
         if let optimizer {
             for (prefix, values) in [("optim.m.", optimizer.m), ("optim.v.", optimizer.v)] {
                 for entry in store.entries {
-                    let tensor = Tensor(shape: entry.shape, data: Array(values[entry.offset ..< entry.offset + entry.count]))
-                    entries.append(SafetensorsEntry(name: prefix + entry.name, tensor: tensor, dtype: .f32))
+                    entries.append(SafetensorsEntry(name: prefix + entry.name, shape: entry.shape,
+                                                    values: values[entry.offset ..< entry.offset + entry.count], dtype: .f32))
                 }
             }
             metadata[Self.optimizerStepKey] = String(optimizer.step)

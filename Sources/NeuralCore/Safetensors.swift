@@ -54,7 +54,8 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Local
         self.file = file; self.kind = kind; self.detail = detail
     }
 
-    public var description: String { "\(file): \(detail)" }
+    /// One line even if a detail quotes text with line breaks (e.g. a bad JSON header).
+    public var description: String { "\(file): \(detail)".split(whereSeparator: \.isNewline).joined(separator: " ") }
     public var errorDescription: String? { description }
 }
 
