@@ -215,3 +215,18 @@ extension CheckpointTests {
         XCTAssertTrue(resumed.optimizer.state.m.allSatisfy { $0 == 0 })
     }
 }
+
+extension CheckpointTests {
+    func testHalfPrecisionDriftIsWhatFloat16StorageLoadsAs() throws {
+        let encoder = model(ModelConfig(architecture: .strided, bias: true))
+        try Checkpoint(model: encoder).write(to: url("h.safetensors"), storage: .f16)
+        let loaded = try Checkpoint.read(contentsOf: url("h.safetensors")).model
+        XCTAssertTrue(loaded.parameters.values == encoder.roundedToHalf().parameters.values)
+
+        var generator = SeededGenerator(seed: 3)
+        let images = (0 ..< 5 * Digit.pixels).map { _ in generator.nextUnitFloat() }
+        let drift = encoder.halfPrecisionDrift(images: images, count: 5, seed: 1)
+        XCTAssertGreaterThan(drift, 0, "float16 rounding changes something")
+        XCTAssertLessThan(drift, 1.0 / 255, "a fresh model's float16 copy stays within a grey level")
+    }
+}
