@@ -5,5 +5,5 @@ struct Inpaint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inpaint",
         abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
-        subcommands: [])
+        subcommands: [ClassifierCommand.self])
 }
