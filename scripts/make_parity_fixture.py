@@ -59,10 +59,7 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:  # engineer core's twin of the Swift model, once it exists
-    from context_encoder import ContextEncoder, hole_l2_loss  # noqa: E402
-except ImportError:
-    from parity_twin import ContextEncoder, hole_l2_loss  # noqa: E402
+from context_encoder import ContextEncoder, hole_loss  # noqa: E402  (scripts/context_encoder.py)
 
 GAIN = 2.5  # see the docstring: keeps the pre-sigmoid output around ±1
 SAMPLE_LIMIT = 65_536
@@ -124,7 +121,7 @@ def make(name, config, out_dir):
         masks[b, 0, top : top + height, left : left + width] = 0
 
     reconstruction = model(images, masks)
-    loss = hole_l2_loss(reconstruction, images, masks)
+    loss = hole_loss(reconstruction, images, masks, loss="l2")
     loss.backward()
 
     tensors = {

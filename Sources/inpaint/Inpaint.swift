@@ -5,5 +5,7 @@ struct Inpaint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inpaint",
         abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
-        subcommands: [ClassifierCommand.self])
+        subcommands: [TuiCommand.self, DataCommand.self, MasksCommand.self, InitCommand.self, FillCommand.self,
+                      ClassifierCommand.self],
+        defaultSubcommand: TuiCommand.self)
 }

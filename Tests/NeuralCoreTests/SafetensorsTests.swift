@@ -76,7 +76,7 @@ final class SafetensorsTests: XCTestCase {
 
     func testFileWrittenByPythonLoads() throws {
         // Made by scripts/make_safetensors_fixture.py with safetensors.torch.save_file.
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/python.safetensors")
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "python", withExtension: "safetensors", subdirectory: "Fixtures"))
         let file = try SafetensorsFile.read(contentsOf: url)
         XCTAssertEqual(file.metadata, ["format": "pt", "note": "quote \" and newline \n"])
         XCTAssertEqual(Set(file.names), ["a", "half", "brain", "empty"])

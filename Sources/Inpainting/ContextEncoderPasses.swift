@@ -1,0 +1,109 @@
+import NeuralCore
+
+// The forward and backward passes of `ContextEncoder`, layer by layer over a workspace's buffers.
+
+extension ContextEncoder {
+    /// images, masks: [count, 784] each (x in [0, 1]; mask 1 known / 0 hole) → output [count, 784] in (0, 1).
+    /// count ≤ workspace.maxBatch. Reconstructs every pixel; composing with the known pixels is the caller's.
+    public func reconstruct(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
+                            into output: UnsafeMutablePointer<Float>, workspace: ContextEncoderWorkspace) {
+        forward(images: images, masks: masks, count: count, workspace: workspace)
+        output.update(from: workspace.output, count: count * Digit.pixels)
+    }
+
+    /// Convenience: allocates a workspace for `count` images. images, masks: count×784 → count×784.
+    public func reconstruct(images: [Float], masks: [Float], count: Int) -> [Float] {
+        precondition(images.count == count * Digit.pixels && masks.count == count * Digit.pixels,
+                     "reconstruct: expected \(count)×\(Digit.pixels) images and masks, got \(images.count) and \(masks.count)")
+        var out = [Float](repeating: 0, count: count * Digit.pixels)
+        guard count > 0 else { return out }
+        let workspace = ContextEncoderWorkspace(config: config, maxBatch: count)
+        images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in out.withUnsafeMutableBufferPointer { o in
+            reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: count, into: o.baseAddress!, workspace: workspace)
+        } } }
+        return out
+    }
+
+    /// Forward, the loss on the hole (`knownWeight` 0 is the report's loss; see `MaskedLoss`), backward.
+    /// Gradients ACCUMULATE into `gradients` (same layout as `parameters`; the caller zeroes it).
+    /// Returns the loss. images, masks: [count, 784], count ≤ workspace.maxBatch.
+    public func lossAndGradients(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
+                                 loss: ReconstructionLoss, knownWeight: Float,
+                                 gradients: inout ParameterStore, workspace: ContextEncoderWorkspace) -> Float {
+        precondition(gradients.entries == parameters.entries, "gradients must have the parameters' layout")
+        forward(images: images, masks: masks, count: count, workspace: workspace)
+        let pixels = count * Digit.pixels
+        let value = loss.masked.forward(prediction: workspace.output, target: images, mask: masks, count: pixels,
+                                        knownWeight: knownWeight)
+        loss.masked.backward(prediction: workspace.output, target: images, mask: masks, count: pixels,
+                             knownWeight: knownWeight, dPrediction: workspace.gradientA)
+        gradients.values.withUnsafeMutableBufferPointer { g in
+            backward(count: count, gradients: g.baseAddress!, workspace: workspace)
+        }
+        return value
+    }
+
+    // MARK: Passes
+
+    /// Fills workspace.activations for `count` images.
+    func forward(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int, workspace ws: ContextEncoderWorkspace) {
+        precondition(ws.config == config, "workspace was made for \(ws.config), model is \(config)")
+        precondition(count >= 1 && count <= ws.maxBatch, "batch of \(count) outside 1...\(ws.maxBatch)")
+        let pixels = Digit.pixels, channels = config.inputChannels
+        // input [count, C, 28, 28]: channel 0 = x ⊙ M, channel 1 (mask channel) = M
+        for n in 0..<count {
+            let x = images + n * pixels, m = masks + n * pixels, dst = ws.input + n * channels * pixels
+            for i in 0..<pixels { dst[i] = x[i] * m[i] }
+            if config.maskChannel { (dst + pixels).update(from: m, count: pixels) }
+        }
+        parameters.values.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            var source = UnsafePointer(ws.input)
+            for (s, stage) in ws.stages.enumerated() {
+                let out = ws.activations[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
+                switch stage.layer {
+                case .conv(let l):
+                    l.forward(input: source, batch: count, height: stage.input.height, width: stage.input.width,
+                              weight: w, bias: b, output: out, scratch: ws.scratch)
+                case .transposedConv(let l):
+                    l.forward(input: source, batch: count, height: stage.input.height, width: stage.input.width,
+                              weight: w, bias: b, output: out, scratch: ws.scratch)
+                case .channelWise(let l):
+                    l.forward(input: source, batch: count, weight: w, bias: b, output: out)
+                }
+                stage.activation.forward(input: out, output: out, count: count * stage.outputSize)
+                source = UnsafePointer(out)
+            }
+        }
+    }
+
+    /// Backpropagates ∂L/∂output (in workspace.gradientA) through every stage, accumulating into `gradients`
+    /// (a flat buffer in the parameters' layout). Needs the activations of the matching forward pass.
+    func backward(count: Int, gradients: UnsafeMutablePointer<Float>, workspace ws: ContextEncoderWorkspace) {
+        parameters.values.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            var dOut = ws.gradientA, dIn = ws.gradientB
+            for s in stride(from: ws.stages.count - 1, through: 0, by: -1) {
+                let stage = ws.stages[s]
+                let out = UnsafePointer(ws.activations[s])
+                let input = s == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activations[s - 1])
+                // ∂L/∂(pre-activation), in place
+                stage.activation.backward(output: out, dOutput: dOut, dInput: dOut, count: count * stage.outputSize)
+                let w = p + ws.weightOffsets[s], dw = gradients + ws.weightOffsets[s]
+                let db = ws.biasOffsets[s].map { gradients + $0 }
+                let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn  // the input image needs no gradient
+                switch stage.layer {
+                case .conv(let l):
+                    l.backward(input: input, batch: count, height: stage.input.height, width: stage.input.width,
+                               weight: w, dOutput: dOut, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
+                case .transposedConv(let l):
+                    l.backward(input: input, batch: count, height: stage.input.height, width: stage.input.width,
+                               weight: w, dOutput: dOut, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
+                case .channelWise(let l):
+                    l.backward(input: input, batch: count, weight: w, dOutput: dOut, dInput: dx, dWeight: dw, dBias: db)
+                }
+                swap(&dOut, &dIn)
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+/// A 2-D convolution with PyTorch `nn.Conv2d` semantics and weight layout, computed per image as
+/// im2col + one sgemm (so the column scratch stays cache-sized).
+///
+///   y[n, o, oy, ox] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, oy·s − p + i, ox·s − p + j]
+///
+/// Shapes: x [N, inC, H, W] → y [N, outC, outH, outW]; W [outC, inC, kh, kw]; b [outC].
+public struct Conv2D: Sendable, Equatable {
+    public var inChannels: Int, outChannels: Int
+    public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
+    public var hasBias: Bool
+
+    public init(inChannels: Int, outChannels: Int, kernelH: Int, kernelW: Int, stride: Int = 1, padding: Int = 0,
+                hasBias: Bool = false) {
+        precondition(inChannels > 0 && outChannels > 0, "Conv2D: channel counts must be positive")
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernelH = kernelH; self.kernelW = kernelW; self.stride = stride; self.padding = padding
+        self.hasBias = hasBias
+    }
+
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, hasBias: Bool = false) {
+        self.init(inChannels: inChannels, outChannels: outChannels, kernelH: kernelSize, kernelW: kernelSize,
+                  stride: stride, padding: padding, hasBias: hasBias)
+    }
+
+    /// PyTorch Conv2d layout [out, in, kh, kw].
+    public var weightShape: [Int] { [outChannels, inChannels, kernelH, kernelW] }
+    public var biasShape: [Int] { [outChannels] }
+    /// PyTorch's default init bound 1/√fan_in with fan_in = weight.size(1)·kh·kw = inC·kh·kw.
+    public var initBound: Float { 1 / Float(inChannels * kernelH * kernelW).squareRoot() }
+
+    public func geometry(height: Int, width: Int) -> ConvGeometry {
+        ConvGeometry(channels: inChannels, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
+                     stride: stride, padding: padding)
+    }
+
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        let g = geometry(height: height, width: width)
+        return (g.outHeight, g.outWidth)
+    }
+
+    /// Floats of scratch that forward and backward need (one image's column matrix).
+    public func scratchCount(height: Int, width: Int) -> Int { geometry(height: height, width: width).columnsSize }
+
+    // MARK: Forward
+
+    /// input [N, inC, H, W] → output [N, outC, outH, outW] (overwritten). scratch ≥ scratchCount.
+    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        precondition(hasBias == (bias != nil), "Conv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
+        let g = geometry(height: height, width: width)
+        let positions = g.positions, outSize = outChannels * positions
+        for n in 0..<batch {
+            let y = output + n * outSize
+            im2col(g, image: input + n * g.imageSize, columns: scratch)
+            // y[outC, P] = W[outC, C·kh·kw] · columns[C·kh·kw, P]
+            sgemm(transA: false, transB: false, m: outChannels, n: positions, k: g.patchSize, alpha: 1,
+                  a: weight, lda: g.patchSize, b: scratch, ldb: positions, beta: 0, c: y, ldc: positions)
+            if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: positions) }
+        }
+    }
+
+    // MARK: Backward
+
+    /// Given dOutput [N, outC, outH, outW]: dWeight [outC, inC, kh, kw] += ∂L/∂W, dBias [outC] += ∂L/∂b,
+    /// dInput [N, inC, H, W] = ∂L/∂x (overwritten; pass nil for the first layer, whose input needs none).
+    public func backward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                         weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
+                         dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+        precondition(hasBias == (dBias != nil), "Conv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
+        let g = geometry(height: height, width: width)
+        let positions = g.positions, outSize = outChannels * positions
+        for n in 0..<batch {
+            let dy = dOutput + n * outSize
+            im2col(g, image: input + n * g.imageSize, columns: scratch)
+            // dW[outC, C·kh·kw] += dy[outC, P] · columnsᵀ[P, C·kh·kw]
+            sgemm(transA: false, transB: true, m: outChannels, n: g.patchSize, k: positions, alpha: 1,
+                  a: dy, lda: positions, b: scratch, ldb: positions, beta: 1, c: dWeight, ldc: g.patchSize)
+            if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
+            if let dInput {
+                // dColumns[C·kh·kw, P] = Wᵀ · dy, then scattered back onto the image (col2im is im2col's adjoint).
+                sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: outChannels, alpha: 1,
+                      a: weight, lda: g.patchSize, b: dy, ldb: positions, beta: 0, c: scratch, ldc: positions)
+                let dx = dInput + n * g.imageSize
+                dx.update(repeating: 0, count: g.imageSize)
+                col2im(g, columns: scratch, image: dx)
+            }
+        }
+    }
+}
+
+// MARK: Tensor-level wrappers (allocating; for tests and small code)
+
+extension Conv2D {
+    /// x [N, inC, H, W], W [outC, inC, kh, kw], b [outC]? → y [N, outC, outH, outW]
+    public func forward(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == inChannels, "Conv2D: input shape \(x.shape), expected [N, \(inChannels), H, W]")
+        precondition(weight.shape == weightShape, "Conv2D: weight shape \(weight.shape), expected \(weightShape)")
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let (oh, ow) = outputSize(height: h, width: w)
+        var y = Tensor(shape: [n, outChannels, oh, ow])
+        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w))
+        x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
+            withOptionalPointer(bias?.data) { bp in
+                y.data.withUnsafeMutableBufferPointer { yp in scratch.withUnsafeMutableBufferPointer { sp in
+                    forward(input: xp.baseAddress!, batch: n, height: h, width: w, weight: wp.baseAddress!, bias: bp,
+                            output: yp.baseAddress!, scratch: sp.baseAddress!)
+                } }
+            }
+        } }
+        return y
+    }
+
+    /// Gradients for one call (not accumulated): dInput [N, inC, H, W], dWeight, dBias (nil without bias).
+    public func backward(_ x: Tensor, weight: Tensor, dOutput: Tensor) -> (dInput: Tensor, dWeight: Tensor, dBias: Tensor?) {
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        var dx = Tensor(shape: x.shape), dw = Tensor(shape: weightShape)
+        var db: [Float]? = hasBias ? [Float](repeating: 0, count: outChannels) : nil
+        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w))
+        x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in dOutput.data.withUnsafeBufferPointer { gp in
+            dx.data.withUnsafeMutableBufferPointer { dxp in dw.data.withUnsafeMutableBufferPointer { dwp in
+                withOptionalMutablePointer(&db) { dbp in scratch.withUnsafeMutableBufferPointer { sp in
+                    backward(input: xp.baseAddress!, batch: n, height: h, width: w, weight: wp.baseAddress!,
+                             dOutput: gp.baseAddress!, dInput: dxp.baseAddress!, dWeight: dwp.baseAddress!,
+                             dBias: dbp, scratch: sp.baseAddress!)
+                } }
+            } }
+        } } }
+        return (dx, dw, db.map { Tensor(shape: [outChannels], data: $0) })
+    }
+}

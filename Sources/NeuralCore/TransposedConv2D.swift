@@ -1,0 +1,135 @@
+/// A transposed convolution with PyTorch `nn.ConvTranspose2d` semantics and weight layout (no
+/// output_padding, no dilation): the adjoint of a `Conv2D` from the output's size back to the input's.
+///
+///   y[n, o, y·s − p + i, x·s − p + j] += W[c, o, i, j] · x[n, c, y, x]   (summed over c, i, j), plus b[o]
+///
+/// Shapes: x [N, inC, H, W] → y [N, outC, (H−1)·s − 2p + kh, (W−1)·s − 2p + kw];
+/// W [inC, outC, kh, kw] (PyTorch's ConvTranspose2d layout); b [outC].
+/// Computed per image: columns[outC·kh·kw, H·W] = Wᵀ · x, then col2im onto the output.
+public struct TransposedConv2D: Sendable, Equatable {
+    public var inChannels: Int, outChannels: Int
+    public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
+    public var hasBias: Bool
+
+    public init(inChannels: Int, outChannels: Int, kernelH: Int, kernelW: Int, stride: Int = 1, padding: Int = 0,
+                hasBias: Bool = false) {
+        precondition(inChannels > 0 && outChannels > 0, "TransposedConv2D: channel counts must be positive")
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernelH = kernelH; self.kernelW = kernelW; self.stride = stride; self.padding = padding
+        self.hasBias = hasBias
+    }
+
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, hasBias: Bool = false) {
+        self.init(inChannels: inChannels, outChannels: outChannels, kernelH: kernelSize, kernelW: kernelSize,
+                  stride: stride, padding: padding, hasBias: hasBias)
+    }
+
+    /// PyTorch ConvTranspose2d layout [in, out, kh, kw].
+    public var weightShape: [Int] { [inChannels, outChannels, kernelH, kernelW] }
+    public var biasShape: [Int] { [outChannels] }
+    /// PyTorch's default init bound 1/√fan_in, where fan_in = weight.size(1)·kh·kw = outC·kh·kw for this layout.
+    public var initBound: Float { 1 / Float(outChannels * kernelH * kernelW).squareRoot() }
+
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        ((height - 1) * stride - 2 * padding + kernelH, (width - 1) * stride - 2 * padding + kernelW)
+    }
+
+    /// The geometry of the adjoint convolution: from this layer's output back to its input size.
+    public func geometry(height: Int, width: Int) -> ConvGeometry {
+        let (oh, ow) = outputSize(height: height, width: width)
+        let g = ConvGeometry(channels: outChannels, height: oh, width: ow, kernelH: kernelH, kernelW: kernelW,
+                             stride: stride, padding: padding)
+        precondition(g.outHeight == height && g.outWidth == width, "TransposedConv2D: \(height)×\(width) is not a conv output size")
+        return g
+    }
+
+    public func scratchCount(height: Int, width: Int) -> Int { geometry(height: height, width: width).columnsSize }
+
+    // MARK: Forward
+
+    /// input [N, inC, H, W] → output [N, outC, outH, outW] (overwritten). scratch ≥ scratchCount.
+    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        precondition(hasBias == (bias != nil), "TransposedConv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
+        let g = geometry(height: height, width: width)
+        let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
+        for n in 0..<batch {
+            // columns[outC·kh·kw, H·W] = Wᵀ[outC·kh·kw, inC] · x[inC, H·W]
+            sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: inChannels, alpha: 1,
+                  a: weight, lda: g.patchSize, b: input + n * inSize, ldb: positions, beta: 0, c: scratch, ldc: positions)
+            let y = output + n * g.imageSize
+            y.update(repeating: 0, count: g.imageSize)
+            col2im(g, columns: scratch, image: y)
+            if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
+        }
+    }
+
+    // MARK: Backward
+
+    /// Given dOutput [N, outC, outH, outW]: dWeight [inC, outC, kh, kw] += ∂L/∂W, dBias [outC] += ∂L/∂b,
+    /// dInput [N, inC, H, W] = ∂L/∂x (overwritten; nil when not needed).
+    public func backward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                         weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
+                         dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+        precondition(hasBias == (dBias != nil), "TransposedConv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
+        let g = geometry(height: height, width: width)
+        let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
+        for n in 0..<batch {
+            let dy = dOutput + n * g.imageSize
+            // The forward was col2im(Wᵀx); its adjoint gathers dy back into columns[outC·kh·kw, H·W].
+            im2col(g, image: dy, columns: scratch)
+            // dW[inC, outC·kh·kw] += x[inC, H·W] · columnsᵀ
+            sgemm(transA: false, transB: true, m: inChannels, n: g.patchSize, k: positions, alpha: 1,
+                  a: input + n * inSize, lda: positions, b: scratch, ldb: positions, beta: 1, c: dWeight, ldc: g.patchSize)
+            if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: outPlane) }
+            if let dInput {
+                // dx[inC, H·W] = W[inC, outC·kh·kw] · columns
+                sgemm(transA: false, transB: false, m: inChannels, n: positions, k: g.patchSize, alpha: 1,
+                      a: weight, lda: g.patchSize, b: scratch, ldb: positions, beta: 0, c: dInput + n * inSize, ldc: positions)
+            }
+        }
+    }
+}
+
+// MARK: Tensor-level wrappers (allocating; for tests and small code)
+
+extension TransposedConv2D {
+    /// x [N, inC, H, W], W [inC, outC, kh, kw], b [outC]? → y [N, outC, outH, outW]
+    public func forward(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == inChannels, "TransposedConv2D: input shape \(x.shape), expected [N, \(inChannels), H, W]")
+        precondition(weight.shape == weightShape, "TransposedConv2D: weight shape \(weight.shape), expected \(weightShape)")
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let (oh, ow) = outputSize(height: h, width: w)
+        var y = Tensor(shape: [n, outChannels, oh, ow])
+        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w))
+        x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
+            withOptionalPointer(bias?.data) { bp in
+                y.data.withUnsafeMutableBufferPointer { yp in scratch.withUnsafeMutableBufferPointer { sp in
+                    forward(input: xp.baseAddress!, batch: n, height: h, width: w, weight: wp.baseAddress!, bias: bp,
+                            output: yp.baseAddress!, scratch: sp.baseAddress!)
+                } }
+            }
+        } }
+        return y
+    }
+
+    /// Gradients for one call (not accumulated): dInput [N, inC, H, W], dWeight, dBias (nil without bias).
+    public func backward(_ x: Tensor, weight: Tensor, dOutput: Tensor) -> (dInput: Tensor, dWeight: Tensor, dBias: Tensor?) {
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        var dx = Tensor(shape: x.shape), dw = Tensor(shape: weightShape)
+        var db: [Float]? = hasBias ? [Float](repeating: 0, count: outChannels) : nil
+        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w))
+        x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in dOutput.data.withUnsafeBufferPointer { gp in
+            dx.data.withUnsafeMutableBufferPointer { dxp in dw.data.withUnsafeMutableBufferPointer { dwp in
+                withOptionalMutablePointer(&db) { dbp in scratch.withUnsafeMutableBufferPointer { sp in
+                    backward(input: xp.baseAddress!, batch: n, height: h, width: w, weight: wp.baseAddress!,
+                             dOutput: gp.baseAddress!, dInput: dxp.baseAddress!, dWeight: dwp.baseAddress!,
+                             dBias: dbp, scratch: sp.baseAddress!)
+                } }
+            } }
+        } } }
+        return (dx, dw, db.map { Tensor(shape: [outChannels], data: $0) })
+    }
+}
