@@ -47,7 +47,7 @@ extension DigitClassifier {
         var rng = SeededGenerator(seed: options.seed &+ 0x5EED)
         var workspace = ClassifierWorkspace(batch: options.batchSize)
         var gradients = [Float](repeating: 0, count: model.parameters.count)
-        var adam = AdamState(count: model.parameters.count)
+        var adam = ClassifierAdam(count: model.parameters.count)
         var batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         var batchLabels = [Int32](repeating: 0, count: options.batchSize)
         var order = Array(0..<count)
@@ -119,7 +119,7 @@ private func shifted(_ images: [Float], index: Int, by shift: (dy: Int, dx: Int)
 /// Adam (Kingma & Ba 2015) with bias correction, fused into one pass over the flat parameter buffer.
 /// The context encoder's optimiser lives in NeuralCore (branch `core`); this small one keeps the
 /// classifier self-contained until both can share it.
-struct AdamState {
+struct ClassifierAdam {
     var m: [Float], v: [Float]
     var t = 0
     init(count: Int) {
