@@ -47,7 +47,9 @@ extension DigitClassifier {
         var rng = SeededGenerator(seed: options.seed &+ 0x5EED)
         var workspace = ClassifierWorkspace(batch: options.batchSize)
         var gradients = [Float](repeating: 0, count: model.parameters.count)
-        var adam = ClassifierAdam(count: model.parameters.count)
+        var adam = Adam(parameterCount: model.parameters.count, hyperparameters: AdamHyperparameters(
+            learningRate: Double(options.learningRate), beta1: Double(options.beta1), beta2: Double(options.beta2),
+            epsilon: Double(options.epsilon)))
         var batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         var batchLabels = [Int32](repeating: 0, count: options.batchSize)
         var order = Array(0..<count)
@@ -74,12 +76,11 @@ extension DigitClassifier {
                                            gradients: &gradients)
                     }
                 }
-                var stepOptions = options
                 if options.cosineSchedule {
                     let progress = Double(step) / Double(totalSteps)
-                    stepOptions.learningRate = options.learningRate * Float(0.5 * (1 + cos(Double.pi * progress)))
+                    adam.hyperparameters.learningRate = Double(options.learningRate) * 0.5 * (1 + cos(Double.pi * progress))
                 }
-                adam.step(&model.parameters.values, gradients, stepOptions)
+                adam.step(parameters: &model.parameters.values, gradients: gradients)
                 step += 1
                 lossSum += Double(workspace.lastLoss); batches += 1
                 start += n
@@ -112,37 +113,6 @@ private func shifted(_ images: [Float], index: Int, by shift: (dy: Int, dx: Int)
         for c in 0..<side {
             let sr = r - shift.dy, sc = c - shift.dx
             batch[dst + r * side + c] = (sr >= 0 && sr < side && sc >= 0 && sc < side) ? images[src + sr * side + sc] : 0
-        }
-    }
-}
-
-/// Adam (Kingma & Ba 2015) with bias correction, fused into one pass over the flat parameter buffer.
-/// The context encoder's optimiser lives in NeuralCore (branch `core`); this small one keeps the
-/// classifier self-contained until both can share it.
-struct ClassifierAdam {
-    var m: [Float], v: [Float]
-    var t = 0
-    init(count: Int) {
-        m = [Float](repeating: 0, count: count); v = m
-    }
-
-    mutating func step(_ theta: inout [Float], _ g: [Float], _ o: ClassifierTrainingOptions) {
-        t += 1
-        let c1 = 1 - pow(Double(o.beta1), Double(t)), c2 = 1 - pow(Double(o.beta2), Double(t))
-        let stepSize = o.learningRate / Float(c1), vScale = Float(1 / c2.squareRoot())
-        let (b1, b2, eps) = (o.beta1, o.beta2, o.epsilon)
-        theta.withUnsafeMutableBufferPointer { p in
-            m.withUnsafeMutableBufferPointer { m in
-                v.withUnsafeMutableBufferPointer { v in
-                    g.withUnsafeBufferPointer { g in
-                        for i in 0..<p.count {
-                            m[i] = b1 * m[i] + (1 - b1) * g[i]
-                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() * vScale + eps)
-                        }
-                    }
-                }
-            }
         }
     }
 }

@@ -25,6 +25,13 @@ extension DigitClassifier {
         return DigitClassifier(parameters: store)
     }
 
+    /// The classifier shipped in `assets/` of the checkout that holds the running binary, or nil when
+    /// there is none (e.g. an installed binary without assets). Throws when the file is there but bad.
+    public static func bundled() throws(SafetensorsError) -> DigitClassifier? {
+        guard let assets = AssetsLocator.forCurrentExecutable(marker: assetFileName) else { return nil }
+        return try read(contentsOf: URL(fileURLWithPath: assets).appendingPathComponent(assetFileName))
+    }
+
     /// Writes the weights (Float32, state_dict order) atomically, with `metadata` in the header.
     public func write(to url: URL, metadata: [String: String] = [:]) throws(SafetensorsError) {
         let entries = parameters.entries.map { SafetensorsEntry(name: $0.name, tensor: parameters.tensor(named: $0.name)!) }
