@@ -1,10 +1,18 @@
 import NeuralCore
 
 /// Settings for `DigitClassifier.train`. Defaults: Adam as Kingma & Ba 2015 recommend (lr 1e-3,
-/// β 0.9/0.999, ε 1e-8) and PyTorch's MNIST example batch size; 4 epochs of the 22,699 shared training
-/// images reach ≥ 98.5% on the test split (assets/README-classifier.md).
+/// β 0.9/0.999, ε 1e-8), PyTorch's MNIST example batch size, the learning rate annealed to zero on a
+/// cosine (Loshchilov & Hutter 2017) so that the last epoch does not end on a noisy step, and random
+/// shifts of up to 2 pixels (Simard et al. 2003 found small translations the most useful distortion for
+/// MNIST), which matter with only 22,699 training images. The measured result is in
+/// assets/README-classifier.md.
 public struct ClassifierTrainingOptions: Sendable, Equatable {
-    public var epochs = 4
+    public var epochs = 6
+    /// Each training image is shifted by a random whole number of pixels in −maxShift…maxShift along
+    /// each axis (zeros come in at the edge); 0 turns augmentation off.
+    public var maxShift = 2
+    /// Anneal the learning rate from `learningRate` to 0 over the run on a half cosine.
+    public var cosineSchedule = true
     public var batchSize = 64
     public var learningRate: Float = 1e-3
     public var beta1: Float = 0.9
@@ -46,6 +54,7 @@ extension DigitClassifier {
         var batchLabels = [Int32](repeating: 0, count: options.batchSize)
         var order = Array(0..<count)
         var step = 0
+        let totalSteps = options.epochs * ((count + options.batchSize - 1) / options.batchSize)
         for epoch in 1...max(options.epochs, 1) where options.epochs > 0 {
             order.shuffle(using: &rng)
             var lossSum = 0.0, batches = 0
@@ -54,8 +63,9 @@ extension DigitClassifier {
                 let n = min(options.batchSize, count - start)
                 for i in 0..<n {
                     let src = order[start + i]
-                    batchImages.replaceSubrange((i * Digit.pixels)..<((i + 1) * Digit.pixels),
-                                                with: images[(src * Digit.pixels)..<((src + 1) * Digit.pixels)])
+                    let dy = options.maxShift > 0 ? Int(rng.next() % UInt64(2 * options.maxShift + 1)) - options.maxShift : 0
+                    let dx = options.maxShift > 0 ? Int(rng.next() % UInt64(2 * options.maxShift + 1)) - options.maxShift : 0
+                    shifted(images, index: src, by: (dy, dx), into: &batchImages, at: i)
                     batchLabels[i] = Int32(labels[src])
                 }
                 for i in gradients.indices { gradients[i] = 0 }
@@ -65,6 +75,10 @@ extension DigitClassifier {
                         workspace.backward(model, images: xb.baseAddress!, labels: yb.baseAddress!, batch: n,
                                            gradients: &gradients)
                     }
+                }
+                if options.cosineSchedule {
+                    let progress = Double(step) / Double(totalSteps)
+                    adam.hyperparameters.learningRate = Double(options.learningRate) * 0.5 * (1 + cos(Double.pi * progress))
                 }
                 adam.step(parameters: &model.parameters.values, gradients: gradients)
                 step += 1
@@ -87,8 +101,43 @@ extension DigitClassifier {
     }
 }
 
+/// Copies image `index` of images [count, 784] into slot `slot` of batch [B, 784], moved by (dy, dx)
+/// pixels with zeros where the shift uncovers the frame.
+private func shifted(_ images: [Float], index: Int, by shift: (dy: Int, dx: Int), into batch: inout [Float], at slot: Int) {
+    let side = Digit.side, src = index * Digit.pixels, dst = slot * Digit.pixels
+    if shift == (0, 0) {
+        batch.replaceSubrange(dst..<(dst + Digit.pixels), with: images[src..<(src + Digit.pixels)])
+        return
+    }
+    for r in 0..<side {
+        for c in 0..<side {
+            let sr = r - shift.dy, sc = c - shift.dx
+            batch[dst + r * side + c] = (sr >= 0 && sr < side && sc >= 0 && sc < side) ? images[src + sr * side + sc] : 0
+        }
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 #else
 import Foundation
 #endif
+
+extension DigitClassifier {
+    /// The mean cross-entropy of a batch and its gradient with respect to every parameter (same layout as
+    /// `parameters.values`). images: [count, 784]; labels: [count]. For gradient checks and custom loops.
+    public func lossAndGradient(images: [Float], labels: [Int]) -> (loss: Float, gradient: [Float]) {
+        let n = labels.count
+        precondition(images.count == n * Digit.pixels && n > 0)
+        var workspace = ClassifierWorkspace(batch: n)
+        var gradient = [Float](repeating: 0, count: parameters.count)
+        let labels32 = labels.map(Int32.init)
+        images.withUnsafeBufferPointer { xb in
+            labels32.withUnsafeBufferPointer { yb in
+                _ = workspace.forward(self, images: xb.baseAddress!, batch: n, labels: yb.baseAddress!)
+                workspace.backward(self, images: xb.baseAddress!, labels: yb.baseAddress!, batch: n, gradients: &gradient)
+            }
+        }
+        return (workspace.lastLoss, gradient)
+    }
+}

@@ -14,6 +14,8 @@ public struct DigitClassifier: Sendable, Equatable {
     public static let classes = 10
     static let c1 = 16, c2 = 32, hidden = 64, kernel = 3
     static let flat = c2 * 7 * 7
+    static let conv1Layer = Conv2D(inChannels: 1, outChannels: c1, kernelSize: kernel, padding: 1, hasBias: true)
+    static let conv2Layer = Conv2D(inChannels: c1, outChannels: c2, kernelSize: kernel, padding: 1, hasBias: true)
 
     /// The parameter names and shapes, in storage (state_dict) order.
     public static let layout: [(name: String, shape: [Int])] = [
@@ -90,6 +92,8 @@ struct ClassifierWorkspace {
     var hidden: [Float], logits: [Float], probabilities: [Float]
     // Gradients of the activations above.
     var dConv1: [Float], dPool1: [Float], dConv2: [Float], dPool2: [Float], dHidden: [Float], dLogits: [Float]
+    /// One image's im2col columns for either convolution.
+    var scratch: [Float]
 
     init(batch: Int) {
         capacity = batch
@@ -101,6 +105,8 @@ struct ClassifierWorkspace {
         hidden = buffer(C.hidden); logits = buffer(C.classes); probabilities = buffer(C.classes)
         dConv1 = buffer(C.c1 * 784); dPool1 = buffer(C.c1 * 196); dConv2 = buffer(C.c2 * 196)
         dPool2 = buffer(C.flat); dHidden = buffer(C.hidden); dLogits = buffer(C.classes)
+        scratch = [Float](repeating: 0, count: max(C.conv1Layer.scratchCount(height: 28, width: 28),
+                                                   C.conv2Layer.scratchCount(height: 14, width: 14)))
     }
 
     /// x: [batch, 1, 28, 28] → probabilities [batch, 10] (a view of this workspace's buffer).
@@ -113,12 +119,12 @@ struct ClassifierWorkspace {
         let (w3, b3, w4, b4) = (offset("fc1.weight"), offset("fc1.bias"), offset("fc2.weight"), offset("fc2.bias"))
         p.values.withUnsafeBufferPointer { wb in
             let w = wb.baseAddress!
-            SameConv2D.forward(&conv1, x, w + w1, w + b1, batch: n, inChannels: 1, outChannels: C.c1,
-                               height: 28, width: 28, kernel: C.kernel)
+            C.conv1Layer.forward(input: x, batch: n, height: 28, width: 28, weight: w + w1, bias: w + b1,
+                            output: &conv1, scratch: &scratch)
             relu(&conv1, n * C.c1 * 784)
             MaxPool2D.forward(&pool1, argmax: &arg1, conv1, batch: n, channels: C.c1, height: 28, width: 28, window: 2)
-            SameConv2D.forward(&conv2, pool1, w + w2, w + b2, batch: n, inChannels: C.c1, outChannels: C.c2,
-                               height: 14, width: 14, kernel: C.kernel)
+            C.conv2Layer.forward(input: pool1, batch: n, height: 14, width: 14, weight: w + w2, bias: w + b2,
+                            output: &conv2, scratch: &scratch)
             relu(&conv2, n * C.c2 * 196)
             MaxPool2D.forward(&pool2, argmax: &arg2, conv2, batch: n, channels: C.c2, height: 14, width: 14, window: 2)
             Linear.forward(&hidden, pool2, w + w3, w + b3, batch: n, inputs: C.flat, outputs: C.hidden)
@@ -143,7 +149,7 @@ struct ClassifierWorkspace {
         SoftmaxCrossEntropy.backward(dlogits: &dLogits, probabilities: probabilities, labels: labels,
                                      batch: n, classes: C.classes)
         zero(&dHidden, n * C.hidden); zero(&dPool2, n * C.flat)
-        zero(&dConv2, n * C.c2 * 196); zero(&dPool1, n * C.c1 * 196); zero(&dConv1, n * C.c1 * 784)
+        zero(&dConv2, n * C.c2 * 196); zero(&dConv1, n * C.c1 * 784)  // dPool1 is overwritten by conv2
         p.values.withUnsafeBufferPointer { wb in
             gradients.withUnsafeMutableBufferPointer { gb in
                 let w = wb.baseAddress!, g = gb.baseAddress!
@@ -154,14 +160,12 @@ struct ClassifierWorkspace {
                                 weight: w + w3, batch: n, inputs: C.flat, outputs: C.hidden)
                 MaxPool2D.backward(dx: &dConv2, dy: dPool2, argmax: arg2, outputCount: n * C.flat)
                 reluBackward(&dConv2, output: conv2, n * C.c2 * 196)
-                SameConv2D.backward(dx: &dPool1, dweight: g + w2, dbias: g + b2, dy: dConv2, x: pool1,
-                                    weight: w + w2, batch: n, inChannels: C.c1, outChannels: C.c2,
-                                    height: 14, width: 14, kernel: C.kernel)
+                C.conv2Layer.backward(input: pool1, batch: n, height: 14, width: 14, weight: w + w2, dOutput: dConv2,
+                                 dInput: &dPool1, dWeight: g + w2, dBias: g + b2, scratch: &scratch)
                 MaxPool2D.backward(dx: &dConv1, dy: dPool1, argmax: arg1, outputCount: n * C.c1 * 196)
                 reluBackward(&dConv1, output: conv1, n * C.c1 * 784)
-                SameConv2D.backward(dx: nil, dweight: g + w1, dbias: g + b1, dy: dConv1, x: x,
-                                    weight: w + w1, batch: n, inChannels: 1, outChannels: C.c1,
-                                    height: 28, width: 28, kernel: C.kernel)
+                C.conv1Layer.backward(input: x, batch: n, height: 28, width: 28, weight: w + w1, dOutput: dConv1,
+                                 dInput: nil, dWeight: g + w1, dBias: g + b1, scratch: &scratch)
             }
         }
     }
