@@ -5,6 +5,6 @@ struct Inpaint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inpaint",
         abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
-        subcommands: [DataCommand.self, MasksCommand.self, TuiCommand.self],
+        subcommands: [TuiCommand.self, DataCommand.self, MasksCommand.self, InitCommand.self, FillCommand.self],
         defaultSubcommand: TuiCommand.self)
 }

@@ -92,3 +92,21 @@ final class DataLocatorTests: XCTestCase {
         XCTAssertEqual(data.test?.count, 0)
     }
 }
+
+final class BundledSampleTests: XCTestCase {
+    /// The committed sample is exactly the first 1,000 official test digits (it was made from them).
+    func testBundledSampleMatchesTheRealTestSplit() throws {
+        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("assets")
+        let sample = try MNISTSplit(imagesURL: assets.appendingPathComponent(DataLocator.sampleImagesFileName),
+                                    labelsURL: assets.appendingPathComponent(DataLocator.sampleLabelsFileName))
+        XCTAssertEqual(sample.count, 1_000)
+        XCTAssertEqual(Set(sample.labels.labels), Set(0...9))
+        guard let dir = sharedDataDirectory else { throw XCTSkip("no MNIST data (set INPAINT_DATA)") }
+        let test = try MNISTSplit(imagesURL: dir.appendingPathComponent("t10k-images-idx3-ubyte.gz"),
+                                  labelsURL: dir.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+        XCTAssertTrue(sample == test.prefix(1_000), "the bundled sample differs from the first 1,000 test digits")
+    }
+}
+
+import TestSupport

@@ -125,6 +125,8 @@ final class IDXTests: XCTestCase {
         assertDataError(["train-labels-idx1-ubyte.gz", "expected 3 labels", "found 2"]) {
             try MNISTSplit(imagesURL: imagesURL, labelsURL: labelsURL)
         }
+        try IDXLabels(labels: [1, 7, 1, 4]).write(to: labelsURL)
+        assertDataError(["expected 3 labels", "found 4"]) { try MNISTSplit(imagesURL: imagesURL, labelsURL: labelsURL) }
         try IDXLabels(labels: [1, 7, 1]).write(to: labelsURL)
         let split = try MNISTSplit(imagesURL: imagesURL, labelsURL: labelsURL)
         XCTAssertEqual(split.count, 3)

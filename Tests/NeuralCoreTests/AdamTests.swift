@@ -1,0 +1,61 @@
+import Foundation
+import NeuralCore
+import TestSupport
+import XCTest
+
+final class AdamTests: XCTestCase {
+    /// torch.optim.Adam written out in Double, step by step.
+    func referenceAdam(parameters p0: [Double], gradients: [[Double]], lr: Double, beta1: Double, beta2: Double,
+                       eps: Double, weightDecay: Double) -> [Double] {
+        var p = p0, m = [Double](repeating: 0, count: p0.count), v = m
+        for (t, g0) in gradients.enumerated() {
+            let step = Double(t + 1)
+            for i in p.indices {
+                let g = g0[i] + weightDecay * p[i]
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                let bc1 = 1 - pow(beta1, step), bc2 = 1 - pow(beta2, step)
+                p[i] -= (lr / bc1) * m[i] / (v[i].squareRoot() / bc2.squareRoot() + eps)
+            }
+        }
+        return p
+    }
+
+    func testMatchesReferenceOverSeveralSteps() {
+        var g = SeededGenerator(seed: 40)
+        let count = 37
+        let p0 = randomFloats(count, &g)
+        // Gradients of varying scale, including exact zeros (where eps matters) and large values.
+        let grads = (0..<6).map { step in randomFloats(count, &g).enumerated().map { i, x in i % 7 == 0 ? 0 : x * Float(step + 1) * 0.3 } }
+        for (hyper, wd) in [(AdamHyperparameters.pytorchDefault, 0.0), (.pathak, 0.0),
+                            (AdamHyperparameters(learningRate: 0.01, weightDecay: 0.1), 0.1)] {
+            var adam = Adam(parameterCount: count, hyperparameters: hyper)
+            var p = p0
+            for grad in grads { adam.step(parameters: &p, gradients: grad) }
+            let expected = referenceAdam(parameters: p0.map(Double.init), gradients: grads.map { $0.map(Double.init) },
+                                         lr: hyper.learningRate, beta1: hyper.beta1, beta2: hyper.beta2,
+                                         eps: hyper.epsilon, weightDecay: wd)
+            assertClose(p, expected.map { Float($0) }, rtol: 1e-5, atol: 1e-6, "\(hyper)")
+            XCTAssertEqual(adam.state.step, grads.count)
+        }
+    }
+
+    /// The first step moves every parameter with a nonzero gradient by lr·sign(g) (bias correction cancels).
+    func testFirstStepIsLearningRateTimesSign() {
+        var adam = Adam(parameterCount: 3)
+        var p: [Float] = [1, 1, 1]
+        adam.step(parameters: &p, gradients: [0.5, -3, 0])
+        assertClose(p, [0.999, 1.001, 1], rtol: 0, atol: 1e-6)
+    }
+
+    func testPresetsAndStateRoundTripThroughJSON() throws {
+        XCTAssertEqual(AdamHyperparameters.pytorchDefault.learningRate, 1e-3)
+        XCTAssertEqual(AdamHyperparameters.pathak.learningRate, 2e-4)
+        XCTAssertEqual(AdamHyperparameters.pathak.beta1, 0.5)
+        var adam = Adam(parameterCount: 4, hyperparameters: .pathak)
+        var p: [Float] = [1, 2, 3, 4]
+        adam.step(parameters: &p, gradients: [0.1, 0.2, -0.3, 0.4])
+        let decoded = try JSONDecoder().decode(Adam.self, from: JSONEncoder().encode(adam))
+        XCTAssertEqual(decoded, adam)
+    }
+}

@@ -1,0 +1,182 @@
+import NeuralCore
+import TestSupport
+import XCTest
+
+/// Conv2D and TransposedConv2D: forward against a direct (definition) loop, finite-difference checks of
+/// dInput, dWeight and dBias, and the adjoint identity between the two.
+final class ConvolutionTests: XCTestCase {
+    /// (kernel, stride, padding, input side): the paper's 5×5 s1 p2, the strided net's 4×4 s2 p1 and 3×3 s1 p1,
+    /// and odd ones (non-square input, padding 0, stride 3).
+    static let configurations: [(k: Int, s: Int, p: Int, h: Int, w: Int)] = [
+        (5, 1, 2, 7, 7), (4, 2, 1, 8, 8), (3, 1, 1, 5, 6), (3, 2, 0, 7, 9), (2, 3, 1, 8, 7), (1, 1, 0, 4, 3),
+    ]
+
+    // MARK: Forward against the definition
+
+    /// y[n,o,oy,ox] = b[o] + Σ W[o,c,i,j] x[n,c,oy·s−p+i, ox·s−p+j]
+    func directConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int) -> Tensor {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let oh = (h + 2 * p - kh) / s + 1, ow = (wd + 2 * p - kw) / s + 1
+        var y = Tensor(shape: [n, o, oh, ow])
+        for b0 in 0..<n { for oc in 0..<o { for oy in 0..<oh { for ox in 0..<ow {
+            var sum = Double(b?[oc] ?? 0)
+            for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
+                let iy = oy * s - p + i, ix = ox * s - p + j
+                if iy >= 0 && iy < h && ix >= 0 && ix < wd { sum += Double(w[oc, ic, i, j]) * Double(x[b0, ic, iy, ix]) }
+            } } }
+            y[b0, oc, oy, ox] = Float(sum)
+        } } } }
+        return y
+    }
+
+    /// y[n,o,iy·s−p+i, ix·s−p+j] += W[c,o,i,j] x[n,c,iy,ix]  (PyTorch ConvTranspose2d's definition)
+    func directTransposedConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int) -> Tensor {
+        let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (w.shape[1], w.shape[2], w.shape[3])
+        let oh = (h - 1) * s - 2 * p + kh, ow = (wd - 1) * s - 2 * p + kw
+        var y = Tensor(shape: [n, o, oh, ow])
+        for b0 in 0..<n { for oc in 0..<o {
+            for oy in 0..<oh { for ox in 0..<ow { y[b0, oc, oy, ox] = b?[oc] ?? 0 } }
+            for ic in 0..<c { for iy in 0..<h { for ix in 0..<wd { for i in 0..<kh { for j in 0..<kw {
+                let yy = iy * s - p + i, xx = ix * s - p + j
+                if yy >= 0 && yy < oh && xx >= 0 && xx < ow { y[b0, oc, yy, xx] += w[ic, oc, i, j] * x[b0, ic, iy, ix] }
+            } } } } }
+        } }
+        return y
+    }
+
+    func testConv2DForwardMatchesDefinition() {
+        var g = SeededGenerator(seed: 10)
+        for cfg in Self.configurations {
+            let conv = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
+            let x = randomTensor([2, 2, cfg.h, cfg.w], &g), w = randomTensor(conv.weightShape, &g), b = randomTensor([3], &g)
+            let y = conv.forward(x, weight: w, bias: b)
+            let expected = directConv(x, w, b, stride: cfg.s, padding: cfg.p)
+            XCTAssertEqual(y.shape, expected.shape)
+            assertClose(y.data, expected.data, rtol: 1e-4, atol: 1e-5, "conv \(cfg)")
+        }
+    }
+
+    func testTransposedConv2DForwardMatchesDefinition() {
+        var g = SeededGenerator(seed: 11)
+        for cfg in Self.configurations {
+            let convT = TransposedConv2D(inChannels: 3, outChannels: 2, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
+            // Pick the input side as the conv output side so the pair is consistent.
+            let (h, w) = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p)
+                .outputSize(height: cfg.h, width: cfg.w)
+            guard convT.outputSize(height: h, width: w) == (cfg.h, cfg.w) else { continue }  // floor lost a row
+            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(convT.weightShape, &g), b = randomTensor([2], &g)
+            let y = convT.forward(x, weight: wt, bias: b)
+            let expected = directTransposedConv(x, wt, b, stride: cfg.s, padding: cfg.p)
+            XCTAssertEqual(y.shape, expected.shape)
+            assertClose(y.data, expected.data, rtol: 1e-4, atol: 1e-5, "convT \(cfg)")
+        }
+    }
+
+    func testTransposedConvOutputSizesMatchPyTorch() {
+        // (in − 1)·s − 2p + k: the strided decoder 7 → 14 → 28, the paper's 28 → 28.
+        XCTAssertTrue(TransposedConv2D(inChannels: 32, outChannels: 16, kernelSize: 4, stride: 2, padding: 1)
+            .outputSize(height: 7, width: 7) == (14, 14))
+        XCTAssertTrue(TransposedConv2D(inChannels: 16, outChannels: 16, kernelSize: 5, stride: 1, padding: 2)
+            .outputSize(height: 28, width: 28) == (28, 28))
+        XCTAssertEqual(TransposedConv2D(inChannels: 16, outChannels: 1, kernelSize: 5).weightShape, [16, 1, 5, 5])
+    }
+
+    // MARK: Gradients
+
+    func testConv2DGradients() {
+        var g = SeededGenerator(seed: 12)
+        for cfg in Self.configurations {
+            let conv = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
+            let x = randomTensor([2, 2, cfg.h, cfg.w], &g), w = randomTensor(conv.weightShape, &g), b = randomTensor([3], &g)
+            let y = conv.forward(x, weight: w, bias: b)
+            let r = randomTensor(y.shape, &g)
+            let grads = conv.backward(x, weight: w, dOutput: r)
+            checkGradient("conv \(cfg) dInput", at: x.data, analytic: grads.dInput.data) {
+                projection(conv.forward(Tensor(shape: x.shape, data: $0), weight: w, bias: b).data, r.data)
+            }
+            checkGradient("conv \(cfg) dWeight", at: w.data, analytic: grads.dWeight.data) {
+                projection(conv.forward(x, weight: Tensor(shape: w.shape, data: $0), bias: b).data, r.data)
+            }
+            checkGradient("conv \(cfg) dBias", at: b.data, analytic: grads.dBias!.data) {
+                projection(conv.forward(x, weight: w, bias: Tensor(shape: [3], data: $0)).data, r.data)
+            }
+        }
+    }
+
+    func testTransposedConv2DGradients() {
+        var g = SeededGenerator(seed: 13)
+        for cfg in Self.configurations {
+            let convT = TransposedConv2D(inChannels: 3, outChannels: 2, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
+            let (h, w) = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p)
+                .outputSize(height: cfg.h, width: cfg.w)
+            guard convT.outputSize(height: h, width: w) == (cfg.h, cfg.w) else { continue }
+            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(convT.weightShape, &g), b = randomTensor([2], &g)
+            let y = convT.forward(x, weight: wt, bias: b)
+            let r = randomTensor(y.shape, &g)
+            let grads = convT.backward(x, weight: wt, dOutput: r)
+            checkGradient("convT \(cfg) dInput", at: x.data, analytic: grads.dInput.data) {
+                projection(convT.forward(Tensor(shape: x.shape, data: $0), weight: wt, bias: b).data, r.data)
+            }
+            checkGradient("convT \(cfg) dWeight", at: wt.data, analytic: grads.dWeight.data) {
+                projection(convT.forward(x, weight: Tensor(shape: wt.shape, data: $0), bias: b).data, r.data)
+            }
+            checkGradient("convT \(cfg) dBias", at: b.data, analytic: grads.dBias!.data) {
+                projection(convT.forward(x, weight: wt, bias: Tensor(shape: [2], data: $0)).data, r.data)
+            }
+        }
+    }
+
+    /// Weight and bias gradients accumulate (+=) across calls; the input gradient is overwritten.
+    func testPointerBackwardAccumulatesWeightGradients() {
+        var g = SeededGenerator(seed: 14)
+        let conv = Conv2D(inChannels: 1, outChannels: 2, kernelSize: 3, padding: 1, hasBias: true)
+        let x = randomTensor([1, 1, 4, 4], &g), w = randomTensor(conv.weightShape, &g), r = randomTensor([1, 2, 4, 4], &g)
+        let once = conv.backward(x, weight: w, dOutput: r)
+        var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: 2)
+        var dx = [Float](repeating: 99, count: x.count), scratch = [Float](repeating: 0, count: conv.scratchCount(height: 4, width: 4))
+        for _ in 0..<2 {
+            conv.backward(input: x.data, batch: 1, height: 4, width: 4, weight: w.data, dOutput: r.data, dInput: &dx,
+                          dWeight: &dw, dBias: &db, scratch: &scratch)
+        }
+        assertClose(dw, once.dWeight.data.map { 2 * $0 })
+        assertClose(db, once.dBias!.data.map { 2 * $0 })
+        assertClose(dx, once.dInput.data)
+    }
+
+    // MARK: Adjoint
+
+    /// ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩ when both use the same weights W [out, in, kh, kw] (a Conv2D's weight
+    /// is a valid ConvTranspose2d weight for the reverse direction).
+    func testConvAndTransposedConvAreAdjoint() {
+        var g = SeededGenerator(seed: 15)
+        for cfg in Self.configurations {
+            let conv = Conv2D(inChannels: 3, outChannels: 4, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p)
+            let convT = TransposedConv2D(inChannels: 4, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p)
+            XCTAssertEqual(conv.weightShape, convT.weightShape)
+            let (oh, ow) = conv.outputSize(height: cfg.h, width: cfg.w)
+            guard convT.outputSize(height: oh, width: ow) == (cfg.h, cfg.w) else { continue }
+            let w = randomTensor(conv.weightShape, &g)
+            let x = randomTensor([2, 3, cfg.h, cfg.w], &g), y = randomTensor([2, 4, oh, ow], &g)
+            let lhs = projection(conv.forward(x, weight: w).data, y.data)
+            let rhs = projection(x.data, convT.forward(y, weight: w).data)
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)), "adjoint \(cfg)")
+        }
+    }
+
+    /// im2col and col2im are adjoint: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩.
+    func testIm2ColAndCol2ImAreAdjoint() {
+        var g = SeededGenerator(seed: 16)
+        for cfg in Self.configurations {
+            let geometry = ConvGeometry(channels: 2, height: cfg.h, width: cfg.w, kernelH: cfg.k, kernelW: cfg.k,
+                                        stride: cfg.s, padding: cfg.p)
+            let x = randomFloats(geometry.imageSize, &g), c = randomFloats(geometry.columnsSize, &g)
+            var cols = [Float](repeating: .nan, count: geometry.columnsSize)
+            var back = [Float](repeating: 0, count: geometry.imageSize)
+            im2col(geometry, image: x, columns: &cols)
+            col2im(geometry, columns: c, image: &back)
+            XCTAssertEqual(projection(cols, c), projection(x, back), accuracy: 1e-4, "im2col adjoint \(cfg)")
+        }
+    }
+}
