@@ -39,7 +39,9 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["NeuralCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"]),
+        .testTarget(
+            name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "InpaintingTests", dependencies: ["Inpainting", "TestSupport"],
             resources: [.copy("Fixtures")]),

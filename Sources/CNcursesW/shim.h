@@ -46,13 +46,22 @@ static inline mmask_t cnc_button_shift(void) { return BUTTON_SHIFT; }
 static inline mmask_t cnc_button_ctrl(void) { return BUTTON_CTRL; }
 
 // One wide character with attributes and a colour pair at (y, x): setcchar + mvadd_wch in one call,
-// so Swift does not have to build a cchar_t (an opaque struct with a C array inside).
-static inline int cnc_put_wch(int y, int x, wchar_t ch, attr_t attrs, short pair) {
+// so Swift does not have to build a cchar_t (an opaque struct with a C array inside). The pair goes in
+// through setcchar's `opts` (an int*) when extended colours exist, so pairs above 32767 work as well.
+static inline int cnc_put_wch(int y, int x, wchar_t ch, attr_t attrs, int pair) {
     cchar_t cc;
     wchar_t wstr[2] = { ch, L'\0' };
-    if (setcchar(&cc, wstr, attrs, pair, NULL) != OK) return ERR;
+#if NCURSES_EXT_COLORS
+    if (setcchar(&cc, wstr, attrs, 0, &pair) != OK) return ERR;
+#else
+    if (setcchar(&cc, wstr, attrs, (short)pair, NULL) != OK) return ERR;
+#endif
     return mvadd_wch(y, x, &cc);
 }
+
+// curscr is a global (a macro over the current screen in the reentrant build): clearok(curscr) forces a
+// full repaint after the terminal was handed back to the shell (Ctrl-Z) or its contents are unknown.
+static inline WINDOW *cnc_curscr(void) { return curscr; }
 
 // Extended colour pairs (beyond 256 pairs) use the int-typed setter when the library has it.
 static inline int cnc_init_pair(int pair, int fg, int bg) {

@@ -46,6 +46,11 @@ public struct ParameterStore: Sendable, Equatable {
         values.replaceSubrange(e.offset..<(e.offset + e.count), with: tensor.data)
     }
 
+    /// Sets every value to zero in place (e.g. gradients before a step), without reallocating.
+    public mutating func zero() {
+        values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
     /// A store with the same layout and all values zero (e.g. for gradients or Adam moments).
     public func zerosLike() -> ParameterStore {
         var copy = self

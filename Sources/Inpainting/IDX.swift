@@ -1,0 +1,119 @@
+import Foundation
+
+/// The IDX format of the MNIST files (LeCun et al.): a big-endian header `00 00 TT NN`, where TT is the
+/// element type and NN the number of dimensions, then NN big-endian UInt32 sizes, then the elements in
+/// row-major order. Files may be gzip-compressed (detected by content).
+public enum IDXElementType: UInt8, Sendable, CaseIterable {
+    case uint8 = 0x08
+    case float32 = 0x0D
+
+    public var byteWidth: Int { self == .uint8 ? 1 : 4 }
+    var name: String { self == .uint8 ? "uint8 (0x08)" : "float32 (0x0D)" }
+}
+
+/// One parsed IDX file: element type, sizes and the raw payload.
+struct IDXArray {
+    var type: IDXElementType
+    var dimensions: [Int]
+    /// Bytes after the header, exactly `dimensions.product × type.byteWidth` of them.
+    var payload: ArraySlice<UInt8>
+
+    /// Parses `bytes` (already decompressed) and checks the header against the payload length.
+    ///
+    /// - Parameters:
+    ///   - expectedDimensions: 3 for images, 1 for labels.
+    ///   - allowed: the element types the caller can use.
+    ///   - compressed: whether `bytes` came out of gzip (messages then say "after decompression").
+    static func parse(_ bytes: [UInt8], name: String, expectedDimensions: Int, allowed: [IDXElementType],
+                      compressed: Bool) throws(DataError) -> IDXArray {
+        let kind = expectedDimensions == 3 ? "idx3 images" : "idx\(expectedDimensions) labels"
+        if bytes.isEmpty {
+            throw DataError(name, "expected an IDX header (\(kind)), found an empty \(compressed ? "stream" : "file")")
+        }
+        guard bytes.count >= 4 else {
+            throw DataError(name, "expected a 4-byte IDX magic number, found only \(bytes.count) bytes")
+        }
+        let magic = readUInt32(bytes, at: 0)
+        guard bytes[0] == 0, bytes[1] == 0 else {
+            throw DataError(name, "expected an IDX magic number 0x0000TTNN (\(kind)), found \(hex(magic))")
+        }
+        guard let type = IDXElementType(rawValue: bytes[2]), allowed.contains(type) else {
+            let names = allowed.map(\.name).joined(separator: " or ")
+            throw DataError(name, "expected element type \(names), found type byte \(hex2(bytes[2])) "
+                + "(magic \(hex(magic)))")
+        }
+        guard Int(bytes[3]) == expectedDimensions else {
+            throw DataError(name, "expected \(expectedDimensions) dimension(s) (\(kind), magic "
+                + "\(hex(UInt32(type.rawValue) << 8 | UInt32(expectedDimensions)))), "
+                + "found \(bytes[3]) (magic \(hex(magic)))")
+        }
+        let headerLength = 4 + 4 * expectedDimensions
+        guard bytes.count >= headerLength else {
+            throw DataError(name, "expected a \(headerLength)-byte header, found only \(bytes.count) bytes")
+        }
+        let dimensions = (0..<expectedDimensions).map { Int(readUInt32(bytes, at: 4 + 4 * $0)) }
+        // Sizes are UInt32 each; their product fits Int64 for any real file, but guard the multiply anyway.
+        var elements = 1
+        for d in dimensions {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+            if overflow { throw DataError(name, "header sizes \(dimensions) overflow") }
+            elements = product
+        }
+        let expectedLength = headerLength + elements * type.byteWidth
+        guard bytes.count == expectedLength else {
+            let after = compressed ? " after decompression" : ""
+            let content = expectedDimensions == 3
+                ? "\(grouped(dimensions[0])) images of \(dimensions[1])×\(dimensions[2])"
+                : "\(grouped(dimensions[0])) labels"
+            throw DataError(name, "expected \(grouped(expectedLength)) bytes\(after) for \(content), "
+                + "found \(grouped(bytes.count))")
+        }
+        return IDXArray(type: type, dimensions: dimensions, payload: bytes[headerLength...])
+    }
+
+    /// Reads a file (plain or gzip) and parses it.
+    static func read(_ url: URL, expectedDimensions: Int, allowed: [IDXElementType]) throws(DataError) -> IDXArray {
+        let name = url.lastPathComponent
+        let raw = try AtomicFile.read(url)
+        let compressed = Gzip.isGzip(raw)
+        let bytes = compressed ? try Gzip.decompress(raw, name: name) : raw
+        return try parse(bytes, name: name, expectedDimensions: expectedDimensions, allowed: allowed,
+                         compressed: compressed)
+    }
+
+    /// Serialises header + payload.
+    static func encode(type: IDXElementType, dimensions: [Int], payload: [UInt8]) -> [UInt8] {
+        precondition(dimensions.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) }, "IDX sizes must fit UInt32")
+        precondition(payload.count == dimensions.reduce(1, *) * type.byteWidth, "payload does not match sizes")
+        var out: [UInt8] = [0, 0, type.rawValue, UInt8(dimensions.count)]
+        out.reserveCapacity(4 + 4 * dimensions.count + payload.count)
+        for d in dimensions { appendUInt32(&out, UInt32(d)) }
+        out.append(contentsOf: payload)
+        return out
+    }
+}
+
+// MARK: - Byte helpers
+
+@inline(__always)
+func readUInt32<C: RandomAccessCollection>(_ bytes: C, at offset: Int) -> UInt32
+where C.Element == UInt8, C.Index == Int {
+    let i = bytes.startIndex + offset
+    return UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
+}
+
+@inline(__always)
+func appendUInt32(_ out: inout [UInt8], _ v: UInt32) {
+    out.append(UInt8(v >> 24)); out.append(UInt8((v >> 16) & 0xFF))
+    out.append(UInt8((v >> 8) & 0xFF)); out.append(UInt8(v & 0xFF))
+}
+
+private func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
+}
+
+private func hex2(_ v: UInt8) -> String {
+    let s = String(v, radix: 16)
+    return "0x" + (s.count < 2 ? "0" + s : s)
+}

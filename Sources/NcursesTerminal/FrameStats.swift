@@ -1,0 +1,27 @@
+import Foundation
+
+/// What the driver measured, for the `--stats` file and the report: first-frame time, and for frames that
+/// answered a mouse drag the time from reading the input to the end of doupdate.
+public struct FrameStats: Codable, Sendable {
+    public var frames = 0
+    /// Frames drawn in answer to mouse motion (drag) input.
+    public var dragFrames = 0
+    public var firstFrameMilliseconds: Double?
+    /// Input read → frame written, one entry per drag frame.
+    public var dragLatencyMilliseconds: [Double] = []
+    /// Time spent in the `.reconstruct` effect (the network), one entry per reconstruction.
+    public var reconstructMilliseconds: [Double] = []
+    /// Cells rewritten per drag frame (the diff's size; bytes are measured outside, by recording the pty).
+    public var dragFrameCells: [Int] = []
+
+    public init() {}
+
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// Milliseconds between two uptime readings.
+func milliseconds(from start: UInt64, to end: UInt64) -> Double { Double(end &- start) / 1_000_000 }

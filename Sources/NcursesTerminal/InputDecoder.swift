@@ -1,0 +1,73 @@
+import CNcursesW
+import TerminalUI
+
+/// Reads every key and mouse event ncurses has ready (the window is in no-delay mode) and turns them into
+/// messages. Resize is not read here: SIGWINCH is handled by the driver directly.
+enum InputDecoder {
+    static func readAvailable() -> [Message] {
+        var messages: [Message] = []
+        var wch: wint_t = 0
+        while true {
+            let result = wget_wch(cnc_stdscr(), &wch)
+            if result == ERR { break }
+            if result == KEY_CODE_YES {
+                let code = Int32(wch)
+                if code == cnc_key_mouse() {
+                    messages += readMouse()
+                } else if let key = functionKey(code) {
+                    messages.append(.key(key))
+                }
+            } else if let key = characterKey(UInt32(wch)) {
+                messages.append(.key(key))
+            }
+        }
+        return messages
+    }
+
+    private static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        // xterm's shift+arrows (kri, kind, kLFT, kRIT in terminfo).
+        case KEY_SR: return .shiftUp
+        case KEY_SF: return .shiftDown
+        case KEY_SLEFT: return .shiftLeft
+        case KEY_SRIGHT: return .shiftRight
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        default: return nil
+        }
+    }
+
+    private static func characterKey(_ value: UInt32) -> Key? {
+        switch value {
+        case 3: return .interrupt          // Ctrl-C arriving as a byte (raw mode, or ISIG off)
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        default:
+            guard let scalar = Unicode.Scalar(value), value >= 32 else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    /// One KEY_MOUSE, one getmouse: ncurses decodes an event per KEY_MOUSE, and calling getmouse again would
+    /// walk its ring backwards (newest first). With mouseinterval(0) presses and releases come as they are
+    /// (no click synthesis); with button-motion tracking on (ESC[?1002h) motion is REPORT_MOUSE_POSITION.
+    private static func readMouse() -> [Message] {
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return [] }
+        let x = Int(event.x), y = Int(event.y)
+        let state = event.bstate
+        if state & cnc_report_mouse_position() != 0 { return [.mouse(MouseEvent(.drag, x: x, y: y))] }
+        if state & cnc_button1_pressed() != 0 { return [.mouse(MouseEvent(.press, x: x, y: y))] }
+        if state & cnc_button1_released() != 0 { return [.mouse(MouseEvent(.release, x: x, y: y))] }
+        if state & cnc_button1_clicked() != 0 {
+            return [.mouse(MouseEvent(.press, x: x, y: y)), .mouse(MouseEvent(.release, x: x, y: y))]
+        }
+        return []
+    }
+}

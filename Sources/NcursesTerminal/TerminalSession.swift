@@ -1,0 +1,121 @@
+import CNcursesW
+import Foundation
+import TerminalUI
+
+/// Thrown when the terminal cannot be taken over (not a terminal, unknown TERM).
+public struct TerminalError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Button-motion mouse tracking: ncurses itself only turns on click reporting (1000), so drags need 1002.
+/// It must reach the terminal after ncurses' own 1000h (which would switch 1002 off again), so it is
+/// written straight to the descriptor right after a refresh has flushed ncurses' buffer. (putp did not
+/// reach the terminal at all under newterm in ncurses 6.4.)
+private let buttonMotionOn = "\u{1B}[?1002h"
+private let buttonMotionOff = "\u{1B}[?1002l"
+
+/// The terminal taken over by ncurses: start-up, hand-back (endwin) and resume after Ctrl-Z.
+///
+/// Only the main queue may use it. `end()` is idempotent, so every exit path can call it.
+final class TerminalSession {
+    private(set) var active = false
+    let colorCount: Int
+
+    /// Takes over the terminal. Call `end()` on every way out.
+    init() throws(TerminalError) {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError("standard input and output must be a terminal (run inpaint in a terminal, not a pipe)")
+        }
+        // The locale must be set before initscr, or ncurses writes '▀' as bytes of the C locale.
+        setlocale(LC_ALL, "")
+        EmergencyRestore.install()
+        guard newterm(nil, stdout, stdin) != nil else {
+            throw TerminalError("TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "(unset)") is not a terminal type ncurses knows")
+        }
+        active = true
+        cbreak()               // keys arrive one by one; Ctrl-C and Ctrl-Z still make signals
+        noecho()
+        keypad(cnc_stdscr(), true)
+        nodelay(cnc_stdscr(), true)
+        _ = curs_set(0)
+        set_escdelay(25)       // a lone Esc is seen after 25 ms instead of ncurses' default 1 s
+        if has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        colorCount = has_colors() ? Int(cnc_colors()) : 0
+        enableMouse()
+    }
+
+    private func enableMouse() {
+        _ = mousemask(cnc_all_mouse_events() | cnc_report_mouse_position(), nil)
+        _ = mouseinterval(0)   // report press and release at once, never wait to make a click
+        _ = refresh()
+        writeToTerminal(buttonMotionOn)
+    }
+
+    private func writeToTerminal(_ sequence: String) {
+        fflush(stdout)
+        sequence.withCString { _ = write(STDOUT_FILENO, $0, strlen($0)) }
+    }
+
+    var size: (width: Int, height: Int) { (Int(cnc_cols()), Int(cnc_lines())) }
+
+    /// Hands the terminal back: motion tracking off first (endwin only undoes what ncurses turned on), then
+    /// endwin restores the modes, the cursor and the main screen.
+    func end() {
+        guard active else { return }
+        active = false
+        writeToTerminal(buttonMotionOff)
+        _ = endwin()
+        fflush(stdout)
+    }
+
+    /// Ctrl-Z: give the terminal back, stop, and take it again when continued.
+    func suspend() {
+        guard active else { return }
+        writeToTerminal(buttonMotionOff)
+        _ = endwin()
+        fflush(stdout)
+        kill(getpid(), SIGSTOP)
+        // Continued: refresh re-enters program mode and ncurses re-enables its own mouse modes.
+        _ = refresh()
+        writeToTerminal(buttonMotionOn)
+        repaintAll()
+    }
+
+    /// The terminal's real size (SIGWINCH): tells ncurses and returns it.
+    func resizeToTerminal() -> (width: Int, height: Int) {
+        var ws = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 {
+            _ = resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
+        }
+        return size
+    }
+
+    /// Forget what the terminal shows: the next refresh repaints every cell.
+    func repaintAll() { _ = clearok(cnc_curscr(), true) }
+}
+
+/// If the process dies of a trap or abort while the terminal is ours, put it back before dying: motion
+/// tracking and mouse modes off, main screen, cursor on, and the saved line discipline. Uses only
+/// async-signal-safe calls (write, tcsetattr) and then lets the signal take its default course.
+enum EmergencyRestore {
+    private nonisolated(unsafe) static var saved = termios()
+    private nonisolated(unsafe) static var haveSaved = false
+
+    static func install() {
+        haveSaved = tcgetattr(STDIN_FILENO, &saved) == 0
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            let reset = "\u{1B}[?1002l\u{1B}[?1006l\u{1B}[?1000l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
+            reset.withCString { _ = write(STDOUT_FILENO, $0, strlen($0)) }
+            if EmergencyRestore.haveSaved { tcsetattr(STDIN_FILENO, TCSANOW, &EmergencyRestore.saved) }
+            // SA_RESETHAND restored the default action: re-raise so the process still dies of this signal.
+            raise(signal)
+        }
+        action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)   // 0x80000000 does not fit Int32
+        for signal in [SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE] { sigaction(signal, &action, nil) }
+    }
+}

@@ -1,0 +1,72 @@
+/// A key press, already decoded by the driver.
+public enum Key: Equatable, Sendable {
+    case character(Character)
+    case up, down, left, right
+    /// Shift+arrow: resizes the hole.
+    case shiftUp, shiftDown, shiftLeft, shiftRight
+    case enter, escape, backspace, tab
+    /// Ctrl-C when the terminal delivers it as a byte rather than SIGINT.
+    case interrupt
+}
+
+/// A mouse event in screen cells (0-based column x, row y).
+public struct MouseEvent: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case press, drag, release }
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+    public init(_ kind: Kind, x: Int, y: Int) { self.kind = kind; self.x = x; self.y = y }
+}
+
+/// Why a training run stopped, as the UI shows it.
+public enum TrainingActivity: String, Equatable, Sendable {
+    case training, paused, idle, stopped, watching
+}
+
+/// Training news, translated by the driver from the trainer's events (or a followed log) so this pure target
+/// does not depend on the trainer's concurrency.
+public enum TrainingUpdate: Equatable, Sendable {
+    case step(step: Int, epoch: Int, loss: Float, imagesPerSecond: Float, learningRate: Float)
+    case evaluation(step: Int, loss: Float)
+    case epochFinished(epoch: Int)
+    case activity(TrainingActivity)
+    case checkpointWritten(path: String)
+    /// Training history was discarded (model reset): the curves start over.
+    case reset
+}
+
+/// Everything that can happen to the app. `update` is the only place the state changes.
+public enum Message: Equatable, Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    case resize(width: Int, height: Int)
+    /// A clock tick from the driver (a few per second): lets the app refresh the reconstruction with newer
+    /// weights while the user is not dragging.
+    case tick
+    case training(TrainingUpdate)
+    /// New weights are available (a training snapshot or a reloaded checkpoint); `revision` grows.
+    case modelUpdated(revision: Int)
+    /// The reconstruction for the input with this `revision` (count 784, values in [0, 1]).
+    case reconstructed(revision: Int, pixels: [Float])
+    /// A one-line note for the status area (a saved file, an error that did not stop the program).
+    case notice(String)
+}
+
+/// Side effects the driver performs; their results come back as messages.
+public enum Effect: Equatable, Sendable {
+    /// Run the network on `image` ⊙ `mask` ([784] each, mask 1 known / 0 hole); answer `.reconstructed`.
+    case reconstruct(revision: Int, image: [Float], mask: [Float])
+    case pauseTraining, resumeTraining, stepTraining
+    case setLearningRate(Float)
+    case resetModel
+    case saveCheckpoint
+    case loadCheckpoint
+    case quit
+}
+
+/// The network as the UI sees it: fill the hole of one masked digit. The driver owns one and runs it for
+/// each `.reconstruct` effect, with the newest weights.
+public protocol Reconstructor {
+    /// image, mask: [784] (mask 1 known, 0 hole) → [784] reconstruction of the whole image.
+    func reconstruct(image: [Float], mask: [Float]) -> [Float]
+}

@@ -1,0 +1,348 @@
+import Foundation
+import NeuralCore
+import Inpainting
+
+/// The one place the app's state changes: apply `message` to `state` and say which effects to run.
+///
+/// Pure: no clock, no I/O, randomness from `state.generator`. Whenever the network's input changes, the
+/// returned effects include a `.reconstruct` for it, so every drag motion refreshes the reconstruction.
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    switch message {
+    case .key(let key):
+        return handleKey(&state, key)
+    case .mouse(let event):
+        return handleMouse(&state, event)
+    case .resize(let width, let height):
+        state.screenWidth = max(0, width)
+        state.screenHeight = max(0, height)
+        state.drag = nil
+        return []
+    case .tick:
+        // Refresh with newer weights, but not mid-drag: each motion already asks for a fresh reconstruction.
+        if state.drag == nil && state.reconstructedModelRevision != state.modelRevision {
+            return [requestReconstruction(&state)]
+        }
+        return []
+    case .training(let news):
+        applyTraining(&state.training, news)
+        if case .checkpointWritten(let path) = news { state.notice = "checkpoint written: \(path)" }
+        return []
+    case .modelUpdated(let revision):
+        state.modelRevision = max(state.modelRevision, revision)
+        return []
+    case .reconstructed(let revision, let pixels):
+        precondition(pixels.count == Digit.pixels, "reconstruction has \(pixels.count) pixels, expected 784")
+        // An answer for an older input than the one shown would make the panel jump back.
+        if revision >= state.reconstructionRevision {
+            state.reconstruction = pixels
+            state.reconstructionRevision = revision
+        }
+        return []
+    case .notice(let text):
+        state.notice = text
+        return []
+    }
+}
+
+/// Marks the input as changed and asks for its reconstruction.
+private func inputChanged(_ state: inout AppState) -> [Effect] {
+    state.inputRevision += 1
+    return [requestReconstruction(&state)]
+}
+
+private func requestReconstruction(_ state: inout AppState) -> Effect {
+    state.reconstructedModelRevision = state.modelRevision
+    return .reconstruct(revision: state.inputRevision, image: state.image, mask: state.mask)
+}
+
+private func setHole(_ state: inout AppState, _ hole: HoleRect?) -> [Effect] {
+    state.hole = hole
+    state.mask = hole?.mask() ?? [Float](repeating: 1, count: Digit.pixels)
+    return inputChanged(&state)
+}
+
+private func showDigit(_ state: inout AppState, index: Int) -> [Effect] {
+    let count = state.library.count
+    let wrapped = ((index % count) + count) % count
+    state.digitIndex = wrapped
+    state.image = state.library.image(at: wrapped)
+    if state.mode == .draw { state.mode = .rectangle }
+    return inputChanged(&state)
+}
+
+// MARK: keys
+
+private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    if key == .interrupt { state.quitRequested = true; return [.quit] }
+    if let prompt = state.prompt { return handlePrompt(&state, prompt, key) }
+    if state.showHelp {
+        // Any key closes the overlay; q still quits.
+        state.showHelp = false
+        if key == .character("q") { state.quitRequested = true; return [.quit] }
+        return []
+    }
+    state.notice = nil
+    switch key {
+    case .up, .down, .left, .right:
+        let hole = state.hole ?? AppState.initialHole
+        let (dy, dx) = key == .up ? (-1, 0) : key == .down ? (1, 0) : key == .left ? (0, -1) : (0, 1)
+        return setHole(&state, clampedHole(top: hole.top + dy, left: hole.left + dx, height: hole.height, width: hole.width))
+    case .shiftUp, .shiftDown, .shiftLeft, .shiftRight:
+        return resizeHole(&state, key)
+    case .character(let c):
+        return handleCharacter(&state, c)
+    case .escape:
+        state.drag = nil
+        return []
+    default:
+        return []
+    }
+}
+
+private func resizeHole(_ state: inout AppState, _ key: Key) -> [Effect] {
+    let hole = state.hole ?? AppState.initialHole
+    var height = hole.height, width = hole.width
+    switch key {
+    case .shiftUp: height -= 1
+    case .shiftDown: height += 1
+    case .shiftLeft: width -= 1
+    case .shiftRight: width += 1
+    default: break
+    }
+    return setHole(&state, clampedHole(top: hole.top, left: hole.left, height: height, width: width))
+}
+
+/// A rectangle of at least 1×1 kept inside the image, shifted rather than cut when it would stick out.
+func clampedHole(top: Int, left: Int, height: Int, width: Int) -> HoleRect {
+    let h = min(max(1, height), Digit.side), w = min(max(1, width), Digit.side)
+    return HoleRect(top: min(max(0, top), Digit.side - h), left: min(max(0, left), Digit.side - w), height: h, width: w)
+}
+
+private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect] {
+    switch c {
+    case "q":
+        state.quitRequested = true
+        return [.quit]
+    case "?":
+        state.showHelp = true
+        return []
+    case "H": return resizeHole(&state, .shiftLeft)
+    case "L": return resizeHole(&state, .shiftRight)
+    case "K": return resizeHole(&state, .shiftUp)
+    case "J": return resizeHole(&state, .shiftDown)
+    case "r":
+        if state.mode == .draw { state.mode = .rectangle }
+        return setHole(&state, randomHole(&state.generator))
+    case "c":
+        if state.mode == .draw {
+            state.image = [Float](repeating: 0, count: Digit.pixels)
+            return inputChanged(&state)
+        }
+        return setHole(&state, nil)
+    case "n": return showDigit(&state, index: (state.digitIndex ?? -1) + 1)
+    case "p": return showDigit(&state, index: (state.digitIndex ?? 1) - 1)
+    case "g":
+        state.prompt = .goToIndex("")
+        return []
+    case "d":
+        state.prompt = .digitClass
+        return []
+    case "m":
+        return cycleMode(&state)
+    case "e":
+        state.showErrorPanel.toggle()
+        return []
+    case "a":
+        state.logScale.toggle()
+        return []
+    case " ":
+        switch state.training.activity {
+        case .training: return [.pauseTraining]
+        case .paused, .idle: return [.resumeTraining]
+        case .stopped, .watching: return []
+        }
+    case "s":
+        return state.training.activity == .paused || state.training.activity == .idle ? [.stepTraining] : []
+    case "+", "=", "-", "_":
+        let factor: Float = c == "+" || c == "=" ? 2 : 0.5
+        let rate = state.training.learningRate * factor
+        guard rate.isFinite, rate > 0 else { return [] }
+        state.training.learningRate = rate
+        return [.setLearningRate(rate)]
+    case "R":
+        state.prompt = .confirmReset
+        return []
+    case "w": return [.saveCheckpoint]
+    case "l": return [.loadCheckpoint]
+    default: return []
+    }
+}
+
+/// rectangle → brush → draw → rectangle. Entering draw mode starts from a blank canvas with no hole; leaving
+/// it keeps the drawing and cuts the initial hole into it.
+private func cycleMode(_ state: inout AppState) -> [Effect] {
+    switch state.mode {
+    case .rectangle:
+        state.mode = .brush
+        return []
+    case .brush:
+        state.mode = .draw
+        state.digitIndex = nil
+        state.image = [Float](repeating: 0, count: Digit.pixels)
+        return setHole(&state, nil)
+    case .draw:
+        state.mode = .rectangle
+        return setHole(&state, AppState.initialHole)
+    }
+}
+
+private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
+    switch (prompt, key) {
+    case (_, .escape):
+        state.prompt = nil
+        return []
+    case (.goToIndex(let typed), .character(let c)) where c.isASCII && c.isNumber:
+        state.prompt = .goToIndex(String((typed + String(c)).prefix(7)))
+        return []
+    case (.goToIndex(let typed), .backspace):
+        state.prompt = .goToIndex(String(typed.dropLast()))
+        return []
+    case (.goToIndex(let typed), .enter):
+        state.prompt = nil
+        // 1-based, as the header counts digits.
+        guard let number = Int(typed), number >= 1, number <= state.library.count else {
+            state.notice = "no digit \(typed.isEmpty ? "(empty)" : typed): digits run 1–\(state.library.count)"
+            return []
+        }
+        return showDigit(&state, index: number - 1)
+    case (.digitClass, .character(let c)) where c.isASCII && c.isNumber:
+        state.prompt = nil
+        let label = Int(String(c))!
+        let candidates = state.library.labels.indices.filter { state.library.labels[$0] == label }
+        guard !candidates.isEmpty else {
+            state.notice = "no \(label) among the \(state.library.count) digits"
+            return []
+        }
+        return showDigit(&state, index: candidates[Int(state.generator.next() % UInt64(candidates.count))])
+    case (.confirmReset, .character("y")), (.confirmReset, .character("Y")):
+        state.prompt = nil
+        return [.resetModel]
+    case (.confirmReset, _):
+        state.prompt = nil
+        state.notice = "model kept"
+        return []
+    default:
+        return []
+    }
+}
+
+/// A random rectangle covering 1/8 to 1/4 of the image (98–196 pixels), the range of Hu & Velarde's
+/// training holes, with a random aspect ratio between 1:2 and 2:1.
+func randomHole(_ generator: inout SeededGenerator) -> HoleRect {
+    let area = Float(Digit.pixels) * generator.uniform(1.0 / 8, 1.0 / 4)
+    let aspect = exp(generator.uniform(log(0.5), log(2)))
+    let height = Int((area / aspect).squareRoot().rounded()), width = Int((area * aspect).squareRoot().rounded())
+    let h = min(max(1, height), Digit.side), w = min(max(1, width), Digit.side)
+    let top = Int(generator.next() % UInt64(Digit.side - h + 1))
+    let left = Int(generator.next() % UInt64(Digit.side - w + 1))
+    return HoleRect(top: top, left: left, height: h, width: w)
+}
+
+// MARK: mouse
+
+private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
+    let layout = state.layout
+    guard !layout.tooSmall, !state.showHelp, state.prompt == nil else { return [] }
+    switch event.kind {
+    case .press:
+        guard let hit = layout.panel(atX: event.x, y: event.y) else { return [] }
+        state.drag = Drag(panel: hit.placement.kind, anchorX: hit.cellX, anchorY: hit.cellY)
+        state.notice = nil
+        return applyDrag(&state, layout: layout, x: event.x, y: event.y)
+    case .drag:
+        guard state.drag != nil else { return [] }
+        return applyDrag(&state, layout: layout, x: event.x, y: event.y)
+    case .release:
+        guard state.drag != nil else { return [] }
+        let effects = applyDrag(&state, layout: layout, x: event.x, y: event.y)
+        state.drag = nil
+        return effects
+    }
+}
+
+/// Applies the drag with the pointer at screen cell (x, y), clamped into the panel the drag started on.
+private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) -> [Effect] {
+    guard let drag = state.drag, let placement = layout.placement(of: drag.panel) else { return [] }
+    let size = DigitPanel.size(scale: layout.scale)
+    let cx = min(max(0, x - placement.x), size.width - 1), cy = min(max(0, y - placement.digitY), size.height - 1)
+    let s = layout.scale
+    switch state.mode {
+    case .rectangle:
+        let top = (2 * min(cy, drag.anchorY)) / s, bottom = DigitPanel.lowerPixelRow(cellY: max(cy, drag.anchorY), scale: s)
+        let left = min(cx, drag.anchorX) / s, right = max(cx, drag.anchorX) / s
+        let hole = HoleRect(top: top, left: left, height: bottom - top + 1, width: right - left + 1)
+        if hole == state.hole { return [] }   // same pixels: no new input, no work
+        return setHole(&state, hole)
+    case .brush:
+        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
+        var changed = false
+        paint(around: centre, radius: 1.6) { index, _ in
+            if state.mask[index] != 0 { state.mask[index] = 0; changed = true }
+        }
+        state.hole = nil
+        return changed ? inputChanged(&state) : []
+    case .draw:
+        // A soft round brush, like the browser MNIST demos: ink falls off as a Gaussian (σ ≈ 1 pixel) and
+        // accumulates up to white.
+        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
+        paint(around: centre, radius: 2.2) { index, distanceSquared in
+            state.image[index] = min(1, state.image[index] + exp(-distanceSquared / 2) * 0.6)
+        }
+        state.digitIndex = nil
+        return inputChanged(&state)
+    }
+}
+
+/// Calls `body(pixelIndex, squaredDistance)` for every pixel whose centre lies within `radius` of `centre`
+/// (in pixel units, centres at row + 0.5, column + 0.5).
+private func paint(around centre: (row: Float, column: Float), radius: Float, body: (Int, Float) -> Void) {
+    let r = Int(radius.rounded(.up))
+    let row0 = Int(centre.row), column0 = Int(centre.column)
+    for row in max(0, row0 - r)...min(Digit.side - 1, row0 + r) {
+        for column in max(0, column0 - r)...min(Digit.side - 1, column0 + r) {
+            let dr = Float(row) + 0.5 - centre.row, dc = Float(column) + 0.5 - centre.column
+            let d2 = dr * dr + dc * dc
+            if d2 <= radius * radius { body(row * Digit.side + column, d2) }
+        }
+    }
+}
+
+// MARK: training
+
+private func applyTraining(_ status: inout TrainingStatus, _ news: TrainingUpdate) {
+    switch news {
+    case .step(let step, let epoch, let loss, let imagesPerSecond, let learningRate):
+        status.step = step
+        status.epoch = epoch
+        status.loss = loss
+        status.imagesPerSecond = imagesPerSecond
+        status.learningRate = learningRate
+        status.trainHistory.append(step: step, loss: loss)
+    case .evaluation(let step, let loss):
+        status.evalLoss = loss
+        status.evalHistory.append(step: step, loss: loss)
+    case .epochFinished(let epoch):
+        status.epoch = epoch
+    case .activity(let activity):
+        status.activity = activity
+    case .checkpointWritten:
+        break
+    case .reset:
+        status.trainHistory.removeAll()
+        status.evalHistory.removeAll()
+        status.step = 0
+        status.epoch = 0
+        status.loss = nil
+        status.evalLoss = nil
+    }
+}

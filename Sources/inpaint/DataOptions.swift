@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Inpainting
+
+extension DatasetKind: ExpressibleByArgument {}
+extension MaskSamplerKind: ExpressibleByArgument {}
+
+/// `--data DIR` and `--dataset mnist|fashion`, shared by every command that reads digits.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: ArgumentHelp(
+        "Folder with the MNIST IDX files (official names, .gz or not).",
+        discussion: "Without it: $INPAINT_DATA, $XDG_DATA_HOME/inpaint (~/.local/share/inpaint), "
+            + "/usr/share/datasets/mnist, then the bundled sample in assets/.",
+        valueName: "dir"))
+    var directory: String?
+
+    @Option(help: "mnist, or fashion for Fashion-MNIST (/usr/share/datasets/fashion-mnist).")
+    var dataset: DatasetKind = .mnist
+
+    /// The locator for these options, with the bundled sample found next to the executable.
+    func locator(probe: DataLocator.Probe = .system) -> DataLocator {
+        DataLocator(explicitDirectory: directory, dataset: dataset,
+                    assetsDirectory: AssetsLocator.forCurrentExecutable(), probe: probe)
+    }
+
+    /// Finds and loads the data (both splits the location holds).
+    func load() throws -> Dataset {
+        try Dataset(location: locator().locate())
+    }
+}

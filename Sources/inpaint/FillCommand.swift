@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Inpainting
+
+/// `inpaint fill`: runs a model over images with fixed holes and writes the results as IDX.
+struct FillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fill",
+        abstract: "Fill the holes of IDX images with a model and write the results as IDX.",
+        discussion: """
+            Without --model, the bundled model (assets/\(Checkpoint.bundledModelFileName)) is used. The output \
+            is gzip-compressed when its name ends in .gz.
+            """)
+
+    @Option(help: "Model checkpoint (.safetensors); default: the bundled model.")
+    var model: String?
+
+    @Option(help: "Images to fill (idx3, uint8 or float32, plain or .gz).")
+    var images: String
+
+    @Option(help: "Masks file: one 'index top left height width' line per image (see `inpaint masks make`).")
+    var masks: String
+
+    @Option(help: "The IDX file to write.")
+    var out: String
+
+    @Option(help: "composite (known pixels kept, hole filled) or reconstruction (the network's whole output).")
+    var output: FillOutput = .composite
+
+    @Flag(help: "Write float32 pixels (IDX type 0x0D) instead of bytes.")
+    var float = false
+
+    @Option(help: "Fill only the first N images (default: all).")
+    var count: Int?
+
+    @Option(help: "Images per forward pass.")
+    var batch = 64
+
+    func validate() throws {
+        if let count, count < 0 { throw ValidationError("--count must not be negative, found \(count)") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, found \(batch)") }
+    }
+
+    func run() throws {
+        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel()
+        let checkpoint = try Checkpoint.read(contentsOf: modelURL)
+
+        let imagesURL = URL(fileURLWithPath: images)
+        var stack = try IDXImages(contentsOf: imagesURL)
+        guard stack.rows == Digit.side, stack.columns == Digit.side else {
+            throw DataError("--images \(images)", "expected \(Digit.side)×\(Digit.side) images, found \(stack.rows)×\(stack.columns)")
+        }
+        if let count {
+            guard count <= stack.count else {
+                throw DataError("--count \(count)", "expected at most the \(stack.count) images in \(images)")
+            }
+            stack = stack.prefix(count)
+        }
+
+        let holes = try MasksFile(contentsOf: URL(fileURLWithPath: masks))
+        var maskValues: [Float] = []
+        maskValues.reserveCapacity(stack.count * Digit.pixels)
+        for index in 0 ..< stack.count {
+            guard let hole = holes.hole(forImage: index) else {
+                let hint = count == nil ? "; pass --count N to fill only the first N images" : ""
+                throw DataError("--masks \(masks)", "expected a hole for each of the \(stack.count) images, found none for image \(index)\(hint)")
+            }
+            maskValues.append(contentsOf: hole.mask())
+        }
+
+        let filled = checkpoint.model.fill(images: stack.pixels, masks: maskValues, count: stack.count, output: output, batchSize: batch)
+        let result = IDXImages(count: stack.count, rows: Digit.side, columns: Digit.side, pixels: filled)
+        try result.write(to: URL(fileURLWithPath: out), as: float ? .float32 : .uint8, gzip: out.hasSuffix(".gz"))
+        print("wrote \(out): \(stack.count) \(output.rawValue) images (\(float ? "float32" : "uint8")) from \(modelURL.path)")
+    }
+}
+
+extension FillOutput: ExpressibleByArgument {}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Inpainting
+
+/// `inpaint masks make --count N --seed S --out FILE`.
+struct MasksMakeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "make",
+        abstract: "Write one hole per image, drawn from the report's rectangle sampler (98…196 pixels).",
+        discussion: "Each line is `index top left height width`; rows top..top+height-1 and columns "
+            + "left..left+width-1 are the hole. Lines starting with # are comments.")
+
+    @Option(help: "Number of images (indices 0 … count-1).")
+    var count: Int
+
+    @Option(help: "Seed of the sampler; the same seed gives the same file.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("The masks file to write.", valueName: "file"))
+    var out: String
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count: expected a positive number, found \(count)") }
+    }
+
+    func run() throws {
+        let sampler = RectangleHoleSampler()
+        let masks = MasksFile.make(count: count, seed: seed, sampler: sampler)
+        let url = URL(fileURLWithPath: out)
+        try masks.write(to: url, comments: [
+            "inpaint masks make --count \(count) --seed \(seed)",
+            "report's rectangle sampler: hole of \(sampler.minArea)…\(sampler.maxArea) pixels, aspect ≤ "
+                + "\(Int(sampler.maxAspect)), uniform shape then uniform position (Sources/Inpainting/MaskSampler.swift)",
+        ])
+        print("wrote \(grouped(count)) holes to \(url.path)")
+    }
+}
