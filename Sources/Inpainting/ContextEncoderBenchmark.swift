@@ -23,11 +23,14 @@ public enum ContextEncoderBenchmark {
     }
 
     /// Full training steps (zero gradients, lossAndGradients, Adam) at `batch`, after `warmup` untimed steps.
-    public static func training(config: ModelConfig, batch: Int = 64, steps: Int = 10, warmup: Int = 2, seed: UInt64 = 1) -> Training {
+    /// `concurrency`: Dispatch workers for the passes and Adam (see `ContextEncoderWorkspace`); BLAS threads
+    /// are whatever the caller set.
+    public static func training(config: ModelConfig, batch: Int = 64, steps: Int = 10, warmup: Int = 2, seed: UInt64 = 1,
+                                concurrency: Int = 1) -> Training {
         var generator = SeededGenerator(seed: seed)
         var model = ContextEncoder(config: config, generator: &generator)
         let (images, masks) = syntheticBatch(count: batch, generator: &generator)
-        let workspace = ContextEncoderWorkspace(config: config, maxBatch: batch)
+        let workspace = ContextEncoderWorkspace(config: config, maxBatch: batch, concurrency: concurrency)
         var gradients = model.parameters.zerosLike()
         var adam = Adam(parameterCount: model.parameters.count)
         var times: [Double] = []
@@ -38,7 +41,7 @@ public enum ContextEncoderBenchmark {
                 gradients.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
                 _ = model.lossAndGradients(images: x.baseAddress!, masks: m.baseAddress!, count: batch, loss: .l2,
                                            knownWeight: 0, gradients: &gradients, workspace: workspace)
-                adam.step(parameters: &model.parameters, gradients: gradients)
+                adam.step(parameters: &model.parameters, gradients: gradients, concurrency: concurrency)
                 if i >= warmup { times.append(seconds(clock.now - start)) }
             }
         } }
@@ -47,11 +50,12 @@ public enum ContextEncoderBenchmark {
     }
 
     /// Single-image forward latency (reconstruct with a preallocated workspace), `runs` timed runs.
-    public static func forwardLatency(config: ModelConfig, runs: Int = 200, warmup: Int = 10, seed: UInt64 = 1) -> Timing {
+    public static func forwardLatency(config: ModelConfig, runs: Int = 200, warmup: Int = 10, seed: UInt64 = 1,
+                                      concurrency: Int = 1) -> Timing {
         var generator = SeededGenerator(seed: seed)
         let model = ContextEncoder(config: config, generator: &generator)
         let (images, masks) = syntheticBatch(count: 1, generator: &generator)
-        let workspace = ContextEncoderWorkspace(config: config, maxBatch: 1)
+        let workspace = ContextEncoderWorkspace(config: config, maxBatch: 1, concurrency: concurrency)
         var output = [Float](repeating: 0, count: Digit.pixels)
         var times: [Double] = []
         let clock = ContinuousClock()

@@ -221,6 +221,31 @@ final class ContextEncoderTests: XCTestCase {
         XCTAssertEqual(first, MaskedLoss.l2.forward(prediction: out, target: images, mask: masks), accuracy: 1e-6)
     }
 
+    /// Splitting the passes over workers gives the serial result (up to the order of summing per-worker
+    /// weight gradients), including an odd batch that splits unevenly and biases.
+    func testConcurrentPassesMatchSerial() {
+        var g = SeededGenerator(seed: 64)
+        for config in [ModelConfig(bias: true, maskChannel: true), ModelConfig(architecture: .strided, bias: true)] {
+            let model = ContextEncoder(config: config, generator: &g)
+            let count = 5
+            let images = syntheticDigits(count, &g), masks = randomMasks(count, &g)
+            var serialGradients = model.parameters.zerosLike(), parallelGradients = serialGradients
+            let serial = ContextEncoderWorkspace(config: config, maxBatch: count)
+            let parallel = ContextEncoderWorkspace(config: config, maxBatch: 8, concurrency: 3)
+            let a = model.lossAndGradients(images: images, masks: masks, count: count, loss: .l2, knownWeight: 0.1,
+                                           gradients: &serialGradients, workspace: serial)
+            let b = model.lossAndGradients(images: images, masks: masks, count: count, loss: .l2, knownWeight: 0.1,
+                                           gradients: &parallelGradients, workspace: parallel)
+            XCTAssertEqual(a, b)
+            assertClose(parallelGradients.values, serialGradients.values, rtol: 1e-4, atol: 1e-7, "\(config.architecture)")
+            var one = [Float](repeating: 0, count: Digit.pixels), other = one
+            let single = ContextEncoderWorkspace(config: config, maxBatch: 1, concurrency: 2)
+            model.reconstruct(images: images, masks: masks, count: 1, into: &one, workspace: serial)
+            model.reconstruct(images: images, masks: masks, count: 1, into: &other, workspace: single)
+            XCTAssertEqual(one, other)
+        }
+    }
+
     // MARK: Training
 
     /// Twenty Adam steps on a fixed batch lower the hole loss markedly, for both architectures.
