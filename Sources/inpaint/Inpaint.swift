@@ -6,6 +6,6 @@ struct Inpaint: ParsableCommand {
         commandName: "inpaint",
         abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
         subcommands: [TuiCommand.self, DataCommand.self, MasksCommand.self, InitCommand.self, FillCommand.self,
-                      ClassifierCommand.self],
+                      ClassifierCommand.self, EvalCommand.self],
         defaultSubcommand: TuiCommand.self)
 }
