@@ -10,17 +10,6 @@ struct ClassifierCommand: ParsableCommand {
         subcommands: [ClassifierTrain.self, ClassifierEval.self])
 }
 
-/// Where the MNIST data comes from (shared by both subcommands).
-struct ClassifierDataOptions: ParsableArguments {
-    @Option(help: "Folder with the MNIST IDX files (default: $INPAINT_DATA, the user data folder, /usr/share/datasets/mnist, the bundled sample).")
-    var data: String?
-
-    func load() throws -> Dataset {
-        let locator = DataLocator(explicitDirectory: data, assetsDirectory: AssetsLocator.forCurrentExecutable())
-        return try Dataset(location: try locator.locate())
-    }
-}
-
 /// The default classifier path: assets/classifier.safetensors of the checkout that holds the binary,
 /// else ./assets/.
 func defaultClassifierPath() -> String {
@@ -34,7 +23,7 @@ struct ClassifierTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train the classifier on the training split and save it.")
 
-    @OptionGroup var dataOptions: ClassifierDataOptions
+    @OptionGroup var dataOptions: DataOptions
     @Option(help: "Passes over the training split.") var epochs = ClassifierTrainingOptions().epochs
     @Option(help: "Images per Adam step.") var batch = ClassifierTrainingOptions().batchSize
     @Option(help: "Adam learning rate.") var lr = ClassifierTrainingOptions().learningRate
@@ -89,7 +78,7 @@ struct ClassifierEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Accuracy of a saved classifier on the test split.")
 
-    @OptionGroup var dataOptions: ClassifierDataOptions
+    @OptionGroup var dataOptions: DataOptions
     @Option(help: "The classifier weights (default: assets/classifier.safetensors).") var model: String?
     @Flag(help: "Print JSON instead of a sentence.") var json = false
 

@@ -15,6 +15,7 @@ struct Inpaint: ParsableCommand {
             ExportCommand.self,
             ClassifierCommand.self,
             TrainCommand.self,
+            EvalCommand.self,
         ],
         defaultSubcommand: TuiCommand.self)
 }
