@@ -16,6 +16,7 @@ struct Inpaint: ParsableCommand {
             ClassifierCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            ExperimentCommand.self,
         ],
         defaultSubcommand: TuiCommand.self)
 }
