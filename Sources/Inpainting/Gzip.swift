@@ -30,10 +30,10 @@ public enum Gzip {
         defer { deflateEnd(&stream) }
 
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 32)
-        var input = bytes
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+        let status: Int32 = bytes.withUnsafeBufferPointer { inBuf in
             output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
+                // zlib never writes through next_in (it is z_const in zlib.h); the cast avoids copying input.
+                stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
                 stream.avail_in = uInt(inBuf.count)
                 stream.next_out = outBuf.baseAddress
                 stream.avail_out = uInt(outBuf.count)
@@ -87,11 +87,10 @@ public enum Gzip {
 
         let chunk = 1 << 18
         var buffer = [UInt8](repeating: 0, count: chunk)
-        var input = bytes
         var status: Int32 = Z_OK
         var consumed = 0
-        input.withUnsafeMutableBufferPointer { inBuf in
-            stream.next_in = inBuf.baseAddress! + start
+        bytes.withUnsafeBufferPointer { inBuf in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress! + start)
             stream.avail_in = uInt(inBuf.count - start)
             repeat {
                 let produced: Int = buffer.withUnsafeMutableBufferPointer { outBuf in

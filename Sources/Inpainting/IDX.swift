@@ -22,7 +22,8 @@ struct IDXArray {
     ///
     /// - Parameters:
     ///   - expectedDimensions: 3 for images, 1 for labels.
-    ///   - what: how to describe the content in messages ("images of", "labels").
+    ///   - allowed: the element types the caller can use.
+    ///   - compressed: whether `bytes` came out of gzip (messages then say "after decompression").
     static func parse(_ bytes: [UInt8], name: String, expectedDimensions: Int, allowed: [IDXElementType],
                       compressed: Bool) throws(DataError) -> IDXArray {
         let kind = expectedDimensions == 3 ? "idx3 images" : "idx\(expectedDimensions) labels"

@@ -17,27 +17,7 @@ final class FillEndToEndTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    private func inpaint(_ arguments: [String]) throws -> Run {
-        let binary = productsDirectory.appendingPathComponent("inpaint")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("no inpaint binary at \(binary.path)")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so that a chatty child never blocks on a full pipe.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    private func inpaint(_ arguments: [String]) throws -> CommandRun { try runInpaint(arguments) }
 
     /// Synthetic 28×28 "digits" (a bright bar whose place depends on the index) as a plain uint8 idx3 file.
     private func writeImages(count: Int, to name: String) throws -> [UInt8] {
@@ -114,6 +94,23 @@ final class FillEndToEndTests: XCTestCase {
         let a = try Data(contentsOf: URL(fileURLWithPath: path("a.safetensors")))
         XCTAssertEqual(a, try Data(contentsOf: URL(fileURLWithPath: path("b.safetensors"))))
         XCTAssertNotEqual(a, try Data(contentsOf: URL(fileURLWithPath: path("c.safetensors"))))
+    }
+
+    func testExportHalvesTheModelAndDropsTheOptimizer() throws {
+        _ = try writeImages(count: 20, to: "images.idx")
+        XCTAssertEqual(try inpaint(["init", "--arch", "strided", "--seed", "4", "--out", path("m.safetensors")]).status, 0)
+        let run = try inpaint(["export", "--model", path("m.safetensors"), "--out", path("h.safetensors"), "--half",
+                               "--images", path("images.idx"), "--check-count", "20"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("grey levels"), run.stdout)
+        let full = try FileManager.default.attributesOfItem(atPath: path("m.safetensors"))[.size] as! Int
+        let half = try FileManager.default.attributesOfItem(atPath: path("h.safetensors"))[.size] as! Int
+        XCTAssertLessThan(half, full * 6 / 10)
+        // The exported model still fills.
+        _ = try writeMasks(count: 20, to: "masks.txt")
+        let fill = try inpaint(["fill", "--model", path("h.safetensors"), "--images", path("images.idx"),
+                                "--masks", path("masks.txt"), "--out", path("out.idx")])
+        XCTAssertEqual(fill.status, 0, fill.stderr)
     }
 
     // MARK: Corrupt inputs: non-zero exit, one line naming the culprit, no backtrace

@@ -1,0 +1,349 @@
+import Foundation
+import NeuralCore
+
+/// What a training run does. `Codable` so that a checkpoint can record the recipe it came from.
+public struct TrainingOptions: Sendable, Codable, Equatable {
+    /// Images per step (the report does not say; 64 is PyTorch's usual MNIST batch).
+    public var batchSize: Int = 64
+    public var learningRate: Float = 1e-3
+    /// Adam β1/β2/ε: PyTorch's defaults; `pathak` preset is lr 2e-4, β1 0.5 (Pathak et al. §4).
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var seed: UInt64 = 1
+    public var loss: ReconstructionLoss = .l2
+    /// Weight of the error on known pixels relative to the hole (0 = the report's loss).
+    public var knownWeight: Float = 0
+    /// Stop after this many steps in total (nil: run until cancelled or `epochs` ends).
+    public var maxSteps: Int? = nil
+    /// Stop after this many passes over the training images (nil: no limit).
+    public var epochs: Int? = nil
+    /// Evaluate the fixed held-out batch every this many steps (0: never).
+    public var evalEvery: Int = 100
+    /// Ask the checkpoint sink to save every this many steps (0: only at the end and on cancel).
+    public var checkpointEvery: Int = 0
+    /// Which holes to cut while training (`--mask-sampler rect|stroke|mixed`).
+    public var maskSampler: MaskSamplerKind = .rect
+
+    public init() {}
+
+    public var adamHyperparameters: AdamHyperparameters {
+        AdamHyperparameters(learningRate: Double(learningRate), beta1: Double(beta1), beta2: Double(beta2),
+                            epsilon: Double(epsilon))
+    }
+
+    /// Pathak et al.'s Adam settings (lr 2e-4, β1 0.5).
+    public static var pathak: TrainingOptions {
+        var o = TrainingOptions()
+        o.learningRate = 2e-4
+        o.beta1 = 0.5
+        return o
+    }
+}
+
+extension MaskSamplerKind: Codable {}
+
+/// One optimisation step, as reported to listeners.
+public struct TrainingStep: Sendable, Equatable {
+    public var step: Int
+    public var epoch: Int
+    public var loss: Float
+    public var imagesPerSecond: Double
+    public var learningRate: Float
+}
+
+public enum TrainerState: String, Sendable, Equatable {
+    case idle, training, paused, stopped
+}
+
+public enum StopReason: Sendable, Equatable {
+    case finished
+    case cancelled
+    /// The loss at `step` was NaN or ±Inf; the weights are those of the step before.
+    case nonFiniteLoss(step: Int)
+    case failed(String)
+}
+
+public enum TrainingEvent: Sendable {
+    case step(TrainingStep)
+    case evaluation(step: Int, loss: Float)
+    case epochFinished(epoch: Int)
+    case checkpointWritten(path: String)
+    case stateChanged(TrainerState)
+    case stopped(StopReason)
+}
+
+/// Everything needed to continue a run bit for bit: the weights, the optimizer state and the step count.
+/// The data order and the holes are derived from (seed, step), so no generator state has to be saved.
+public struct TrainingCheckpoint: Sendable {
+    public var model: ContextEncoder
+    public var optimizer: Adam
+    public var step: Int
+    public var options: TrainingOptions
+}
+
+/// Trains a context encoder on a set of images, on whatever thread calls `run()`, and reports through
+/// `events` (called on that thread; forward them to your own queue).
+///
+/// Control (`pause`, `resume`, `stepOnce`, `cancel`, `setLearningRate`) and `snapshot` are safe from any
+/// thread. The data order of epoch e is a shuffle seeded by (seed, e) and the holes of step s are drawn
+/// from a generator seeded by (seed, s), so a run resumed from a checkpoint at step s continues exactly as
+/// if it had never stopped.
+public final class Trainer: @unchecked Sendable {
+    public let options: TrainingOptions
+    private let events: @Sendable (TrainingEvent) -> Void
+    private let images: [Float]
+    private let imageCount: Int
+    private let evaluationImages: [Float]
+    private let evaluationMasks: [Float]
+    private let evaluationCount: Int
+    private let sampler: MaskSampler
+    /// Called on the training thread to save; returns the path written (for the event).
+    private let checkpointSink: (@Sendable (TrainingCheckpoint) throws -> String)?
+
+    // Training-thread state.
+    private var model: ContextEncoder
+    private var gradients: ParameterStore
+    private var optimizer: Adam
+    private var step: Int
+    private let workspace: ContextEncoderWorkspace
+    private var batchImages: [Float]
+    private var batchMasks: [Float]
+    private var order: [Int] = []
+    private var orderEpoch = -1
+
+    // Shared state, guarded by `condition`.
+    private let condition = NSCondition()
+    private var isPaused = false
+    private var pendingSingleSteps = 0
+    private var isCancelled = false
+    private var requestedLearningRate: Float?
+    private var published: ContextEncoder
+    private var publishedStep: Int
+    private var snapshotWanted = false
+
+    /// images: count×784 in [0, 1]. evaluationImages: a fixed held-out set (evaluationCount×784), scored
+    /// with holes drawn once from `seed`, so its loss is comparable from step to step.
+    public init(model: ContextEncoder, images: [Float], count: Int, options: TrainingOptions,
+                evaluationImages: [Float] = [], evaluationCount: Int = 0,
+                resumeFrom checkpoint: TrainingCheckpoint? = nil,
+                checkpointSink: (@Sendable (TrainingCheckpoint) throws -> String)? = nil,
+                events: @escaping @Sendable (TrainingEvent) -> Void) {
+        precondition(count > 0 && images.count == count * Digit.pixels, "images: expected \(count)×784 values, got \(images.count)")
+        precondition(evaluationImages.count == evaluationCount * Digit.pixels, "evaluation images: expected \(evaluationCount)×784")
+        precondition(options.batchSize > 0, "batch size must be positive")
+        self.options = options
+        self.events = events
+        self.images = images
+        self.imageCount = count
+        self.sampler = MaskSampler(kind: options.maskSampler)
+        self.checkpointSink = checkpointSink
+        let start = checkpoint?.model ?? model
+        self.model = start
+        self.gradients = start.parameters.zerosLike()
+        self.optimizer = checkpoint?.optimizer
+            ?? Adam(parameterCount: start.parameters.count, hyperparameters: options.adamHyperparameters)
+        self.step = checkpoint?.step ?? 0
+        self.workspace = ContextEncoderWorkspace(config: start.config, maxBatch: max(options.batchSize, min(evaluationCount, 256)))
+        self.batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
+        self.batchMasks = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
+        self.evaluationImages = evaluationImages
+        self.evaluationCount = evaluationCount
+        var evalRNG = SeededGenerator(seed: Trainer.mix(options.seed, 0xE7A1))
+        self.evaluationMasks = MaskSampler(kind: options.maskSampler).sampleMasks(count: evaluationCount, using: &evalRNG)
+        self.published = start
+        self.publishedStep = checkpoint?.step ?? 0
+    }
+
+    // MARK: Control, from any thread
+
+    /// Pause after the current step; the training thread reports `.stateChanged(.paused)` when it stops.
+    public func pause() { withLock { isPaused = true } }
+    public func resume() { withLock { isPaused = false; condition.broadcast() } }
+    public func stepOnce() { withLock { pendingSingleSteps += 1; condition.broadcast() } }
+    public func cancel() { withLock { isCancelled = true; condition.broadcast() } }
+    public func setLearningRate(_ lr: Float) { withLock { requestedLearningRate = lr } }
+    public var isPausedNow: Bool { withLock { isPaused } }
+
+    /// The newest weights. Reading marks the snapshot as wanted, so the trainer publishes a fresh copy after
+    /// its next step; while nobody reads, steps update the weights in place and copy nothing.
+    public var snapshot: ContextEncoder {
+        withLock { snapshotWanted = true; return published }
+    }
+    /// The step the current `snapshot` belongs to.
+    public var snapshotStep: Int { withLock { publishedStep } }
+
+    /// A consistent copy of everything needed to continue: call only from the training thread (e.g. inside
+    /// an event handler) or after `run()` returned.
+    public func checkpoint() -> TrainingCheckpoint {
+        TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: options)
+    }
+
+    // MARK: The loop
+
+    public var stepsPerEpoch: Int { (imageCount + options.batchSize - 1) / options.batchSize }
+
+    /// Runs until cancelled, `maxSteps`/`epochs` is reached, or the loss stops being finite; returns why.
+    @discardableResult
+    public func run() -> StopReason {
+        var announced = TrainerState.training
+        events(.stateChanged(.training))
+        var windowStart = DispatchTime.now().uptimeNanoseconds
+        var windowImages = 0
+        var reason: StopReason = .finished
+        loop: while true {
+            if let limit = options.maxSteps, step >= limit { reason = .finished; break }
+            if let epochs = options.epochs, step >= epochs * stepsPerEpoch { reason = .finished; break }
+            // Wait while paused, unless a single step was asked for.
+            var lr: Float? = nil
+            condition.lock()
+            while isPaused && pendingSingleSteps == 0 && !isCancelled {
+                if announced != .paused {
+                    // Events go out without the lock held, so a listener may call back into the trainer.
+                    announced = .paused
+                    condition.unlock(); events(.stateChanged(.paused)); condition.lock()
+                    continue
+                }
+                condition.wait()
+            }
+            if isCancelled { condition.unlock(); reason = .cancelled; break loop }
+            let pausedNow = isPaused
+            if pausedNow { pendingSingleSteps -= 1 }
+            lr = requestedLearningRate
+            requestedLearningRate = nil
+            condition.unlock()
+            if !pausedNow && announced == .paused { announced = .training; events(.stateChanged(.training)) }
+            if let lr { optimizer.hyperparameters.learningRate = Double(lr) }
+
+            let epoch = step / stepsPerEpoch
+            let n = fillBatch(step: step)
+            gradients.zero()
+            let loss = batchImages.withUnsafeBufferPointer { x in
+                batchMasks.withUnsafeBufferPointer { m in
+                    model.lossAndGradients(images: x.baseAddress!, masks: m.baseAddress!, count: n,
+                                           loss: options.loss, knownWeight: options.knownWeight,
+                                           gradients: &gradients, workspace: workspace)
+                }
+            }
+            guard loss.isFinite else { reason = .nonFiniteLoss(step: step + 1); break }
+            optimizer.step(parameters: &model.parameters.values, gradients: gradients.values)
+            step += 1
+            publishIfWanted()
+
+            windowImages += n
+            let now = DispatchTime.now().uptimeNanoseconds
+            let seconds = Double(now - windowStart) / 1e9
+            let rate = seconds > 0 ? Double(windowImages) / seconds : 0
+            if seconds > 2 { windowStart = now; windowImages = 0 }
+            events(.step(TrainingStep(step: step, epoch: epoch + 1, loss: loss, imagesPerSecond: rate,
+                                      learningRate: Float(optimizer.hyperparameters.learningRate))))
+            if options.evalEvery > 0, evaluationCount > 0, step % options.evalEvery == 0 {
+                events(.evaluation(step: step, loss: evaluationLoss()))
+            }
+            if step % stepsPerEpoch == 0 { events(.epochFinished(epoch: step / stepsPerEpoch)) }
+            if options.checkpointEvery > 0, step % options.checkpointEvery == 0 { saveCheckpoint() }
+        }
+        withLock { published = model; publishedStep = step }
+        // After a NaN/Inf loss the file on disk keeps the last good weights: no save.
+        if case .nonFiniteLoss = reason {} else if step > 0 { saveCheckpoint() }
+        events(.stateChanged(.stopped))
+        events(.stopped(reason))
+        return reason
+    }
+
+    /// Hole loss (the training loss, knownWeight 0) of the current weights on the fixed held-out set.
+    public func evaluationLoss() -> Float {
+        guard evaluationCount > 0 else { return .nan }
+        let chunk = min(evaluationCount, 256)
+        var output = [Float](repeating: 0, count: chunk * Digit.pixels)
+        var sum: Double = 0
+        var holes: Double = 0
+        var start = 0
+        while start < evaluationCount {
+            let n = min(chunk, evaluationCount - start)
+            evaluationImages.withUnsafeBufferPointer { x in
+                evaluationMasks.withUnsafeBufferPointer { m in
+                    output.withUnsafeMutableBufferPointer { y in
+                        model.reconstruct(images: x.baseAddress! + start * Digit.pixels,
+                                          masks: m.baseAddress! + start * Digit.pixels, count: n,
+                                          into: y.baseAddress!, workspace: workspace)
+                    }
+                }
+            }
+            for i in 0..<(n * Digit.pixels) where evaluationMasks[start * Digit.pixels + i] == 0 {
+                let e = Double(output[i] - evaluationImages[start * Digit.pixels + i])
+                sum += options.loss == .l1 ? abs(e) : e * e
+                holes += 1
+            }
+            start += n
+        }
+        return holes > 0 ? Float(sum / holes) : 0
+    }
+
+    // MARK: Internals
+
+    /// Copies the images of `step` and draws their holes; returns the batch size (the last batch of an
+    /// epoch may be smaller, as with PyTorch's DataLoader without drop_last).
+    private func fillBatch(step: Int) -> Int {
+        let epoch = step / stepsPerEpoch
+        if epoch != orderEpoch {
+            var rng = SeededGenerator(seed: Trainer.mix(options.seed, UInt64(epoch) &+ 0x5EED))
+            order = Array(0..<imageCount)
+            // Fisher–Yates with our own bounded draw, so the order repeats across Swift versions.
+            for i in stride(from: imageCount - 1, to: 0, by: -1) {
+                let j = Int(rng.next().multipliedFullWidth(by: UInt64(i + 1)).high)
+                order.swapAt(i, j)
+            }
+            orderEpoch = epoch
+        }
+        let first = (step % stepsPerEpoch) * options.batchSize
+        let n = min(options.batchSize, imageCount - first)
+        var rng = SeededGenerator(seed: Trainer.mix(options.seed, UInt64(step) | (1 << 40)))
+        images.withUnsafeBufferPointer { src in
+            batchImages.withUnsafeMutableBufferPointer { dst in
+                for b in 0..<n {
+                    let from = order[first + b] * Digit.pixels
+                    (dst.baseAddress! + b * Digit.pixels).update(from: src.baseAddress! + from, count: Digit.pixels)
+                }
+            }
+        }
+        for b in 0..<n {
+            let mask = sampler.sample(using: &rng).mask()
+            batchMasks.replaceSubrange((b * Digit.pixels)..<((b + 1) * Digit.pixels), with: mask)
+        }
+        return n
+    }
+
+    private func publishIfWanted() {
+        condition.lock()
+        if snapshotWanted {
+            published = model  // shares storage until the next step writes: one copy per read at most
+            publishedStep = step
+            snapshotWanted = false
+        }
+        condition.unlock()
+    }
+
+    private func saveCheckpoint() {
+        guard let sink = checkpointSink else { return }
+        do {
+            let path = try sink(checkpoint())
+            events(.checkpointWritten(path: path))
+        } catch {
+            events(.stopped(.failed("checkpoint not written: \(error)")))
+        }
+    }
+
+    private func withLock<T>(_ body: () -> T) -> T {
+        condition.lock(); defer { condition.unlock() }
+        return body()
+    }
+
+    /// Derives an independent seed from (seed, salt) (SplitMix64 finaliser).
+    static func mix(_ seed: UInt64, _ salt: UInt64) -> UInt64 {
+        var z = seed &+ salt &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

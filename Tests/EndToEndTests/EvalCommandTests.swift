@@ -1,0 +1,34 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `inpaint eval` and `inpaint classifier eval` as a user runs them (needs the real MNIST test split).
+final class EvalCommandTests: XCTestCase {
+    func run(_ arguments: [String]) throws -> CommandRun { try runInpaint(arguments) }
+
+    func testEvalPrintsJSONForTheFiveFills() throws {
+        guard let data = sharedDataDirectory else { throw XCTSkip("MNIST not found (set INPAINT_DATA)") }
+        let result = try run(["eval", "--data", data.path, "--count", "40", "--fills-only", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["images"] as? Int, 40)
+        let methods = try XCTUnwrap(json["methods"] as? [[String: Any]])
+        XCTAssertEqual(methods.map { $0["name"] as? String }, ["zero", "mean image", "harmonic", "biharmonic", "telea"])
+        for method in methods {
+            let overall = try XCTUnwrap(method["overall"] as? [String: Any])
+            let mse = try XCTUnwrap(overall["mse"] as? Double)
+            XCTAssertTrue(mse > 0 && mse < 1, "\(method)")
+            XCTAssertEqual((method["byArea"] as? [Any])?.count, 3)
+        }
+    }
+
+    func testBadFlagsGiveOneLineErrors() throws {
+        let badCount = try run(["eval", "--count", "0"])
+        XCTAssertNotEqual(badCount.status, 0)
+        XCTAssertTrue(badCount.stderr.contains("--count must be positive"), badCount.stderr)
+        let badModel = try run(["classifier", "eval", "--model", "/nonexistent/classifier.safetensors"])
+        XCTAssertNotEqual(badModel.status, 0)
+        XCTAssertTrue(badModel.stderr.contains("/nonexistent/classifier.safetensors"), badModel.stderr)
+        XCTAssertFalse(badModel.stderr.contains("Fatal error"), badModel.stderr)
+    }
+}
