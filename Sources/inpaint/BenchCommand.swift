@@ -34,6 +34,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "A JSON report of scripts/bench_pytorch.py --json to print beside ours, with ratios.")
     var against: String?
 
+    @Flag(help: "Instead: where a training step's time goes, layer by layer (forward and backward).")
+    var layers = false
+
+    @Option(name: .customLong("arch"), help: "The architecture --layers profiles: paper or strided.")
+    var architecture: Architecture = .paper
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, found \(workers)") }
@@ -50,6 +56,7 @@ struct BenchCommand: ParsableCommand {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         BLASThreads.set(threadCount)
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
+        if layers { return try profileLayers(batch: batch, threads: threadCount) }
 
         let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7)
         let paper = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .paper), batch: batch,
@@ -80,6 +87,37 @@ struct BenchCommand: ParsableCommand {
         } else {
             print(report.table(against: reference))
         }
+    }
+
+    private func profileLayers(batch: Int, threads: Int) throws {
+        let profile = ContextEncoderBenchmark.layerProfile(config: ModelConfig(architecture: architecture), batch: batch,
+                                                           steps: quick ? 3 : 20, warmup: quick ? 1 : 3)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(profile), as: UTF8.self))
+            return
+        }
+        print("\(architecture.rawValue), batch \(batch), \(threads) BLAS thread\(threads == 1 ? "" : "s"), one worker: "
+              + "median ms over \(profile.steps) steps")
+        func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        print("part" + String(repeating: " ", count: 28) + cell("forward", 9) + cell("backward", 10) + cell("total", 9)
+              + cell("share", 7) + cell("GFLOP/s", 9))
+        let total = profile.total
+        for part in profile.parts {
+            let seconds = part.forward + part.backward
+            let rate = part.flops > 0 ? String(format: "%.1f", part.flops / seconds / 1e9) : ""
+            print(part.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                  + cell(String(format: "%.2f", 1000 * part.forward), 9) + cell(String(format: "%.2f", 1000 * part.backward), 10)
+                  + cell(String(format: "%.2f", 1000 * seconds), 9) + cell(String(format: "%.0f%%", 100 * seconds / total), 7)
+                  + cell(rate, 9))
+        }
+        let flops = profile.parts.reduce(0) { $0 + $1.flops }
+        print("sum of parts".padding(toLength: 32, withPad: " ", startingAt: 0)
+              + cell(String(format: "%.2f", 1000 * profile.parts.reduce(0) { $0 + $1.forward }), 9)
+              + cell(String(format: "%.2f", 1000 * profile.parts.reduce(0) { $0 + $1.backward }), 10)
+              + cell(String(format: "%.2f", 1000 * total), 9) + cell("100%", 7) + cell(String(format: "%.1f", flops / total / 1e9), 9)
+              + String(format: "   (%.0f img/s)", Double(batch) / total))
     }
 
     private func readReference(_ path: String) throws -> BenchReport {
