@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NeuralCore
 
 // Where a training step's time goes, layer by layer (issue 4 §3 asks for this profile when a speed target is
@@ -20,6 +23,9 @@ extension ContextEncoderBenchmark {
         public var config: ModelConfig
         public var batch: Int
         public var steps: Int
+        /// true: seconds of CPU time of the calling thread (with one BLAS thread, a figure that other
+        /// processes on a shared machine barely disturb); false: wall-clock seconds.
+        public var threadCPUTime: Bool
         public var parts: [Part]
         /// The sum of the parts' medians, seconds (a step in pieces, close to but not a measured step).
         public var total: Double { parts.reduce(0) { $0 + $1.forward + $1.backward } }
@@ -27,8 +33,10 @@ extension ContextEncoderBenchmark {
 
     /// Times every layer's forward and backward, the activations, the loss, zeroing the gradients and Adam,
     /// over `steps` steps after `warmup`; seeded synthetic inputs as `training`.
+    /// `threadCPUTime`: time with the calling thread's CPU clock instead of the wall clock (meaningful with
+    /// one BLAS thread only, since BLAS's own workers are not counted).
     public static func layerProfile(config: ModelConfig, batch: Int = 64, steps: Int = 10, warmup: Int = 2,
-                                    seed: UInt64 = 1) -> LayerProfile {
+                                    seed: UInt64 = 1, threadCPUTime: Bool = false) -> LayerProfile {
         var generator = SeededGenerator(seed: seed)
         var model = ContextEncoder(config: config, generator: &generator)
         let (images, masks) = syntheticBatch(count: batch, generator: &generator)
@@ -42,6 +50,11 @@ extension ContextEncoderBenchmark {
         let activationPart = stages.count, lossPart = stages.count + 1, zeroPart = stages.count + 2, adamPart = stages.count + 3
         let clock = ContinuousClock()
         func time(_ body: () -> Void) -> Double {
+            if threadCPUTime {
+                let start = threadCPUSeconds()
+                body()
+                return threadCPUSeconds() - start
+            }
             let start = clock.now
             body()
             return seconds(clock.now - start)
@@ -131,7 +144,13 @@ extension ContextEncoderBenchmark {
         for (part, name) in [(activationPart, "activations"), (lossPart, "loss"), (zeroPart, "zero gradients"), (adamPart, "adam (fused)")] {
             parts.append(.init(name: name, forward: median(forward[part]), backward: median(backward[part]), flops: 0))
         }
-        return LayerProfile(config: config, batch: batch, steps: steps, parts: parts)
+        return LayerProfile(config: config, batch: batch, steps: steps, threadCPUTime: threadCPUTime, parts: parts)
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
 

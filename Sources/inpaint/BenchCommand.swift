@@ -40,8 +40,14 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("arch"), help: "The architecture --layers profiles: paper or strided.")
     var architecture: Architecture = .paper
 
+    @Flag(help: "With --layers and --threads 1: time with the thread's CPU clock, which a loaded machine barely disturbs.")
+    var cpuClock = false
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        if cpuClock && !(layers && threads == 1) {
+            throw ValidationError("--cpu-clock needs --layers and --threads 1 (BLAS worker threads' CPU time is not counted)")
+        }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, found \(workers)") }
     }
 
@@ -93,7 +99,8 @@ struct BenchCommand: ParsableCommand {
 
     private func profileLayers(batch: Int, threads: Int) throws {
         let profile = ContextEncoderBenchmark.layerProfile(config: ModelConfig(architecture: architecture), batch: batch,
-                                                           steps: quick ? 3 : 20, warmup: quick ? 1 : 3)
+                                                           steps: quick ? 3 : 20, warmup: quick ? 1 : 3,
+                                                           threadCPUTime: cpuClock)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -101,7 +108,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("\(architecture.rawValue), batch \(batch), \(threads) BLAS thread\(threads == 1 ? "" : "s"), one worker: "
-              + "median ms over \(profile.steps) steps")
+              + "median \(cpuClock ? "thread CPU" : "wall-clock") ms over \(profile.steps) steps")
         func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         print("part" + String(repeating: " ", count: 28) + cell("forward", 9) + cell("backward", 10) + cell("total", 9)
               + cell("share", 7) + cell("GFLOP/s", 9))
