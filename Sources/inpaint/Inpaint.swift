@@ -17,6 +17,7 @@ struct Inpaint: ParsableCommand {
             BenchCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            ExperimentCommand.self,
         ],
         defaultSubcommand: TuiCommand.self)
 }

@@ -4,19 +4,7 @@ import XCTest
 
 /// `inpaint eval` and `inpaint classifier eval` as a user runs them (needs the real MNIST test split).
 final class EvalCommandTests: XCTestCase {
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("inpaint")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> CommandRun { try runInpaint(arguments) }
 
     func testEvalPrintsJSONForTheFiveFills() throws {
         guard let data = sharedDataDirectory else { throw XCTSkip("MNIST not found (set INPAINT_DATA)") }

@@ -17,27 +17,7 @@ final class FillEndToEndTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    private struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    private func inpaint(_ arguments: [String]) throws -> Run {
-        let binary = productsDirectory.appendingPathComponent("inpaint")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("no inpaint binary at \(binary.path)")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so that a chatty child never blocks on a full pipe.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    private func inpaint(_ arguments: [String]) throws -> CommandRun { try runInpaint(arguments) }
 
     /// Synthetic 28×28 "digits" (a bright bar whose place depends on the index) as a plain uint8 idx3 file.
     private func writeImages(count: Int, to name: String) throws -> [UInt8] {

@@ -1,0 +1,96 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `inpaint train` on the real binary with the bundled sample: log, checkpoint, resume, Ctrl-C, bad flags.
+final class TrainEndToEndTests: XCTestCase {
+    /// Only the bundled sample is visible: no INPAINT_DATA, an empty XDG data folder.
+    private func train(_ arguments: [String], in dir: URL) throws -> CommandRun {
+        try runInpaint(["train", "--arch", "strided", "--batch", "16", "--eval-count", "32"] + arguments,
+                       environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+    }
+
+    private func events(_ url: URL) throws -> [[String: Any]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    func testTrainWritesLogAndCheckpointAndResumesToTheSameWeights() throws {
+        let dir = try temporaryDirectory(for: self)
+        let straight = dir.appendingPathComponent("straight.safetensors")
+        let run = try train(["--steps", "6", "--eval-every", "3", "--out", straight.path,
+                             "--log", dir.appendingPathComponent("log.jsonl").path], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("bundled") || run.stderr.contains("assets"), "should say it trains on the sample: \(run.stderr)")
+        let log = try events(dir.appendingPathComponent("log.jsonl"))
+        XCTAssertEqual(log.filter { $0["event"] as? String == "step" }.compactMap { $0["step"] as? Int }, Array(1...6))
+        XCTAssertEqual(log.filter { $0["event"] as? String == "evaluation" }.count, 2)
+        XCTAssertEqual(log.last?["event"] as? String, "stopped")
+        XCTAssertEqual(log.last?["reason"] as? String, "finished")
+
+        // 4 steps, then resume to 6: the same file, byte for byte in its tensors.
+        let split = dir.appendingPathComponent("split.safetensors")
+        XCTAssertEqual(try train(["--steps", "4", "--out", split.path], in: dir).status, 0)
+        let resumed = try runInpaint(["train", "--resume", split.path, "--steps", "6", "--out", split.path],
+                                     environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming at step 4"), resumed.stderr)
+        // Same tensors and step; the metadata's loss curve differs (the resumed run saw fewer events).
+        let a = try fillOutputs(model: straight, dir: dir), b = try fillOutputs(model: split, dir: dir)
+        XCTAssertEqual(a, b, "a resumed run must reconstruct exactly like the uninterrupted one")
+    }
+
+    /// Reconstructions of 20 sample digits as float32 bytes, a faithful fingerprint of the weights.
+    private func fillOutputs(model: URL, dir: URL) throws -> Data {
+        let masks = dir.appendingPathComponent("masks.txt"), out = dir.appendingPathComponent("out-\(UUID()).idx")
+        XCTAssertEqual(try runInpaint(["masks", "make", "--count", "20", "--seed", "2", "--out", masks.path]).status, 0)
+        let images = repositoryRoot.appendingPathComponent("assets/mnist-sample-images-idx3-ubyte.gz")
+        let fill = try runInpaint(["fill", "--model", model.path, "--images", images.path, "--masks", masks.path,
+                                   "--count", "20", "--output", "reconstruction", "--float", "--out", out.path])
+        XCTAssertEqual(fill.status, 0, fill.stderr)
+        return try Data(contentsOf: out)
+    }
+
+    func testSigintSavesACheckpointAndExits130() throws {
+        let dir = try temporaryDirectory(for: self)
+        let out = dir.appendingPathComponent("model.safetensors"), logURL = dir.appendingPathComponent("log.jsonl")
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("inpaint")
+        process.arguments = ["train", "--arch", "strided", "--batch", "16", "--steps", "100000", "--checkpoint-every", "0",
+                             "--out", out.path, "--log", logURL.path]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "INPAINT_DATA")
+        env["XDG_DATA_HOME"] = dir.path
+        process.environment = env
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !((try? String(contentsOf: logURL, encoding: .utf8))?.contains("\"step\":3,") ?? false) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no checkpoint before the signal")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.path), "Ctrl-C must save the work")
+        let log = try events(logURL)
+        XCTAssertEqual(log.last?["reason"] as? String, "cancelled")
+        XCTAssertTrue(log.contains { $0["event"] as? String == "checkpoint" })
+        // The saved file is a complete checkpoint that `fill` can use.
+        XCTAssertFalse(try fillOutputs(model: out, dir: dir).isEmpty)
+    }
+
+    func testBadFlagsAndBadResumeFileFailWithOneLine() throws {
+        let dir = try temporaryDirectory(for: self)
+        assertOneLineError(try train(["--steps", "0"], in: dir), ["--steps"])
+        assertOneLineError(try train(["--epochs", "2", "--steps", "3"], in: dir), ["--epochs", "--steps"])
+        let junk = dir.appendingPathComponent("junk.safetensors")
+        try Data("not a checkpoint".utf8).write(to: junk)
+        assertOneLineError(try train(["--resume", junk.path, "--steps", "2"], in: dir), ["junk.safetensors"])
+    }
+}
+
+/// The package folder (Tests/EndToEndTests/… → three levels up).
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
