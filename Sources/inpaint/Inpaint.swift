@@ -14,6 +14,7 @@ struct Inpaint: ParsableCommand {
             FillCommand.self,
             ExportCommand.self,
             ClassifierCommand.self,
+            BenchCommand.self,
             TrainCommand.self,
             EvalCommand.self,
             ExperimentCommand.self,
