@@ -38,8 +38,17 @@ public struct Conv2D: Sendable, Equatable {
         return (g.outHeight, g.outWidth)
     }
 
-    /// Floats of scratch that forward and backward need (one image's column matrix).
-    public func scratchCount(height: Int, width: Int) -> Int { geometry(height: height, width: width).columnsSize }
+    /// Floats of scratch that forward and backward need: one image's column matrix, then (for the direct
+    /// path) the flipped weights and a zero-bordered image copy.
+    public func scratchCount(height: Int, width: Int) -> Int {
+        geometry(height: height, width: width).columnsSize + weightShape.reduce(1, *)
+            + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+    }
+
+    /// Stride 1, padding k/2, odd square kernel, AVX2: forward and dInput go through `DirectConvolution`.
+    func usesDirectPath(width: Int) -> Bool {
+        DirectConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
 
     // MARK: Forward
 
@@ -50,6 +59,15 @@ public struct Conv2D: Sendable, Equatable {
         precondition(hasBias == (bias != nil), "Conv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
+        if usesDirectPath(width: width) {
+            for n in 0..<batch {
+                let y = output + n * outSize
+                DirectConvolution.convolve(input + n * g.imageSize, channels: inChannels, height: height, width: width,
+                                           weight: weight, outChannels: outChannels, kernel: kernelH, output: y, pad: scratch)
+                if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: positions) }
+            }
+            return
+        }
         for n in 0..<batch {
             let y = output + n * outSize
             im2col(g, image: input + n * g.imageSize, columns: scratch)
@@ -71,6 +89,10 @@ public struct Conv2D: Sendable, Equatable {
         precondition(hasBias == (dBias != nil), "Conv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
+        // Direct path: dx = conv(dy; rot180(Wᵀ)), with the flipped weights computed once per call.
+        let direct = dInput != nil && usesDirectPath(width: width)
+        let flipped = scratch + g.columnsSize, pad = flipped + outChannels * g.patchSize
+        if direct { DirectConvolution.transposeAndFlip(weight, a: outChannels, b: inChannels, kernel: kernelH, into: flipped) }
         for n in 0..<batch {
             let dy = dOutput + n * outSize
             im2col(g, image: input + n * g.imageSize, columns: scratch)
@@ -78,7 +100,10 @@ public struct Conv2D: Sendable, Equatable {
             sgemm(transA: false, transB: true, m: outChannels, n: g.patchSize, k: positions, alpha: 1,
                   a: dy, lda: positions, b: scratch, ldb: positions, beta: 1, c: dWeight, ldc: g.patchSize)
             if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
-            if let dInput {
+            if let dInput, direct {
+                DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
+                                           outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
+            } else if let dInput {
                 // dColumns[C·kh·kw, P] = Wᵀ · dy, then scattered back onto the image (col2im is im2col's adjoint).
                 sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: outChannels, alpha: 1,
                       a: weight, lda: g.patchSize, b: dy, ldb: positions, beta: 0, c: scratch, ldc: positions)

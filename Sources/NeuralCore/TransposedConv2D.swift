@@ -43,7 +43,17 @@ public struct TransposedConv2D: Sendable, Equatable {
         return g
     }
 
-    public func scratchCount(height: Int, width: Int) -> Int { geometry(height: height, width: width).columnsSize }
+    /// Floats of scratch: one image's column matrix, then (for the direct path) the flipped weights and a
+    /// zero-bordered image copy.
+    public func scratchCount(height: Int, width: Int) -> Int {
+        geometry(height: height, width: width).columnsSize + weightShape.reduce(1, *)
+            + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+    }
+
+    /// Stride 1, padding k/2, odd square kernel, AVX2: the forward pass goes through `DirectConvolution`.
+    func usesDirectPath(width: Int) -> Bool {
+        DirectConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
 
     // MARK: Forward
 
@@ -54,6 +64,18 @@ public struct TransposedConv2D: Sendable, Equatable {
         precondition(hasBias == (bias != nil), "TransposedConv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
+        if usesDirectPath(width: width) {
+            // y = conv(x; rot180(Wᵀ)) instead of a 16-deep sgemm into columns followed by col2im.
+            let flipped = scratch + g.columnsSize, pad = flipped + inChannels * g.patchSize
+            DirectConvolution.transposeAndFlip(weight, a: inChannels, b: outChannels, kernel: kernelH, into: flipped)
+            for n in 0..<batch {
+                let y = output + n * g.imageSize
+                DirectConvolution.convolve(input + n * inSize, channels: inChannels, height: height, width: width,
+                                           weight: flipped, outChannels: outChannels, kernel: kernelH, output: y, pad: pad)
+                if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
+            }
+            return
+        }
         for n in 0..<batch {
             // columns[outC·kh·kw, H·W] = Wᵀ[outC·kh·kw, inC] · x[inC, H·W]
             sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: inChannels, alpha: 1,

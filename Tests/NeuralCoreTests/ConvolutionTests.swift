@@ -74,6 +74,27 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The direct "same" kernel (stride 1, padding k/2) at every row width class it vectorises (1–4 vectors of
+    /// 8, with partial last vectors), an odd output-channel count, and the paper's 28×28: conv forward, its
+    /// dInput (= the transposed conv of dy with the same weights) and the transposed conv forward.
+    func testSameConvolutionsAtWideRowsMatchDefinition() {
+        var g = SeededGenerator(seed: 14)
+        for (k, h, w) in [(5, 6, 28), (5, 28, 28), (5, 3, 17), (3, 4, 9), (1, 3, 32), (7, 5, 8), (3, 2, 40)] {
+            let conv = Conv2D(inChannels: 3, outChannels: 5, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(conv.weightShape, &g), b = randomTensor([5], &g)
+            assertClose(conv.forward(x, weight: wt, bias: b).data, directConv(x, wt, b, stride: 1, padding: k / 2).data,
+                        rtol: 1e-4, atol: 1e-5, "conv k\(k) \(h)×\(w)")
+            let dy = randomTensor([2, 5, h, w], &g)
+            assertClose(conv.backward(x, weight: wt, dOutput: dy).dInput.data,
+                        directTransposedConv(dy, wt, nil, stride: 1, padding: k / 2).data,
+                        rtol: 1e-4, atol: 1e-5, "conv dInput k\(k) \(h)×\(w)")
+            let convT = TransposedConv2D(inChannels: 5, outChannels: 3, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let bt = randomTensor([3], &g)
+            assertClose(convT.forward(dy, weight: wt, bias: bt).data, directTransposedConv(dy, wt, bt, stride: 1, padding: k / 2).data,
+                        rtol: 1e-4, atol: 1e-5, "convT k\(k) \(h)×\(w)")
+        }
+    }
+
     func testTransposedConvOutputSizesMatchPyTorch() {
         // (in − 1)·s − 2p + k: the strided decoder 7 → 14 → 28, the paper's 28 → 28.
         XCTAssertTrue(TransposedConv2D(inChannels: 32, outChannels: 16, kernelSize: 4, stride: 2, padding: 1)
