@@ -38,11 +38,13 @@ public struct Conv2D: Sendable, Equatable {
         return (g.outHeight, g.outWidth)
     }
 
-    /// Floats of scratch that forward and backward need: one image's column matrix, then (for the direct
-    /// path) the flipped weights and a zero-bordered image copy.
+    /// Floats of scratch that forward and backward need: the larger of one image's column matrix and, for the direct path,
+    /// the flipped weights and a zero-bordered image copy.
     public func scratchCount(height: Int, width: Int) -> Int {
-        geometry(height: height, width: width).columnsSize + weightShape.reduce(1, *)
+        // Room for both paths, so that the choice between them may change after a workspace is sized.
+        let direct = weightShape.reduce(1, *)
             + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+        return max(geometry(height: height, width: width).columnsSize, direct)
     }
 
     /// Stride 1, padding k/2, odd square kernel, AVX2: forward and dInput go through `DirectConvolution`.
@@ -89,10 +91,25 @@ public struct Conv2D: Sendable, Equatable {
         precondition(hasBias == (dBias != nil), "Conv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
-        // Direct path: dx = conv(dy; rot180(Wᵀ)), with the flipped weights computed once per call.
-        let direct = dInput != nil && usesDirectPath(width: width)
-        let flipped = scratch + g.columnsSize, pad = flipped + outChannels * g.patchSize
-        if direct { DirectConvolution.transposeAndFlip(weight, a: outChannels, b: inChannels, kernel: kernelH, into: flipped) }
+        if usesDirectPath(width: width) {
+            // dW directly from x and dy (no im2col); dx = conv(dy; rot180(Wᵀ)), flipped once per call.
+            let flipped = scratch, pad = flipped + outChannels * g.patchSize
+            if dInput != nil {
+                DirectConvolution.transposeAndFlip(weight, a: outChannels, b: inChannels, kernel: kernelH, into: flipped)
+            }
+            for n in 0..<batch {
+                let dy = dOutput + n * outSize
+                DirectConvolution.accumulateWeightGradient(input + n * g.imageSize, channels: inChannels, height: height,
+                                                           width: width, dOutput: dy, outChannels: outChannels,
+                                                           kernel: kernelH, dWeight: dWeight, pad: pad)
+                if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
+                if let dInput {
+                    DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
+                                               outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
+                }
+            }
+            return
+        }
         for n in 0..<batch {
             let dy = dOutput + n * outSize
             im2col(g, image: input + n * g.imageSize, columns: scratch)
@@ -100,10 +117,7 @@ public struct Conv2D: Sendable, Equatable {
             sgemm(transA: false, transB: true, m: outChannels, n: g.patchSize, k: positions, alpha: 1,
                   a: dy, lda: positions, b: scratch, ldb: positions, beta: 1, c: dWeight, ldc: g.patchSize)
             if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
-            if let dInput, direct {
-                DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
-                                           outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
-            } else if let dInput {
+            if let dInput {
                 // dColumns[C·kh·kw, P] = Wᵀ · dy, then scattered back onto the image (col2im is im2col's adjoint).
                 sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: outChannels, alpha: 1,
                       a: weight, lda: g.patchSize, b: dy, ldb: positions, beta: 0, c: scratch, ldc: positions)

@@ -29,6 +29,15 @@ enum DirectConvolution {
                        output, pad)
     }
 
+    /// One image's weight gradient, ACCUMULATED: x [C, H, W], dy [O, H, W] → dw [O, C, k, k] +=
+    /// Σ dy[o, oy, ox] · x[c, oy + i − k/2, ox + j − k/2]. pad ≥ padCount(C, H, W, k).
+    static func accumulateWeightGradient(_ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                                         dOutput: UnsafePointer<Float>, outChannels: Int, kernel: Int,
+                                         dWeight: UnsafeMutablePointer<Float>, pad: UnsafeMutablePointer<Float>) {
+        ck_conv2d_same_weight_grad(x, Int32(channels), Int32(height), Int32(width), dOutput, Int32(outChannels),
+                                   Int32(kernel), dWeight, pad)
+    }
+
     /// w [A, B, k, k] → out [B, A, k, k] with every k×k kernel rotated by 180°: the weights of the adjoint
     /// (transposed) convolution written as an ordinary one, since for stride 1 and padding k/2
     /// convᵀ(y; W) = conv(y; rot180(Wᵀ)).

@@ -1,4 +1,4 @@
-import NeuralCore
+@testable import NeuralCore
 import TestSupport
 import XCTest
 
@@ -92,6 +92,27 @@ final class ConvolutionTests: XCTestCase {
             let bt = randomTensor([3], &g)
             assertClose(convT.forward(dy, weight: wt, bias: bt).data, directTransposedConv(dy, wt, bt, stride: 1, padding: k / 2).data,
                         rtol: 1e-4, atol: 1e-5, "convT k\(k) \(h)×\(w)")
+        }
+    }
+
+    /// Both backward passes (dInput, dWeight, dBias) through the direct kernels equal the im2col + BLAS path,
+    /// at the paper's 28-wide rows and at a partial last vector.
+    func testDirectBackwardMatchesBLASPath() {
+        var g = SeededGenerator(seed: 15)
+        defer { DirectConvolution.isEnabled = true }
+        for (k, h, w) in [(5, 5, 28), (3, 4, 13)] {
+            let conv = Conv2D(inChannels: 3, outChannels: 5, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let convT = TransposedConv2D(inChannels: 5, outChannels: 3, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(conv.weightShape, &g)
+            let dy = randomTensor([2, 5, h, w], &g), z = randomTensor([2, 5, h, w], &g), dz = randomTensor([2, 3, h, w], &g)
+            var results: [[Float]] = []
+            for enabled in [true, false] {
+                DirectConvolution.isEnabled = enabled
+                XCTAssertEqual(conv.usesDirectPath(width: w), enabled)
+                let a = conv.backward(x, weight: wt, dOutput: dy), b = convT.backward(z, weight: wt, dOutput: dz)
+                results.append(a.dInput.data + a.dWeight.data + a.dBias!.data + b.dInput.data + b.dWeight.data + b.dBias!.data)
+            }
+            assertClose(results[0], results[1], rtol: 1e-4, atol: 1e-5, "backward k\(k) \(h)×\(w)")
         }
     }
 

@@ -22,6 +22,13 @@ long ck_conv2d_same_pad_count(int channels, int height, int width, int kernel);
 void ck_conv2d_same(const float *x, int channels, int height, int width, const float *w, int outChannels,
                     int kernel, float *y, float *pad);
 
+/// One image's weight gradient of the same convolution, ACCUMULATED:
+///   dw[o, c, i, j] += Σ_{oy,ox} dy[o, oy, ox] · x[c, oy + i − k/2, ox + j − k/2]
+/// x [C, H, W], dy [O, H, W], dw [O, C, k, k]. pad ≥ ck_conv2d_same_pad_count(C, H, W, k) floats.
+/// Precondition: ck_conv2d_same_supported(W, k).
+void ck_conv2d_same_weight_grad(const float *x, int channels, int height, int width, const float *dy,
+                                int outChannels, int kernel, float *dw, float *pad);
+
 #ifdef __cplusplus
 }
 #endif
