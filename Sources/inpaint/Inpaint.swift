@@ -14,8 +14,10 @@ struct Inpaint: ParsableCommand {
             FillCommand.self,
             ExportCommand.self,
             ClassifierCommand.self,
+            BenchCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            ExperimentCommand.self,
         ],
         defaultSubcommand: TuiCommand.self)
 }

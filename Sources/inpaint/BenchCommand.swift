@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Inpainting
+import NeuralCore
+
+/// `inpaint bench`: the speed figures of issue 4 §3 in one run — training throughput of `paper` and
+/// `strided`, single-image forward latency of `paper`, achieved GFLOP/s against this machine's sgemm rate
+/// measured in the same run, and peak resident memory. `scripts/bench_pytorch.py` prints the same fields
+/// for PyTorch so that the two can be compared as ratios.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training throughput, forward latency and achieved GFLOP/s.",
+        discussion: """
+            Inputs are seeded synthetic images with rectangular holes; no data set is read. A training step \
+            is zeroing the gradients, forward, loss, backward and one fused Adam update; its time is the \
+            median over the timed steps after warm-up. Compare with PyTorch by running \
+            `/work/venv/bin/python scripts/bench_pytorch.py --json > torch.json` and then \
+            `inpaint bench --against torch.json`.
+            """)
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Dispatch workers that split each pass by images (use with --threads 1).")
+    var workers = 1
+
+    @Flag(help: "A few iterations only (seconds; for tests, not for numbers).")
+    var quick = false
+
+    @Option(help: "A JSON report of scripts/bench_pytorch.py --json to print beside ours, with ratios.")
+    var against: String?
+
+    func validate() throws {
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, found \(workers)") }
+    }
+
+    /// Iteration counts: the full run takes about 10 s on the 2-core machine of issue 4 §3.
+    private var plan: (paperSteps: Int, stridedSteps: Int, warmup: Int, forwardRuns: Int, sgemmSide: Int) {
+        quick ? (3, 5, 1, 20, 256) : (40, 150, 5, 500, 1024)
+    }
+
+    func run() throws {
+        // Read the reference first so that a bad path fails before ten seconds of measuring.
+        let reference = try against.map(readReference)
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        BLASThreads.set(threadCount)
+        let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
+
+        let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7)
+        let paper = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .paper), batch: batch,
+                                                     steps: plan.paperSteps, warmup: plan.warmup, concurrency: workers)
+        let peakResident = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 }
+        let strided = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .strided), batch: batch,
+                                                       steps: plan.stridedSteps, warmup: plan.warmup, concurrency: workers)
+        let forward = ContextEncoderBenchmark.forwardLatency(config: ModelConfig(architecture: .paper),
+                                                             runs: plan.forwardRuns, warmup: plan.warmup * 4)
+        let forwardFlops = ContextEncoderBenchmark.flopsPerImage(ModelConfig(architecture: .paper), backward: false)
+
+        func figures(_ t: ContextEncoderBenchmark.Training) -> BenchReport.TrainFigures {
+            .init(imagesPerSecond: t.imagesPerSecond, stepMsMedian: 1000 * t.step.median, steps: t.step.seconds.count,
+                  mflopPerImage: t.flopsPerImage / 1e6, gflops: t.gigaflopsPerSecond, fractionOfPeak: t.gigaflopsPerSecond / sgemm)
+        }
+        let forwardGflops = forwardFlops / forward.median / 1e9
+        let report = BenchReport(
+            tool: "inpaint", threads: threadCount, workers: workers, batch: batch, sgemmGflops: sgemm,
+            paperTrain: figures(paper), stridedTrain: figures(strided),
+            paperForward: .init(medianMs: 1000 * forward.median, p99Ms: 1000 * forward.p99, runs: forward.seconds.count,
+                                gflops: forwardGflops, fractionOfPeak: forwardGflops / sgemm),
+            peakResidentMB: peakResident)
+
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table(against: reference))
+        }
+    }
+
+    private func readReference(_ path: String) throws -> BenchReport {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("--against \(path): cannot read the file (\(error.localizedDescription))")
+        }
+        do { return try JSONDecoder().decode(BenchReport.self, from: data) } catch {
+            throw ValidationError("--against \(path): expected the JSON of scripts/bench_pytorch.py --json, found something else (\(error))")
+        }
+    }
+}
+
+/// The process's memory figures from /proc/self/status (Linux only).
+enum ProcessMemory {
+    /// VmHWM: the peak resident set size so far, in bytes; nil where /proc is missing.
+    static func peakResidentBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            // "VmHWM:     123456 kB"
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// What `inpaint bench` measures, in the JSON layout that `scripts/bench_pytorch.py --json` also writes, so
+/// that one file can be read back by the other side (`inpaint bench --against torch.json`).
+///
+/// Keys are snake_case because the Python twin writes them; extra keys on either side are ignored.
+struct BenchReport: Codable {
+    /// "inpaint" or "pytorch".
+    var tool: String
+    /// OpenBLAS threads here; torch.get_num_threads() in the twin.
+    var threads: Int
+    /// Dispatch workers splitting each pass (ContextEncoderWorkspace concurrency); absent in the twin.
+    var workers: Int?
+    var batch: Int
+    /// The machine's sgemm rate on a square product (1024³; 256³ with --quick), measured in the same run.
+    var sgemmGflops: Double
+    var paperTrain: TrainFigures
+    var stridedTrain: TrainFigures
+    var paperForward: ForwardFigures
+    /// VmHWM of /proc/self/status right after the paper training benchmark.
+    var peakResidentMB: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case tool, threads, workers, batch
+        case sgemmGflops = "sgemm_gflops"
+        case paperTrain = "paper_train"
+        case stridedTrain = "strided_train"
+        case paperForward = "paper_forward"
+        case peakResidentMB = "peak_resident_mb"
+    }
+
+    /// Full training steps (forward, loss, backward, fused Adam) at `batch` images.
+    struct TrainFigures: Codable {
+        var imagesPerSecond: Double
+        var stepMsMedian: Double
+        var steps: Int
+        /// Forward + backward FLOPs per image (multiply-adds count two), in millions.
+        var mflopPerImage: Double
+        var gflops: Double
+        /// gflops / sgemmGflops.
+        var fractionOfPeak: Double
+
+        enum CodingKeys: String, CodingKey {
+            case imagesPerSecond = "images_per_second"
+            case stepMsMedian = "step_ms_median"
+            case steps
+            case mflopPerImage = "mflop_per_image"
+            case gflops
+            case fractionOfPeak = "fraction_of_peak"
+        }
+    }
+
+    /// Single-image forward passes (no gradient).
+    struct ForwardFigures: Codable {
+        var medianMs: Double
+        var p99Ms: Double
+        var runs: Int
+        var gflops: Double
+        var fractionOfPeak: Double
+
+        enum CodingKeys: String, CodingKey {
+            case medianMs = "median_ms"
+            case p99Ms = "p99_ms"
+            case runs, gflops
+            case fractionOfPeak = "fraction_of_peak"
+        }
+    }
+}
+
+// MARK: Table
+
+extension BenchReport {
+    /// One printed figure; `target` is the ratio to PyTorch that issue 4 §3 asks for (higher or lower is
+    /// better), or an absolute bound.
+    private struct Row {
+        enum Target { case ratioAtLeast(Double), ratioAtMost(Double), valueAtMost(Double) }
+        var name: String
+        var unit: String
+        var value: (BenchReport) -> Double?
+        var target: Target?
+    }
+
+    private static let rows: [Row] = [
+        Row(name: "sgemm peak (same run)", unit: "GFLOP/s", value: { $0.sgemmGflops }),
+        Row(name: "paper train, batch 64", unit: "img/s", value: { $0.paperTrain.imagesPerSecond }, target: .ratioAtLeast(1.1)),
+        Row(name: "  step median", unit: "ms", value: { $0.paperTrain.stepMsMedian }),
+        Row(name: "  achieved", unit: "GFLOP/s", value: { $0.paperTrain.gflops }),
+        Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.paperTrain.fractionOfPeak }),
+        Row(name: "strided train, batch 64", unit: "img/s", value: { $0.stridedTrain.imagesPerSecond }, target: .ratioAtLeast(1.1)),
+        Row(name: "  step median", unit: "ms", value: { $0.stridedTrain.stepMsMedian }),
+        Row(name: "  achieved", unit: "GFLOP/s", value: { $0.stridedTrain.gflops }),
+        Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.stridedTrain.fractionOfPeak }),
+        Row(name: "paper forward, 1 image, median", unit: "ms", value: { $0.paperForward.medianMs }, target: .ratioAtMost(0.75)),
+        Row(name: "  p99", unit: "ms", value: { $0.paperForward.p99Ms }),
+        Row(name: "  achieved", unit: "GFLOP/s", value: { $0.paperForward.gflops }),
+        Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.paperForward.fractionOfPeak }),
+        Row(name: "peak resident after paper train", unit: "MB", value: { $0.peakResidentMB }, target: .valueAtMost(400)),
+    ]
+
+    /// A readable table; with `reference` (the PyTorch twin's report) a column for it, the ratio, and
+    /// whether issue 4 §3's target is met.
+    func table(against reference: BenchReport? = nil) -> String {
+        var lines: [String] = []
+        let workersText = workers.map { ", \($0) worker\($0 == 1 ? "" : "s")" } ?? ""
+        lines.append("\(tool) bench: \(threads) BLAS thread\(threads == 1 ? "" : "s")\(workersText), batch \(batch), "
+                     + "\(paperTrain.steps) paper / \(stridedTrain.steps) strided steps, \(paperForward.runs) forward runs")
+        var header = pad("", 33) + pad(tool, 11, right: true) + pad("", 9)
+        if let reference { header += pad(reference.tool, 11, right: true) + pad("ratio", 8, right: true) + "  target" }
+        lines.append(header)
+        for row in Self.rows {
+            var line = pad(row.name, 33) + pad(format(row.value(self)), 11, right: true) + " " + pad(row.unit, 8)
+            let mine = row.value(self)
+            if let reference {
+                let theirs = row.value(reference)
+                line += pad(format(theirs), 11, right: true)
+                let ratio = mine.flatMap { m in theirs.map { m / $0 } }
+                line += pad(ratio.map { String(format: "%.2f×", $0) } ?? "–", 8, right: true)
+                if let target = row.target { line += "  " + describe(target, ratio: ratio, value: mine) }
+            } else if case .valueAtMost? = row.target, let target = row.target {
+                line += "  " + describe(target, ratio: nil, value: mine)
+            }
+            lines.append(line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func describe(_ target: Row.Target, ratio: Double?, value: Double?) -> String {
+        func verdict(_ ok: Bool?) -> String { ok.map { $0 ? "met" : "MISSED" } ?? "–" }
+        switch target {
+        case .ratioAtLeast(let bound): return "≥ \(bound)× " + verdict(ratio.map { $0 >= bound })
+        case .ratioAtMost(let bound): return "≤ \(bound)× " + verdict(ratio.map { $0 <= bound })
+        case .valueAtMost(let bound): return "≤ \(Int(bound)) MB " + verdict(value.map { $0 <= bound })
+        }
+    }
+
+    private func format(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        if value >= 100 { return String(format: "%.0f", value) }
+        if value >= 10 { return String(format: "%.1f", value) }
+        return String(format: "%.2f", value)
+    }
+
+    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let gap = String(repeating: " ", count: max(0, width - text.count))
+        return right ? gap + text : text + gap
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import Inpainting
+
+extension ExperimentName: ExpressibleByArgument {}
+
+/// `inpaint experiment list` and `inpaint experiment NAME`: the report's figures (issue 6 §1), each trained,
+/// measured and drawn into DIR as figure.png, numbers.json and loss.svg.
+struct ExperimentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "experiment",
+        abstract: "Reproduce one of the report's experiments: train, measure, write a figure and its numbers.",
+        discussion: "NAME is one of: list, \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")). "
+            + "`list` prints them with what each shows.")
+
+    @Argument(help: "An experiment, or `list`.")
+    var name: String
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Seed for the initial weights and the training holes.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output folder (default: experiments/NAME).")
+    var out: String?
+
+    @Option(help: "Network: paper (the report's) or strided.")
+    var architecture: Architecture = .paper
+
+    @Flag(help: "Few steps and images: seconds instead of minutes (what the test suite runs).")
+    var fast = false
+
+    func validate() throws {
+        if name != "list" && ExperimentName(rawValue: name) == nil {
+            throw ValidationError("NAME: expected list or one of \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")), found \(name)")
+        }
+    }
+
+    func run() throws {
+        guard let experiment = ExperimentName(rawValue: name) else {
+            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(e.summary)") }
+            return
+        }
+        let dataset = try dataOptions.load()
+        guard let train = dataset.train, let test = dataset.test else {
+            throw DataError("--data \(dataset.location.directory.path)", "expected a training and a test split")
+        }
+        let directory = URL(fileURLWithPath: out ?? "experiments/\(experiment.rawValue)", isDirectory: true)
+        let progress = ExperimentProgressPrinter()
+        let context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
+                                        progress: progress.report)
+        let result = try experiment.run(context)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(result.json()).write(to: directory.appendingPathComponent("numbers.json"))
+        } catch {
+            throw DataError("--out \(directory.path)", "a writable folder (\(error.localizedDescription))")
+        }
+        try result.figure.write(to: directory.appendingPathComponent("figure.png"))
+        try result.lossCurves?.write(to: directory.appendingPathComponent("loss.svg"))
+        print("\(experiment.rawValue) (seed \(seed)\(fast ? ", fast" : "")):")
+        for (key, value) in result.numbers { print("  \(key.padding(toLength: 36, withPad: " ", startingAt: 0)) \(format(value))") }
+        for claim in result.claims { print("  [\(claim.holds ? "holds" : "fails")] \(claim.statement)") }
+        print("wrote \(directory.path)/figure.png, numbers.json, loss.svg")
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : String(format: "%.4f", value)
+    }
+}
+
+/// Progress on stderr: a phase line, then one line every 10 % of a phase's steps.
+private final class ExperimentProgressPrinter {
+    func report(_ event: ExperimentProgress) {
+        switch event {
+        case .phase(let text):
+            FileHandle.standardError.write(Data("\(text)\n".utf8))
+        case .step(let phase, let step, let total, let loss):
+            if step == total || step % max(1, total / 10) == 0 {
+                FileHandle.standardError.write(Data("  \(phase): step \(step)/\(total), loss \(String(format: "%.4f", loss))\n".utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `inpaint bench --quick` on the built binary: the JSON has every field, each a positive finite number, and
+/// `--against` reads that JSON back. Never asserts on a timing (the machine is shared; benchmarks print).
+final class BenchEndToEndTests: XCTestCase {
+    private struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    private func inpaint(_ arguments: [String]) throws -> Run {
+        let binary = productsDirectory.appendingPathComponent("inpaint")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw XCTSkip("no inpaint binary at \(binary.path)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so that a chatty child never blocks on a full pipe.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// The keys `scripts/bench_pytorch.py --json` writes too, so that the two reports compare key by key.
+    private static let trainKeys = ["images_per_second", "step_ms_median", "steps", "mflop_per_image", "gflops", "fraction_of_peak"]
+    private static let forwardKeys = ["median_ms", "p99_ms", "runs", "gflops", "fraction_of_peak"]
+
+    private func positiveFinite(_ object: [String: Any], _ key: String, in context: String,
+                                file: StaticString = #filePath, line: UInt = #line) {
+        guard let value = (object[key] as? NSNumber)?.doubleValue else {
+            return XCTFail("\(context).\(key) missing or not a number: \(String(describing: object[key]))", file: file, line: line)
+        }
+        XCTAssert(value.isFinite && value > 0, "\(context).\(key) = \(value), expected positive and finite", file: file, line: line)
+    }
+
+    func testQuickJSONHasEveryFieldAsAPositiveFiniteNumber() throws {
+        let run = try inpaint(["bench", "--quick", "--json", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any],
+                                   "stdout is not a JSON object: \(run.stdout)")
+        XCTAssertEqual(object["tool"] as? String, "inpaint")
+        XCTAssertEqual(object["threads"] as? Int, 1)
+        XCTAssertEqual(object["batch"] as? Int, 64)
+        for key in ["sgemm_gflops", "peak_resident_mb", "workers"] { positiveFinite(object, key, in: "report") }
+        for model in ["paper_train", "strided_train"] {
+            let figures = try XCTUnwrap(object[model] as? [String: Any], "\(model) missing")
+            for key in Self.trainKeys { positiveFinite(figures, key, in: model) }
+        }
+        let forward = try XCTUnwrap(object["paper_forward"] as? [String: Any], "paper_forward missing")
+        for key in Self.forwardKeys { positiveFinite(forward, key, in: "paper_forward") }
+        // FLOPs per image are counted, not timed: paper is 182.6 MFLOP forward + backward (issue 4 §3).
+        let paper = try XCTUnwrap(object["paper_train"] as? [String: Any])
+        XCTAssertEqual((paper["mflop_per_image"] as? NSNumber)?.doubleValue ?? 0, 182.57, accuracy: 0.01)
+        XCTAssertGreaterThanOrEqual((forward["p99_ms"] as? NSNumber)?.doubleValue ?? 0,
+                                    (forward["median_ms"] as? NSNumber)?.doubleValue ?? .infinity)
+
+        // The same JSON read back as the reference column: a table with ratios and target verdicts.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reference = directory.appendingPathComponent("reference.json")
+        try Data(run.stdout.utf8).write(to: reference)
+        let table = try inpaint(["bench", "--quick", "--threads", "1", "--against", reference.path])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssert(table.stdout.contains("ratio"), table.stdout)
+        XCTAssert(table.stdout.contains("≥ 1.1×"), table.stdout)
+        XCTAssert(table.stdout.contains("paper forward, 1 image, median"), table.stdout)
+    }
+
+    func testBadFlagsFailWithOneLineNamingTheFlag() throws {
+        let threads = try inpaint(["bench", "--threads", "0"])
+        XCTAssertNotEqual(threads.status, 0)
+        XCTAssert(threads.stderr.contains("--threads"), threads.stderr)
+        XCTAssertFalse(threads.stderr.contains("Stack dump"), threads.stderr)
+
+        let missing = try inpaint(["bench", "--quick", "--against", "/nonexistent/torch.json"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssert(missing.stderr.contains("--against /nonexistent/torch.json"), missing.stderr)
+    }
+}
