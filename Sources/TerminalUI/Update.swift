@@ -335,8 +335,8 @@ private func applyTraining(_ status: inout TrainingStatus, _ news: TrainingUpdat
         status.epoch = epoch
     case .activity(let activity):
         status.activity = activity
-    case .checkpointWritten:
-        break
+    case .checkpointWritten(let path):
+        status.modelFile = path
     case .reset:
         status.trainHistory.removeAll()
         status.evalHistory.removeAll()

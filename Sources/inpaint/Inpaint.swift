@@ -8,6 +8,7 @@ struct Inpaint: ParsableCommand {
         abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
         subcommands: [
             TuiCommand.self,
+            WatchCommand.self,
             DataCommand.self,
             MasksCommand.self,
             InitCommand.self,

@@ -19,14 +19,15 @@ final class TmuxSession {
 
     private static var counter = 0
 
-    /// Starts `command` (argv, run with TERM=xterm-256color and a UTF-8 locale) in a width×height window.
+    /// Starts `command` (argv, run with TERM=xterm-256color, a UTF-8 locale and no NO_COLOR, which `swift test`
+    /// sets for its children) in a width×height window.
     /// The pane stays after the program exits (`remain-on-exit`) so its exit status and the terminal's
     /// final modes can be read.
     init(tmux: URL, command: [String], width: Int, height: Int) throws {
         self.tmux = tmux
         TmuxSession.counter += 1
         socket = "inpaint-test-\(getpid())-\(TmuxSession.counter)"
-        let quoted = (["env", "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"] + command)
+        let quoted = (["env", "-u", "NO_COLOR", "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"] + command)
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         // remain-on-exit is set in the same tmux invocation, long before the program can have exited (an
         // empty server would exit, so the session must come first).
