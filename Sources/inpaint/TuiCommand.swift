@@ -29,6 +29,9 @@ struct TuiCommand: ParsableCommand {
     @Option(help: "Seed for a fresh model, the random holes and the training order.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp("Where `w` saves and `l` loads a checkpoint.", valueName: "file"))
+    var save = "inpaint-tui.safetensors"
+
     @Option(help: ArgumentHelp("Write frame statistics (first frame, drag latency) as JSON here on exit.",
                                visibility: .hidden))
     var statsFile: String?
@@ -54,42 +57,92 @@ struct TuiCommand: ParsableCommand {
             name: "\(dataset.location.dataset) \(dataset.test != nil ? "test" : "train")",
             images: Array(browse.images.pixels), labels: (0..<browse.count).map { browse.label(at: $0) })
 
-        var generator = SeededGenerator(seed: seed)
-        let network = ContextEncoder(config: ModelConfig(), generator: &generator)
+        // The model: --model, else the bundled one when it exists, else fresh random weights.
+        var modelLabel: String
+        var network: ContextEncoder
+        if let model {
+            network = try Checkpoint.read(contentsOf: URL(fileURLWithPath: model)).model
+            modelLabel = model
+        } else if let bundled = try? Checkpoint.bundledModel(), FileManager.default.fileExists(atPath: bundled.path) {
+            network = try Checkpoint.read(contentsOf: bundled).model
+            modelLabel = "bundled (\(bundled.lastPathComponent))"
+        } else {
+            var generator = SeededGenerator(seed: seed)
+            network = ContextEncoder(config: ModelConfig(), generator: &generator)
+            modelLabel = "fresh (seed \(seed))"
+        }
+        let savePath = URL(fileURLWithPath: save)
         let reconstructor = ModelReconstructor(model: network)
 
         var state = AppState(library: library, style: .full, maxScale: scale, seed: seed)
-        state.training.modelFile = model ?? "(fresh model, seed \(seed))"
+        state.training.modelFile = modelLabel
         state.training.dataset = dataset.location.isBundledSample
-            ? "bundled sample (\(dataset.train?.count ?? 0) digits)"
+            ? "bundled sample (\(dataset.train?.count ?? 0) digits; no MNIST found)"
             : "\(dataset.location.dataset) (\(dataset.train?.count ?? 0) train)"
-        state.training.activity = noTrain ? .idle : .idle
 
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
             startUptime: started)
         var driver: TerminalDriver!
+        let post: @Sendable (Message) -> Void = { message in DispatchQueue.main.async { driver.send([message]) } }
+
+        var training: TuiTraining?
+        if !noTrain, let train = dataset.train {
+            var trainingOptions = TrainingOptions()
+            trainingOptions.seed = seed
+            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
+            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
+                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
+                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
+            state.training.learningRate = trainingOptions.learningRate
+        }
+
         driver = TerminalDriver(
             state: state, options: options,
-            reconstructor: { reconstructor },
+            reconstructor: {
+                // The newest weights for every reconstruction; a snapshot is a cheap copy-on-write value.
+                if let training { reconstructor.model = training.trainer.snapshot }
+                return reconstructor
+            },
             performEffect: { effect in
+                let notice: String?
                 switch effect {
-                case .pauseTraining, .resumeTraining, .stepTraining, .setLearningRate, .resetModel:
-                    driver.send([.notice("training is off (started with --no-train)")])
-                case .saveCheckpoint, .loadCheckpoint:
-                    driver.send([.notice("checkpoints: not available in this build yet")])
+                case .pauseTraining: training?.trainer.pause(); notice = training == nil ? "training is off (--no-train)" : nil
+                case .resumeTraining: training?.trainer.resume(); notice = training == nil ? "training is off (--no-train)" : nil
+                case .stepTraining: training?.trainer.stepOnce(); notice = training == nil ? "training is off (--no-train)" : nil
+                case .setLearningRate(let rate): training?.trainer.setLearningRate(rate); notice = nil
+                case .resetModel:
+                    var generator = SeededGenerator(seed: UInt64(DispatchTime.now().uptimeNanoseconds))
+                    let fresh = ContextEncoder(config: reconstructor.model.config, generator: &generator)
+                    if let training { training.restart(from: fresh) } else { reconstructor.model = fresh }
+                    notice = "model reset to fresh random weights"
+                case .saveCheckpoint:
+                    let current = training?.trainer.snapshot ?? reconstructor.model
+                    do { try Checkpoint(model: current).write(to: savePath); notice = "saved \(savePath.path)" }
+                    catch { notice = "save failed: \(error)" }
+                case .loadCheckpoint:
+                    do {
+                        let loaded = try Checkpoint.read(contentsOf: savePath).model
+                        if let training { training.restart(from: loaded) } else { reconstructor.model = loaded }
+                        notice = "loaded \(savePath.path)"
+                    } catch { notice = "load failed: \(error)" }
                 case .reconstruct, .quit:
-                    break
+                    notice = nil
                 }
+                if let notice { post(.notice(notice)) }
+                if case .loadCheckpoint = effect { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
+                if case .resetModel = effect { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
             },
             onExit: { how in
+                training?.trainer.cancel()
                 switch how {
                 case .quit: Foundation.exit(0)
                 case .signal(let signal): Foundation.exit(128 + signal)
                 }
             })
         try driver.start()
+        training?.start()
         dispatchMain()
     }
 }

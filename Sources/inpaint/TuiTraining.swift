@@ -1,0 +1,102 @@
+import Dispatch
+import Foundation
+import Inpainting
+import TerminalUI
+
+/// The background training behind `inpaint tui`: one `Trainer` on its own queue, its events translated
+/// into UI messages and handed to the main queue.
+///
+/// A reset or a loaded checkpoint starts a new trainer (a new generation); events from a cancelled one
+/// that arrive late are dropped so its last steps cannot overwrite the new curves.
+final class TuiTraining {
+    private let images: [Float]
+    private let count: Int
+    private let evaluationImages: [Float]
+    private let evaluationCount: Int
+    private let options: TrainingOptions
+    private let post: @Sendable (Message) -> Void
+    private(set) var trainer: Trainer
+    private var generation = 0
+    private let queue = DispatchQueue(label: "inpaint.training", qos: .userInitiated)
+
+    init(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float], evaluationCount: Int,
+         options: TrainingOptions, post: @escaping @Sendable (Message) -> Void) {
+        self.images = images
+        self.count = count
+        self.evaluationImages = evaluationImages
+        self.evaluationCount = evaluationCount
+        self.options = options
+        self.post = post
+        self.trainer = TuiTraining.makeTrainer(model: model, images: images, count: count,
+                                               evaluationImages: evaluationImages, evaluationCount: evaluationCount,
+                                               options: options, generation: 0, post: post)
+    }
+
+    /// Starts (or, after `restart`, continues with) the current trainer on the training queue.
+    func start() {
+        let trainer = self.trainer
+        queue.async { trainer.run() }
+    }
+
+    /// Replaces the weights: cancels the running trainer and starts a new one from `model`.
+    func restart(from model: ContextEncoder) {
+        trainer.cancel()
+        generation += 1
+        TuiTraining.currentGeneration = generation
+        trainer = TuiTraining.makeTrainer(model: model, images: images, count: count, evaluationImages: evaluationImages,
+                                          evaluationCount: evaluationCount, options: options, generation: generation,
+                                          post: post)
+        post(.training(.reset))
+        post(.modelUpdated(revision: TuiTraining.nextModelRevision()))
+        start()
+    }
+
+    private static func makeTrainer(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float],
+                                    evaluationCount: Int, options: TrainingOptions, generation: Int,
+                                    post: @escaping @Sendable (Message) -> Void) -> Trainer {
+        Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
+                evaluationCount: evaluationCount) { event in
+            // The generation check runs on the main queue, where `generation` lives.
+            DispatchQueue.main.async {
+                guard let current = TuiTraining.currentGeneration, current == generation else { return }
+                for message in TuiTraining.messages(for: event) { post(message) }
+                if case .step = event { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
+            }
+        }
+    }
+
+    /// The generation whose events count, and a counter of weight updates (it must keep growing across
+    /// resets, so it is not the step). Both live on the main queue.
+    nonisolated(unsafe) static var currentGeneration: Int? = 0
+    nonisolated(unsafe) private static var modelRevision = 0
+    static func nextModelRevision() -> Int { modelRevision += 1; return modelRevision }
+
+    static func messages(for event: TrainingEvent) -> [Message] {
+        switch event {
+        case .step(let s):
+            return [.training(.step(step: s.step, epoch: s.epoch, loss: s.loss, imagesPerSecond: Float(s.imagesPerSecond),
+                                    learningRate: s.learningRate))]
+        case .evaluation(let step, let loss):
+            return [.training(.evaluation(step: step, loss: loss))]
+        case .epochFinished(let epoch):
+            return [.training(.epochFinished(epoch: epoch))]
+        case .checkpointWritten(let path):
+            return [.training(.checkpointWritten(path: path))]
+        case .stateChanged(let state):
+            let activity: TrainingActivity
+            switch state {
+            case .idle: activity = .idle
+            case .training: activity = .training
+            case .paused: activity = .paused
+            case .stopped: activity = .stopped
+            }
+            return [.training(.activity(activity))]
+        case .stopped(let reason):
+            switch reason {
+            case .finished, .cancelled: return [.training(.activity(.stopped))]
+            case .nonFiniteLoss(let step): return [.training(.activity(.stopped)), .notice("training stopped: loss not finite at step \(step)")]
+            case .failed(let why): return [.training(.activity(.stopped)), .notice("training failed: \(why)")]
+            }
+        }
+    }
+}

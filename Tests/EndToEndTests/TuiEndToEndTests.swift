@@ -1,0 +1,136 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The real `inpaint tui` in a real terminal (tmux), driven by SGR mouse sequences and keys.
+final class TuiEndToEndTests: XCTestCase {
+    private var binary: URL { productsDirectory.appendingPathComponent("inpaint") }
+
+    private func start(width: Int = 120, height: Int = 40, extra: [String] = []) throws -> TmuxSession {
+        guard let tmux = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary at \(binary.path)") }
+        let session = try TmuxSession(tmux: tmux, command: [binary.path, "tui", "--no-train"] + extra, width: width, height: height)
+        XCTAssertTrue(session.waitUntil { session.screen().find("masked input") != nil },
+                      "the UI did not come up:\n\(session.screen().text)")
+        return session
+    }
+
+    private func temporaryFile(_ name: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("inpaint-tui-\(getpid())-\(name)").path
+        try? FileManager.default.removeItem(atPath: path)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    /// The hole colour of the 256-colour theme (`Theme.hole`).
+    private let holeColour = 24
+
+    func testDragMovesTheHoleAndUpdatesTheReconstructionThenQuitRestoresTheTerminal() throws {
+        let stats = temporaryFile("stats.json"), recording = temporaryFile("pty.bin")
+        let tmux = try start(extra: ["--stats-file", stats])
+        XCTAssertTrue(tmux.waitUntil { tmux.format("#{mouse_button_flag}") == "1" }, "button-motion mouse tracking is on")
+        XCTAssertEqual(tmux.format("#{mouse_sgr_flag}"), "1", "SGR mouse reports are on")
+
+        let before = tmux.screen()
+        let masked = try XCTUnwrap(before.find("masked input")), recon = try XCTUnwrap(before.find("reconstruction"))
+        let composite = try XCTUnwrap(before.find("composite"))
+        let digitY = masked.y + 1
+        let reconBefore = before.region(x: recon.x, y: recon.y + 1, width: 28, height: 14)
+        let compositeBefore = before.region(x: composite.x, y: composite.y + 1, width: 28, height: 14)
+
+        // Drag from cell (3, 1) to (20, 10) of the masked panel: rows 2…21, columns 3…20 of the digit.
+        tmux.record(to: recording)
+        tmux.sendLiteral(TmuxSession.mouse("press", x: masked.x + 3, y: digitY + 1))
+        for step in 1...17 {
+            tmux.sendLiteral(TmuxSession.mouse("drag", x: masked.x + 3 + step, y: digitY + 1 + min(step, 9)))
+            usleep(30_000)   // spaced like a hand's motion events, so each gets its own frame
+        }
+        tmux.sendLiteral(TmuxSession.mouse("release", x: masked.x + 20, y: digitY + 10))
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("hole 20×18 at row 2, col 3") },
+                      "header shows the dragged hole:\n\(tmux.screen().text)")
+        tmux.stopRecording()
+
+        let after = tmux.screen()
+        for cy in 0..<14 {
+            for cx in 0..<28 {
+                let cell = try XCTUnwrap(after.cell(x: masked.x + cx, y: digitY + cy))
+                let inside = cx >= 3 && cx <= 20 && cy >= 1 && cy <= 10
+                XCTAssertEqual(cell.fg == holeColour && cell.bg == holeColour, inside,
+                               "masked-input cell (\(cx), \(cy)) hole=\(inside) but drew fg \(cell.fg) bg \(cell.bg)")
+            }
+        }
+        XCTAssertNotEqual(after.region(x: composite.x, y: composite.y + 1, width: 28, height: 14), compositeBefore,
+                          "the composite follows the new hole")
+        XCTAssertNotEqual(after.region(x: recon.x, y: recon.y + 1, width: 28, height: 14), reconBefore,
+                          "the reconstruction panel changed")
+
+        tmux.sendKey("q")
+        XCTAssertTrue(tmux.waitUntil { tmux.format("#{pane_dead}") == "1" }, "q exits")
+        XCTAssertEqual(tmux.format("#{pane_dead_status}"), "0")
+        XCTAssertEqual(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting is off after exit")
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "0", "back on the main screen")
+
+        // Numbers for the report (printed, never asserted: timings belong to benchmarks).
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: recording)).count) ?? 0
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: stats)),
+           let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let latencies = (json["dragLatencyMilliseconds"] as? [Double]) ?? []
+            let frames = max(1, (json["dragFrames"] as? Int) ?? 1)
+            print(String(format: "tui drag benchmark: %d drag frames, %.0f bytes/frame (pty recording, %d bytes), "
+                         + "latency median %.1f ms max %.1f ms, first frame %.0f ms", frames,
+                         Double(bytes) / Double(frames), bytes, median(latencies), latencies.max() ?? 0,
+                         (json["firstFrameMilliseconds"] as? Double) ?? -1))
+        }
+    }
+
+    func testResizeRelayoutsAndSmallTerminalShowsAMessage() throws {
+        let tmux = try start()
+        // 120×40: 2×2 grid, so "reconstruction" sits under "original".
+        XCTAssertEqual(tmux.screen().find("reconstruction")?.x, 0)
+        tmux.resize(width: 170, height: 30)
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().find("reconstruction")?.y == 1 },
+                      "at 170×30 the four panels sit in one row:\n\(tmux.screen().text)")
+        tmux.resize(width: 50, height: 20)
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("Terminal too small") })
+        tmux.resize(width: 80, height: 24)
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().find("composite") != nil && !tmux.screen().text.contains("too small") })
+        tmux.sendKey("q")
+        XCTAssertTrue(tmux.waitUntil { tmux.format("#{pane_dead}") == "1" })
+    }
+
+    func testSigtermAndCtrlCRestoreTheTerminal() throws {
+        for (how, status) in [("TERM", "143"), ("C-c", "130")] {
+            let tmux = try start()
+            XCTAssertTrue(tmux.waitUntil { tmux.format("#{mouse_button_flag}") == "1" })
+            if how == "TERM" {
+                let pid = try XCTUnwrap(Int32(tmux.format("#{pane_pid}")))
+                kill(pid, SIGTERM)
+            } else {
+                tmux.sendKey("C-c")
+            }
+            XCTAssertTrue(tmux.waitUntil { tmux.format("#{pane_dead}") == "1" }, "\(how) ends the program")
+            XCTAssertEqual(tmux.format("#{pane_dead_status}"), status, how)
+            XCTAssertEqual(tmux.format("#{mouse_any_flag}"), "0", "\(how): mouse reporting off")
+            XCTAssertEqual(tmux.format("#{alternate_on}"), "0", "\(how): main screen back")
+        }
+    }
+
+    func testAsciiFallbackUnderNoColor() throws {
+        guard let tmux = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
+        let session = try TmuxSession(tmux: tmux, command: ["env", "NO_COLOR=1", binary.path, "tui", "--no-train"],
+                                      width: 120, height: 40)
+        XCTAssertTrue(session.waitUntil { session.screen().find("masked input") != nil })
+        let text = session.screen().text
+        XCTAssertFalse(text.contains("▀"), "no half blocks without colour")
+        XCTAssertTrue(text.contains("@") || text.contains("%"), "digits drawn with the ramp")
+        XCTAssertTrue(text.contains("/"), "the hole drawn as '/'")
+        session.sendKey("q")
+        XCTAssertTrue(session.waitUntil { session.format("#{pane_dead}") == "1" })
+    }
+}
+
+private func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
