@@ -1,4 +1,5 @@
 import Foundation
+import NeuralCore
 
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,9 @@ public enum AtomicFile {
 
     /// Writes `bytes` to `url` atomically (temporary file in the same folder + rename).
     public static func write(_ bytes: [UInt8], to url: URL) throws(DataError) {
+        if let kind = nonRegularFileKind(atPath: url.path) {
+            throw DataError(url.path, "cannot write: expected a regular file to replace, found \(kind)")
+        }
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -52,6 +52,10 @@ extension SafetensorsFile {
     /// Runs `body` on a temporary file beside `url`, flushes it to disk and renames it over `url`; on any
     /// failure the temporary file is removed and `url` is untouched.
     public static func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws(SafetensorsError) {
+        if let kind = nonRegularFileKind(atPath: url.path) {
+            throw SafetensorsError(file: url.path, kind: .unwritable,
+                                   detail: "expected a regular file to replace, found \(kind)")
+        }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {

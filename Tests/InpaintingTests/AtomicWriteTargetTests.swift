@@ -1,0 +1,42 @@
+import Foundation
+import Inpainting
+import NeuralCore
+import XCTest
+
+/// Atomic writes rename over their destination; they must refuse one that is not a regular file, or a
+/// `--out /dev/null` would replace the device. Tested on a pipe and a folder in a temporary directory,
+/// never on /dev/null itself, so that a regression cannot break the machine running the tests.
+final class AtomicWriteTargetTests: XCTestCase {
+    private func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    func testWritersRefuseAPipeAndLeaveItInPlace() throws {
+        let pipe = try scratch().appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        XCTAssertThrowsError(try AtomicFile.write([1, 2, 3], to: pipe)) { error in
+            XCTAssertTrue("\(error)".contains("found a pipe"), "\(error)")
+        }
+        XCTAssertThrowsError(try SafetensorsFile.write([], to: pipe)) { error in
+            XCTAssertTrue("\(error)".contains("found a pipe"), "\(error)")
+        }
+        XCTAssertEqual(nonRegularFileKind(atPath: pipe.path), "a pipe", "the pipe must still be a pipe")
+    }
+
+    func testWritersRefuseAFolderAndStillWriteRegularFiles() throws {
+        let dir = try scratch()
+        let folder = dir.appendingPathComponent("folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try AtomicFile.write([1], to: folder))
+        let file = dir.appendingPathComponent("file.bin")
+        try AtomicFile.write([1, 2], to: file)
+        try AtomicFile.write([3], to: file)
+        XCTAssertEqual(try AtomicFile.read(file), [3])
+        XCTAssertNil(nonRegularFileKind(atPath: file.path))
+        XCTAssertNil(nonRegularFileKind(atPath: dir.appendingPathComponent("missing").path))
+        XCTAssertEqual(nonRegularFileKind(atPath: "/dev/null"), "a character device")
+    }
+}
