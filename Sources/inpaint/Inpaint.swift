@@ -9,16 +9,16 @@ struct Inpaint: ParsableCommand {
         subcommands: [
             TuiCommand.self,
             WatchCommand.self,
-            DataCommand.self,
-            MasksCommand.self,
-            InitCommand.self,
-            FillCommand.self,
-            ExportCommand.self,
-            ClassifierCommand.self,
-            BenchCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            FillCommand.self,
             ExperimentCommand.self,
+            BenchCommand.self,
+            InitCommand.self,
+            ExportCommand.self,
+            DataCommand.self,
+            MasksCommand.self,
+            ClassifierCommand.self,
         ],
         defaultSubcommand: TuiCommand.self)
 }
