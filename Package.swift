@@ -21,8 +21,11 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // MARK: Hand-written AVX2/FMA kernels, dispatched at run time (see Sources/CKernels/README.md)
+        .target(name: "CKernels"),
+
         // MARK: Pure core
-        .target(name: "NeuralCore", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralCore", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Inpainting", dependencies: ["NeuralCore", "CZlib"]),
 
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver

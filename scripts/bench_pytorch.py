@@ -14,7 +14,8 @@ Measures, on CPU with `--threads` intra-op threads (default 2, the machine of is
     measured in the same run;
   - VmHWM of /proc/self/status right after the paper training benchmark (includes torch's own ~300 MB).
 `--default-adam` adds the paper model with PyTorch's default (foreach, unfused) Adam as an extra key.
-`--layers` prints a per-layer forward/backward profile of a paper training step (torch.profiler).
+`--layers [--arch strided] [--cpu-clock]` prints where a training step's time goes, part by part, as
+`inpaint bench --layers` does.
 """
 import argparse
 import json
@@ -99,7 +100,7 @@ def training(architecture, steps, warmup, fused=True):
             times.append(time.perf_counter() - start)
     step = median(times)
     flops = flops_per_image(model, backward=True)
-    return {"images_per_second": BATCH / step, "step_ms_median": 1000 * step, "steps": steps,
+    return {"images_per_second": BATCH / step, "step_ms_median": 1000 * step, "step_ms_min": 1000 * min(times), "steps": steps,
             "mflop_per_image": flops / 1e6, "gflops": flops * BATCH / step / 1e9}
 
 
@@ -115,7 +116,7 @@ def forward_latency(runs, warmup):
             if i >= warmup:
                 times.append(time.perf_counter() - start)
     flops = flops_per_image(model, backward=False)
-    return {"median_ms": 1000 * median(times), "p99_ms": 1000 * p99(times), "runs": runs,
+    return {"median_ms": 1000 * median(times), "p99_ms": 1000 * p99(times), "min_ms": 1000 * min(times), "runs": runs,
             "gflops": flops / median(times) / 1e9}
 
 
@@ -130,61 +131,68 @@ def peak_resident_mb():
     return None
 
 
-def layer_profile(steps):
-    """Per-operator self CPU time of a paper training step at batch 64 (torch.profiler), averaged per step."""
-    from torch.profiler import ProfilerActivity, profile, record_function
-
+def layer_profile(architecture, steps, clock):
+    """Each part of a training step at batch 64 timed alone, as `inpaint bench --layers`: every layer's forward
+    (the module on its real input) and backward (autograd.grad for its weight and, except the first layer, its
+    input), the activations, the loss, zero_grad and fused Adam. Median seconds per part with `clock`
+    (time.perf_counter, or time.thread_time: CPU time of this thread, meaningful with 1 thread only)."""
     torch.manual_seed(1)
-    model = ContextEncoder("paper")
+    model = ContextEncoder(architecture)
     x, m = synthetic_batch(BATCH, torch.Generator().manual_seed(1))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
-    names = {"enc.0": model.enc[0], "enc.2": model.enc[2], "enc.4": model.enc[4], "fc": model.fc,
-             "dec.0": model.dec[0], "dec.2": model.dec[2], "dec.4": model.dec[4]}
     for _ in range(3):
         optimizer.zero_grad()
         hole_loss(model(x, m), x, m).backward()
         optimizer.step()
-
-    # Manual per-layer timing: forward of each layer on its real input, then backward of that layer alone
-    # (autograd.grad with respect to its input and weight), so each figure is one layer's cost.
-    with torch.no_grad():
+    sequence = [(f"enc.{i}", l) for i, l in enumerate(model.enc)] + [("fc", model.fc)]
+    sequence += [(f"dec.{i}", l) for i, l in enumerate(model.dec)]
+    with torch.no_grad():  # every module's real input
         inputs, h = {}, x * m
-        sequence = [(f"enc.{i}", l) for i, l in enumerate(model.enc)] + [("fc", model.fc)]
-        sequence += [(f"dec.{i}", l) for i, l in enumerate(model.dec)]
-        for name, layer in sequence:  # activations included, so each layer sees its real input
-            if name in names:
-                inputs[name] = h
+        for name, layer in sequence:
+            inputs[name] = h
             h = layer(h)
+
+    def timed(body):
+        start = clock()
+        body()
+        return clock() - start
+
     rows = []
-    for name, layer in names.items():
-        inp = inputs[name].clone().requires_grad_(name != "enc.0")
+    activation_fwd, activation_bwd = [0.0] * steps, [0.0] * steps
+    for name, layer in sequence:
+        weighted = hasattr(layer, "weight")
+        inp = inputs[name].clone().requires_grad_(name != "enc.0" or not weighted)
         fwd, bwd = [], []
-        for _ in range(steps):
-            start = time.perf_counter()
-            out = layer(inp)
-            fwd.append(time.perf_counter() - start)
-            grad = torch.ones_like(out)
-            wrt = [layer.weight] + ([inp] if inp.requires_grad else [])
-            start = time.perf_counter()
-            torch.autograd.grad(out, wrt, grad)
-            bwd.append(time.perf_counter() - start)
-        rows.append((name, 1000 * median(fwd), 1000 * median(bwd)))
-    adam = []
+        for i in range(steps):
+            holder = {}
+            fwd.append(timed(lambda: holder.update(out=layer(inp))))
+            out, grad = holder["out"], torch.ones_like(holder["out"])
+            wrt = ([layer.weight] if weighted else []) + ([inp] if inp.requires_grad else [])
+            bwd.append(timed(lambda: torch.autograd.grad(out, wrt, grad)))
+            if not weighted:
+                activation_fwd[i] += fwd[-1]
+                activation_bwd[i] += bwd[-1]
+        if weighted:
+            rows.append((name, median(fwd), median(bwd)))
+    rows.append(("activations", median(activation_fwd), median(activation_bwd)))
+    out = model(x, m).detach().requires_grad_(True)
+    loss_fwd, loss_bwd = [], []
+    for _ in range(steps):
+        holder = {}
+        loss_fwd.append(timed(lambda: holder.update(loss=hole_loss(out, x, m))))
+        loss_bwd.append(timed(lambda: torch.autograd.grad(holder["loss"], [out])))
+    rows.append(("loss", median(loss_fwd), median(loss_bwd)))
     for p in model.parameters():
         p.grad = torch.randn_like(p) * 1e-3
+    zero, adam = [], []
     for _ in range(steps):
-        start = time.perf_counter()
-        optimizer.step()
-        adam.append(time.perf_counter() - start)
-    rows.append(("adam (fused)", 1000 * median(adam), 0.0))
-
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
-        for _ in range(steps):
-            with record_function("step"):
-                optimizer.zero_grad()
-                hole_loss(model(x, m), x, m).backward()
-                optimizer.step()
-    return rows, prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20)
+        adam.append(timed(optimizer.step))
+        zero.append(timed(optimizer.zero_grad))  # set_to_none: frees, and the next backward allocates
+        for p in model.parameters():
+            p.grad = torch.randn_like(p) * 1e-3
+    rows.append(("zero_grad", median(zero), 0.0))
+    rows.append(("adam (fused)", median(adam), 0.0))
+    return rows
 
 
 def main():
@@ -193,20 +201,27 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
     parser.add_argument("--quick", action="store_true", help="a few iterations only")
     parser.add_argument("--default-adam", action="store_true", help="also time paper with default (unfused) Adam")
-    parser.add_argument("--layers", action="store_true", help="per-layer profile of a paper training step")
+    parser.add_argument("--layers", action="store_true", help="per-layer profile of a training step")
+    parser.add_argument("--arch", default="paper", choices=["paper", "strided"], help="the model --layers profiles")
+    parser.add_argument("--cpu-clock", action="store_true", help="with --layers --threads 1: time with the thread's CPU clock")
     args = parser.parse_args()
     if args.threads < 1:
         parser.error(f"--threads must be at least 1, found {args.threads}")
+    if args.cpu_clock and not (args.layers and args.threads == 1):
+        parser.error("--cpu-clock needs --layers and --threads 1 (worker threads' CPU time is not counted)")
     torch.set_num_threads(args.threads)
 
     if args.layers:
-        rows, table = layer_profile(steps=5 if args.quick else 20)
-        print(f"pytorch {torch.__version__}, {args.threads} threads, paper, batch {BATCH}: per-layer median ms")
-        print(f"{'layer':14s} {'forward':>9s} {'backward':>9s}")
+        clock = time.thread_time if args.cpu_clock else time.perf_counter
+        rows = layer_profile(args.arch, 5 if args.quick else 20, clock)
+        total = sum(f + b for _, f, b in rows)
+        print(f"pytorch {torch.__version__}, {args.arch}, batch {BATCH}, {args.threads} thread{'s' if args.threads > 1 else ''}: "
+              f"median {'thread CPU' if args.cpu_clock else 'wall-clock'} ms")
+        print(f"{'part':16s}{'forward':>9s}{'backward':>10s}{'total':>9s}{'share':>7s}")
         for name, f, b in rows:
-            print(f"{name:14s} {f:9.2f} {b:9.2f}")
-        print(f"{'total':14s} {sum(r[1] for r in rows):9.2f} {sum(r[2] for r in rows):9.2f}")
-        print(table)
+            print(f"{name:16s}{1000 * f:9.2f}{1000 * b:10.2f}{1000 * (f + b):9.2f}{100 * (f + b) / total:6.0f}%")
+        print(f"{'sum of parts':16s}{1000 * sum(r[1] for r in rows):9.2f}{1000 * sum(r[2] for r in rows):10.2f}"
+              f"{1000 * total:9.2f}   ({BATCH / total:.0f} img/s)")
         return
 
     paper_steps, strided_steps, warmup, runs, side = (3, 5, 1, 20, 256) if args.quick else (40, 150, 5, 500, 1024)
@@ -236,8 +251,10 @@ def main():
         trains.append(("paper train, default Adam", report["paper_train_default_adam"]))
     for title, t in trains:
         rows += [(title, t["images_per_second"], "img/s"), ("  step median", t["step_ms_median"], "ms"),
+                 ("  fastest step", t["step_ms_min"], "ms"),
                  ("  achieved", t["gflops"], "GFLOP/s"), ("  of sgemm peak", 100 * t["fraction_of_peak"], "%")]
     rows += [("paper forward, 1 image, median", forward["median_ms"], "ms"), ("  p99", forward["p99_ms"], "ms"),
+             ("  fastest", forward["min_ms"], "ms"),
              ("  achieved", forward["gflops"], "GFLOP/s"), ("  of sgemm peak", 100 * forward["fraction_of_peak"], "%"),
              ("peak resident after paper train", resident, "MB")]
     for name, value, unit in rows:

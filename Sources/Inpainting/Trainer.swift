@@ -24,8 +24,18 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var checkpointEvery: Int = 0
     /// Which holes to cut while training (`--mask-sampler rect|stroke|mixed`).
     public var maskSampler: MaskSamplerKind = .rect
+    /// Dispatch workers for the passes and Adam (`ContextEncoderWorkspace`'s concurrency); pair it with one
+    /// BLAS thread. Not part of the recipe (not encoded): it changes only the order in which the workers'
+    /// weight gradients are summed, so a bit-exact resume needs the same count.
+    public var workers: Int = 1
 
     public init() {}
+
+    // Every field but `workers`, so that checkpoints keep their format.
+    enum CodingKeys: String, CodingKey {
+        case batchSize, learningRate, beta1, beta2, epsilon, seed, loss, knownWeight, maxSteps, epochs, evalEvery
+        case checkpointEvery, maskSampler
+    }
 
     public var adamHyperparameters: AdamHyperparameters {
         AdamHyperparameters(learningRate: Double(learningRate), beta1: Double(beta1), beta2: Double(beta2),
@@ -144,7 +154,8 @@ public final class Trainer: @unchecked Sendable {
         self.optimizer = checkpoint?.optimizer
             ?? Adam(parameterCount: start.parameters.count, hyperparameters: options.adamHyperparameters)
         self.step = checkpoint?.step ?? 0
-        self.workspace = ContextEncoderWorkspace(config: start.config, maxBatch: max(options.batchSize, min(evaluationCount, 256)))
+        self.workspace = ContextEncoderWorkspace(config: start.config, maxBatch: max(options.batchSize, min(evaluationCount, 256)),
+                                                    concurrency: max(1, options.workers))
         self.batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         self.batchMasks = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         self.evaluationImages = evaluationImages
@@ -226,7 +237,7 @@ public final class Trainer: @unchecked Sendable {
                 }
             }
             guard loss.isFinite else { reason = .nonFiniteLoss(step: step + 1); break }
-            optimizer.step(parameters: &model.parameters.values, gradients: gradients.values)
+            optimizer.step(parameters: &model.parameters.values, gradients: gradients.values, concurrency: max(1, options.workers))
             step += 1
             publishIfWanted()
 

@@ -38,8 +38,19 @@ public struct Conv2D: Sendable, Equatable {
         return (g.outHeight, g.outWidth)
     }
 
-    /// Floats of scratch that forward and backward need (one image's column matrix).
-    public func scratchCount(height: Int, width: Int) -> Int { geometry(height: height, width: width).columnsSize }
+    /// Floats of scratch that forward and backward need: the larger of one image's column matrix and, for the direct path,
+    /// the flipped weights and a zero-bordered image copy.
+    public func scratchCount(height: Int, width: Int) -> Int {
+        // Room for both paths, so that the choice between them may change after a workspace is sized.
+        let direct = weightShape.reduce(1, *)
+            + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+        return max(geometry(height: height, width: width).columnsSize, direct)
+    }
+
+    /// Stride 1, padding k/2, odd square kernel, AVX2: forward and dInput go through `DirectConvolution`.
+    func usesDirectPath(width: Int) -> Bool {
+        DirectConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
 
     // MARK: Forward
 
@@ -50,6 +61,15 @@ public struct Conv2D: Sendable, Equatable {
         precondition(hasBias == (bias != nil), "Conv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
+        if usesDirectPath(width: width) {
+            for n in 0..<batch {
+                let y = output + n * outSize
+                DirectConvolution.convolve(input + n * g.imageSize, channels: inChannels, height: height, width: width,
+                                           weight: weight, outChannels: outChannels, kernel: kernelH, output: y, pad: scratch)
+                if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: positions) }
+            }
+            return
+        }
         for n in 0..<batch {
             let y = output + n * outSize
             im2col(g, image: input + n * g.imageSize, columns: scratch)
@@ -71,6 +91,25 @@ public struct Conv2D: Sendable, Equatable {
         precondition(hasBias == (dBias != nil), "Conv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
+        if usesDirectPath(width: width) {
+            // dW directly from x and dy (no im2col); dx = conv(dy; rot180(Wᵀ)), flipped once per call.
+            let flipped = scratch, pad = flipped + outChannels * g.patchSize
+            if dInput != nil {
+                DirectConvolution.transposeAndFlip(weight, a: outChannels, b: inChannels, kernel: kernelH, into: flipped)
+            }
+            for n in 0..<batch {
+                let dy = dOutput + n * outSize
+                DirectConvolution.accumulateWeightGradient(input + n * g.imageSize, channels: inChannels, height: height,
+                                                           width: width, dOutput: dy, outChannels: outChannels,
+                                                           kernel: kernelH, dWeight: dWeight, pad: pad)
+                if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
+                if let dInput {
+                    DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
+                                               outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
+                }
+            }
+            return
+        }
         for n in 0..<batch {
             let dy = dOutput + n * outSize
             im2col(g, image: input + n * g.imageSize, columns: scratch)

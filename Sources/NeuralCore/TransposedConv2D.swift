@@ -43,7 +43,19 @@ public struct TransposedConv2D: Sendable, Equatable {
         return g
     }
 
-    public func scratchCount(height: Int, width: Int) -> Int { geometry(height: height, width: width).columnsSize }
+    /// Floats of scratch: the larger of one image's column matrix and, for the direct path, the flipped weights and a
+    /// zero-bordered image copy.
+    public func scratchCount(height: Int, width: Int) -> Int {
+        // Room for both paths, so that the choice between them may change after a workspace is sized.
+        let direct = weightShape.reduce(1, *)
+            + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+        return max(geometry(height: height, width: width).columnsSize, direct)
+    }
+
+    /// Stride 1, padding k/2, odd square kernel, AVX2: both passes go through `DirectConvolution`.
+    func usesDirectPath(width: Int) -> Bool {
+        DirectConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
 
     // MARK: Forward
 
@@ -54,6 +66,18 @@ public struct TransposedConv2D: Sendable, Equatable {
         precondition(hasBias == (bias != nil), "TransposedConv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
+        if usesDirectPath(width: width) {
+            // y = conv(x; rot180(Wᵀ)) instead of a 16-deep sgemm into columns followed by col2im.
+            let flipped = scratch, pad = flipped + inChannels * g.patchSize
+            DirectConvolution.transposeAndFlip(weight, a: inChannels, b: outChannels, kernel: kernelH, into: flipped)
+            for n in 0..<batch {
+                let y = output + n * g.imageSize
+                DirectConvolution.convolve(input + n * inSize, channels: inChannels, height: height, width: width,
+                                           weight: flipped, outChannels: outChannels, kernel: kernelH, output: y, pad: pad)
+                if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
+            }
+            return
+        }
         for n in 0..<batch {
             // columns[outC·kh·kw, H·W] = Wᵀ[outC·kh·kw, inC] · x[inC, H·W]
             sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: inChannels, alpha: 1,
@@ -76,6 +100,23 @@ public struct TransposedConv2D: Sendable, Equatable {
         precondition(hasBias == (dBias != nil), "TransposedConv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
         let g = geometry(height: height, width: width)
         let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
+        if usesDirectPath(width: width) {
+            // dW[c, o, i, j] = Σ x[c, ·] dy[o, · + (i, j) − k/2]: the same-convolution weight gradient with the
+            // roles of x and dy swapped; dx = conv(dy; W), W read as [inC (out), outC (in), k, k].
+            let pad = scratch + weightShape.reduce(1, *)
+            for n in 0..<batch {
+                let dy = dOutput + n * g.imageSize, x = input + n * inSize
+                DirectConvolution.accumulateWeightGradient(dy, channels: outChannels, height: height, width: width,
+                                                           dOutput: x, outChannels: inChannels, kernel: kernelH,
+                                                           dWeight: dWeight, pad: pad)
+                if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: outPlane) }
+                if let dInput {
+                    DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: weight,
+                                               outChannels: inChannels, kernel: kernelH, output: dInput + n * inSize, pad: pad)
+                }
+            }
+            return
+        }
         for n in 0..<batch {
             let dy = dOutput + n * g.imageSize
             // The forward was col2im(Wᵀx); its adjoint gathers dy back into columns[outC·kh·kw, H·W].

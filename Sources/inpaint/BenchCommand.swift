@@ -34,8 +34,20 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "A JSON report of scripts/bench_pytorch.py --json to print beside ours, with ratios.")
     var against: String?
 
+    @Flag(help: "Instead: where a training step's time goes, layer by layer (forward and backward).")
+    var layers = false
+
+    @Option(name: .customLong("arch"), help: "The architecture --layers profiles: paper or strided.")
+    var architecture: Architecture = .paper
+
+    @Flag(help: "With --layers and --threads 1: time with the thread's CPU clock, which a loaded machine barely disturbs.")
+    var cpuClock = false
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        if cpuClock && !(layers && threads == 1) {
+            throw ValidationError("--cpu-clock needs --layers and --threads 1 (BLAS worker threads' CPU time is not counted)")
+        }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, found \(workers)") }
     }
 
@@ -50,6 +62,7 @@ struct BenchCommand: ParsableCommand {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         BLASThreads.set(threadCount)
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
+        if layers { return try profileLayers(batch: batch, threads: threadCount) }
 
         let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7)
         let paper = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .paper), batch: batch,
@@ -62,14 +75,16 @@ struct BenchCommand: ParsableCommand {
         let forwardFlops = ContextEncoderBenchmark.flopsPerImage(ModelConfig(architecture: .paper), backward: false)
 
         func figures(_ t: ContextEncoderBenchmark.Training) -> BenchReport.TrainFigures {
-            .init(imagesPerSecond: t.imagesPerSecond, stepMsMedian: 1000 * t.step.median, steps: t.step.seconds.count,
+            .init(imagesPerSecond: t.imagesPerSecond, stepMsMedian: 1000 * t.step.median, stepMsMin: 1000 * t.step.seconds[0],
+                  steps: t.step.seconds.count,
                   mflopPerImage: t.flopsPerImage / 1e6, gflops: t.gigaflopsPerSecond, fractionOfPeak: t.gigaflopsPerSecond / sgemm)
         }
         let forwardGflops = forwardFlops / forward.median / 1e9
         let report = BenchReport(
             tool: "inpaint", threads: threadCount, workers: workers, batch: batch, sgemmGflops: sgemm,
             paperTrain: figures(paper), stridedTrain: figures(strided),
-            paperForward: .init(medianMs: 1000 * forward.median, p99Ms: 1000 * forward.p99, runs: forward.seconds.count,
+            paperForward: .init(medianMs: 1000 * forward.median, p99Ms: 1000 * forward.p99,
+                                minMs: 1000 * forward.seconds[0], runs: forward.seconds.count,
                                 gflops: forwardGflops, fractionOfPeak: forwardGflops / sgemm),
             peakResidentMB: peakResident)
 
@@ -80,6 +95,38 @@ struct BenchCommand: ParsableCommand {
         } else {
             print(report.table(against: reference))
         }
+    }
+
+    private func profileLayers(batch: Int, threads: Int) throws {
+        let profile = ContextEncoderBenchmark.layerProfile(config: ModelConfig(architecture: architecture), batch: batch,
+                                                           steps: quick ? 3 : 20, warmup: quick ? 1 : 3,
+                                                           threadCPUTime: cpuClock)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(profile), as: UTF8.self))
+            return
+        }
+        print("\(architecture.rawValue), batch \(batch), \(threads) BLAS thread\(threads == 1 ? "" : "s"), one worker: "
+              + "median \(cpuClock ? "thread CPU" : "wall-clock") ms over \(profile.steps) steps")
+        func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        print("part" + String(repeating: " ", count: 28) + cell("forward", 9) + cell("backward", 10) + cell("total", 9)
+              + cell("share", 7) + cell("GFLOP/s", 9))
+        let total = profile.total
+        for part in profile.parts {
+            let seconds = part.forward + part.backward
+            let rate = part.flops > 0 ? String(format: "%.1f", part.flops / seconds / 1e9) : ""
+            print(part.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                  + cell(String(format: "%.2f", 1000 * part.forward), 9) + cell(String(format: "%.2f", 1000 * part.backward), 10)
+                  + cell(String(format: "%.2f", 1000 * seconds), 9) + cell(String(format: "%.0f%%", 100 * seconds / total), 7)
+                  + cell(rate, 9))
+        }
+        let flops = profile.parts.reduce(0) { $0 + $1.flops }
+        print("sum of parts".padding(toLength: 32, withPad: " ", startingAt: 0)
+              + cell(String(format: "%.2f", 1000 * profile.parts.reduce(0) { $0 + $1.forward }), 9)
+              + cell(String(format: "%.2f", 1000 * profile.parts.reduce(0) { $0 + $1.backward }), 10)
+              + cell(String(format: "%.2f", 1000 * total), 9) + cell("100%", 7) + cell(String(format: "%.1f", flops / total / 1e9), 9)
+              + String(format: "   (%.0f img/s)", Double(batch) / total))
     }
 
     private func readReference(_ path: String) throws -> BenchReport {

@@ -5,31 +5,11 @@ import XCTest
 /// `inpaint bench --quick` on the built binary: the JSON has every field, each a positive finite number, and
 /// `--against` reads that JSON back. Never asserts on a timing (the machine is shared; benchmarks print).
 final class BenchEndToEndTests: XCTestCase {
-    private struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    private func inpaint(_ arguments: [String]) throws -> Run {
-        let binary = productsDirectory.appendingPathComponent("inpaint")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("no inpaint binary at \(binary.path)")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting so that a chatty child never blocks on a full pipe.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    private func inpaint(_ arguments: [String]) throws -> CommandRun { try runInpaint(arguments) }
 
     /// The keys `scripts/bench_pytorch.py --json` writes too, so that the two reports compare key by key.
-    private static let trainKeys = ["images_per_second", "step_ms_median", "steps", "mflop_per_image", "gflops", "fraction_of_peak"]
-    private static let forwardKeys = ["median_ms", "p99_ms", "runs", "gflops", "fraction_of_peak"]
+    private static let trainKeys = ["images_per_second", "step_ms_median", "step_ms_min", "steps", "mflop_per_image", "gflops", "fraction_of_peak"]
+    private static let forwardKeys = ["median_ms", "p99_ms", "min_ms", "runs", "gflops", "fraction_of_peak"]
 
     private func positiveFinite(_ object: [String: Any], _ key: String, in context: String,
                                 file: StaticString = #filePath, line: UInt = #line) {
@@ -61,9 +41,7 @@ final class BenchEndToEndTests: XCTestCase {
                                     (forward["median_ms"] as? NSNumber)?.doubleValue ?? .infinity)
 
         // The same JSON read back as the reference column: a table with ratios and target verdicts.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryDirectory(for: self, prefix: "bench-e2e")
         let reference = directory.appendingPathComponent("reference.json")
         try Data(run.stdout.utf8).write(to: reference)
         let table = try inpaint(["bench", "--quick", "--threads", "1", "--against", reference.path])
@@ -73,14 +51,18 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssert(table.stdout.contains("paper forward, 1 image, median"), table.stdout)
     }
 
-    func testBadFlagsFailWithOneLineNamingTheFlag() throws {
-        let threads = try inpaint(["bench", "--threads", "0"])
-        XCTAssertNotEqual(threads.status, 0)
-        XCTAssert(threads.stderr.contains("--threads"), threads.stderr)
-        XCTAssertFalse(threads.stderr.contains("Stack dump"), threads.stderr)
+    func testQuickLayerProfileListsEveryLayerAndAdam() throws {
+        let run = try inpaint(["bench", "--layers", "--quick", "--threads", "1", "--cpu-clock", "--arch", "strided"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for part in ["enc.0", "enc.2", "enc.4", "fc", "dec.0", "dec.2", "dec.4", "activations", "loss", "adam", "sum of parts"] {
+            XCTAssert(run.stdout.contains(part), "no \(part) in\n\(run.stdout)")
+        }
+    }
 
-        let missing = try inpaint(["bench", "--quick", "--against", "/nonexistent/torch.json"])
-        XCTAssertNotEqual(missing.status, 0)
-        XCTAssert(missing.stderr.contains("--against /nonexistent/torch.json"), missing.stderr)
+    func testBadFlagsFailWithOneLineNamingTheFlag() throws {
+        assertOneLineError(try inpaint(["bench", "--threads", "0"]), ["--threads"])
+        assertOneLineError(try inpaint(["bench", "--quick", "--cpu-clock"]), ["--cpu-clock needs --layers and --threads 1"])
+        assertOneLineError(try inpaint(["bench", "--quick", "--against", "/nonexistent/torch.json"]),
+                           ["--against /nonexistent/torch.json"])
     }
 }

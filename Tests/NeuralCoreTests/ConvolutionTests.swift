@@ -1,4 +1,4 @@
-import NeuralCore
+@testable import NeuralCore
 import TestSupport
 import XCTest
 
@@ -71,6 +71,48 @@ final class ConvolutionTests: XCTestCase {
             let expected = directTransposedConv(x, wt, b, stride: cfg.s, padding: cfg.p)
             XCTAssertEqual(y.shape, expected.shape)
             assertClose(y.data, expected.data, rtol: 1e-4, atol: 1e-5, "convT \(cfg)")
+        }
+    }
+
+    /// The direct "same" kernel (stride 1, padding k/2) at every row width class it vectorises (1–4 vectors of
+    /// 8, with partial last vectors), an odd output-channel count, and the paper's 28×28: conv forward, its
+    /// dInput (= the transposed conv of dy with the same weights) and the transposed conv forward.
+    func testSameConvolutionsAtWideRowsMatchDefinition() {
+        var g = SeededGenerator(seed: 14)
+        for (k, h, w) in [(5, 6, 28), (5, 28, 28), (5, 3, 17), (3, 4, 9), (1, 3, 32), (7, 5, 8), (3, 2, 40)] {
+            let conv = Conv2D(inChannels: 3, outChannels: 5, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(conv.weightShape, &g), b = randomTensor([5], &g)
+            assertClose(conv.forward(x, weight: wt, bias: b).data, directConv(x, wt, b, stride: 1, padding: k / 2).data,
+                        rtol: 1e-4, atol: 1e-5, "conv k\(k) \(h)×\(w)")
+            let dy = randomTensor([2, 5, h, w], &g)
+            assertClose(conv.backward(x, weight: wt, dOutput: dy).dInput.data,
+                        directTransposedConv(dy, wt, nil, stride: 1, padding: k / 2).data,
+                        rtol: 1e-4, atol: 1e-5, "conv dInput k\(k) \(h)×\(w)")
+            let convT = TransposedConv2D(inChannels: 5, outChannels: 3, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let bt = randomTensor([3], &g)
+            assertClose(convT.forward(dy, weight: wt, bias: bt).data, directTransposedConv(dy, wt, bt, stride: 1, padding: k / 2).data,
+                        rtol: 1e-4, atol: 1e-5, "convT k\(k) \(h)×\(w)")
+        }
+    }
+
+    /// Both backward passes (dInput, dWeight, dBias) through the direct kernels equal the im2col + BLAS path,
+    /// at the paper's 28-wide rows and at a partial last vector.
+    func testDirectBackwardMatchesBLASPath() {
+        var g = SeededGenerator(seed: 15)
+        defer { DirectConvolution.isEnabled = true }
+        for (k, h, w) in [(5, 5, 28), (3, 4, 13)] {
+            let conv = Conv2D(inChannels: 3, outChannels: 5, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let convT = TransposedConv2D(inChannels: 5, outChannels: 3, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
+            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(conv.weightShape, &g)
+            let dy = randomTensor([2, 5, h, w], &g), z = randomTensor([2, 5, h, w], &g), dz = randomTensor([2, 3, h, w], &g)
+            var results: [[Float]] = []
+            for enabled in [true, false] {
+                DirectConvolution.isEnabled = enabled
+                XCTAssertEqual(conv.usesDirectPath(width: w), enabled)
+                let a = conv.backward(x, weight: wt, dOutput: dy), b = convT.backward(z, weight: wt, dOutput: dz)
+                results.append(a.dInput.data + a.dWeight.data + a.dBias!.data + b.dInput.data + b.dWeight.data + b.dBias!.data)
+            }
+            assertClose(results[0], results[1], rtol: 1e-4, atol: 1e-5, "backward k\(k) \(h)×\(w)")
         }
     }
 

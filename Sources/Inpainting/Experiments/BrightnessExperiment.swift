@@ -44,7 +44,7 @@ enum BrightnessExperiment {
         }
         // Reorder to three rows (input, raw, normalised) × one column per size.
         let rows = (0..<3).flatMap { r in (0..<sides.count).map { cells[$0 * 3 + r] } }
-        let grid = DigitGrid(columns: sides.count, cells: rows, title: "brightness: fill vs hole size, raw and max-normalised",
+        let grid = DigitGrid(columns: sides.count, cells: rows, title: "brightness: fill vs hole size, raw and max=1",
                              rowLabels: ["input", "raw", "max=1"])
         let small = raw.first!.y, large = raw.last!.y, largeFixed = fixed.last!.y
         numbers += [("brightness_raw_smallest", small), ("brightness_raw_largest", large),

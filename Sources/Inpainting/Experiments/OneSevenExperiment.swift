@@ -109,7 +109,7 @@ enum OneSevenExperiment {
         }
         let ratio = differences[0] / max(differences[1], 1e-12)
         numbers.append(("difference_ratio_bias_over_no_bias", ratio))
-        let grid = DigitGrid(columns: 4, cells: cells, title: "bias: outputs for the trained 7 and for a 2",
+        let grid = DigitGrid(columns: 4, cells: cells, title: "bias: the 7 and a 2",
                              rowLabels: ["biases", "no biases"])
         return ExperimentResult(
             name: .bias, seed: context.seed, fast: context.fast, numbers: numbers,

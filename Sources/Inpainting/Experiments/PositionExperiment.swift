@@ -45,7 +45,8 @@ enum PositionExperiment {
         let two = numbers.first { $0.key == "ink_restored_mask_channel" }!.value
         let mse1 = numbers.first { $0.key == "hole_mse_one_channel" }!.value
         let mse2 = numbers.first { $0.key == "hole_mse_mask_channel" }!.value
-        let shown = Array(0..<min(n, 10))
+        // One of each digit: the test digits are grouped by label.
+        let shown = Array(stride(from: 0, to: n, by: max(1, n / 10)).prefix(10))
         var cells: [DigitGrid.Cell] = []
         for row in 0..<4 {
             for i in shown {

@@ -71,7 +71,7 @@ struct SubsetExperiment {
             }
         }
         let grid = DigitGrid(columns: shown.count, cells: cells,
-                             title: "\(name): \(count) training digits, \(steps) iterations; unseen test digits",
+                             title: "\(name): \(count) digits, \(steps) iterations, unseen test",
                              rowLabels: ["input", "network", "mean", "biharm", "truth"])
         return ExperimentResult(
             name: name, seed: context.seed, fast: context.fast,

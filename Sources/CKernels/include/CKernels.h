@@ -1,0 +1,35 @@
+#ifndef INPAINT_CKERNELS_H
+#define INPAINT_CKERNELS_H
+// Hand-written kernels that Swift cannot express at full speed (Swift builds for baseline x86-64, so its
+// SIMD types never reach AVX2/FMA). Each kernel has a run-time CPU check; callers keep their BLAS path as
+// the portable fallback when it says no.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when `ck_conv2d_same` may be called for images `width` wide with a k×k kernel on this CPU
+/// (x86-64 with AVX2 and FMA, width ≤ 32, k odd and ≤ 9).
+int ck_conv2d_same_supported(int width, int kernel);
+
+/// Floats of `pad` scratch that `ck_conv2d_same` needs.
+long ck_conv2d_same_pad_count(int channels, int height, int width, int kernel);
+
+/// One image's "same" convolution: stride 1, zero padding k/2 on every side, no bias.
+///   y[o, oy, ox] = Σ_{c,i,j} w[o, c, i, j] · x[c, oy + i − k/2, ox + j − k/2]
+/// x [C, H, W], w [O, C, k, k] → y [O, H, W] (overwritten). pad ≥ ck_conv2d_same_pad_count floats.
+/// Precondition: ck_conv2d_same_supported(W, k).
+void ck_conv2d_same(const float *x, int channels, int height, int width, const float *w, int outChannels,
+                    int kernel, float *y, float *pad);
+
+/// One image's weight gradient of the same convolution, ACCUMULATED:
+///   dw[o, c, i, j] += Σ_{oy,ox} dy[o, oy, ox] · x[c, oy + i − k/2, ox + j − k/2]
+/// x [C, H, W], dy [O, H, W], dw [O, C, k, k]. pad ≥ ck_conv2d_same_pad_count(C, H, W, k) floats.
+/// Precondition: ck_conv2d_same_supported(W, k).
+void ck_conv2d_same_weight_grad(const float *x, int channels, int height, int width, const float *dy,
+                                int outChannels, int kernel, float *dw, float *pad);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

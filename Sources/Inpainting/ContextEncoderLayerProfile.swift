@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NeuralCore
+
+// Where a training step's time goes, layer by layer (issue 4 §3 asks for this profile when a speed target is
+// missed). The step is taken apart into the same layer calls that `ContextEncoderPasses` makes, each timed
+// on its own, serially (one Dispatch worker; BLAS threads as the caller set them). Measures, prints nothing.
+
+extension ContextEncoderBenchmark {
+    /// Median seconds of each part of a training step.
+    public struct LayerProfile: Sendable, Codable, Equatable {
+        public struct Part: Sendable, Codable, Equatable {
+            /// "enc.0 conv 5×5 1→16", "activations", "loss", "adam", ...
+            public var name: String
+            public var forward: Double
+            /// Zero for parts with no backward (Adam, zeroing the gradients).
+            public var backward: Double
+            /// Forward + backward FLOPs of this part for the whole batch (0 where pointwise work is not counted).
+            public var flops: Double
+        }
+
+        public var config: ModelConfig
+        public var batch: Int
+        public var steps: Int
+        /// true: seconds of CPU time of the calling thread (with one BLAS thread, a figure that other
+        /// processes on a shared machine barely disturb); false: wall-clock seconds.
+        public var threadCPUTime: Bool
+        public var parts: [Part]
+        /// The sum of the parts' medians, seconds (a step in pieces, close to but not a measured step).
+        public var total: Double { parts.reduce(0) { $0 + $1.forward + $1.backward } }
+    }
+
+    /// Times every layer's forward and backward, the activations, the loss, zeroing the gradients and Adam,
+    /// over `steps` steps after `warmup`; seeded synthetic inputs as `training`.
+    /// `threadCPUTime`: time with the calling thread's CPU clock instead of the wall clock (meaningful with
+    /// one BLAS thread only, since BLAS's own workers are not counted).
+    public static func layerProfile(config: ModelConfig, batch: Int = 64, steps: Int = 10, warmup: Int = 2,
+                                    seed: UInt64 = 1, threadCPUTime: Bool = false) -> LayerProfile {
+        var generator = SeededGenerator(seed: seed)
+        var model = ContextEncoder(config: config, generator: &generator)
+        let (images, masks) = syntheticBatch(count: batch, generator: &generator)
+        let ws = ContextEncoderWorkspace(config: config, maxBatch: batch, concurrency: 1)
+        var gradients = model.parameters.zerosLike()
+        var adam = Adam(parameterCount: model.parameters.count)
+        let stages = ws.stages
+        // samples[part] = (forward seconds, backward seconds) per timed step
+        var forward = [[Double]](repeating: [], count: stages.count + 4)
+        var backward = forward
+        let activationPart = stages.count, lossPart = stages.count + 1, zeroPart = stages.count + 2, adamPart = stages.count + 3
+        let clock = ContinuousClock()
+        func time(_ body: () -> Void) -> Double {
+            if threadCPUTime {
+                let start = threadCPUSeconds()
+                body()
+                return threadCPUSeconds() - start
+            }
+            let start = clock.now
+            body()
+            return seconds(clock.now - start)
+        }
+
+        for step in 0..<(warmup + steps) {
+            let keep = step >= warmup
+            var activationForward = 0.0, activationBackward = 0.0
+            let zero = time { gradients.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+            images.withUnsafeBufferPointer { xb in masks.withUnsafeBufferPointer { mb in
+                let x = xb.baseAddress!, m = mb.baseAddress!
+                for i in 0..<(batch * Digit.pixels) { ws.input[i] = x[i] * m[i] }  // maskChannel is not profiled
+                model.parameters.values.withUnsafeBufferPointer { pb in gradients.values.withUnsafeMutableBufferPointer { gb in
+                    let p = pb.baseAddress!, g = gb.baseAddress!
+                    // Forward, stage by stage.
+                    var source = UnsafePointer(ws.input)
+                    for (s, stage) in stages.enumerated() {
+                        let out = ws.activations[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
+                        let input = source
+                        let t = time {
+                            switch stage.layer {
+                            case .conv(let l):
+                                l.forward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
+                                          weight: w, bias: b, output: out, scratch: ws.scratch)
+                            case .transposedConv(let l):
+                                l.forward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
+                                          weight: w, bias: b, output: out, scratch: ws.scratch)
+                            case .channelWise(let l):
+                                l.forward(input: input, batch: batch, weight: w, bias: b, output: out)
+                            }
+                        }
+                        if keep { forward[s].append(t) }
+                        activationForward += time { stage.activation.forward(input: out, output: out, count: batch * stage.outputSize) }
+                        source = UnsafePointer(out)
+                    }
+                    let pixels = batch * Digit.pixels
+                    let lossForward = time {
+                        _ = MaskedLoss.l2.forward(prediction: ws.output, target: x, mask: m, count: pixels)
+                    }
+                    let lossBackward = time {
+                        MaskedLoss.l2.backward(prediction: ws.output, target: x, mask: m, count: pixels, dPrediction: ws.gradientA)
+                    }
+                    if keep { forward[lossPart].append(lossForward); backward[lossPart].append(lossBackward) }
+                    // Backward, stage by stage.
+                    var dOut = ws.gradientA, dIn = ws.gradientB
+                    for s in stride(from: stages.count - 1, through: 0, by: -1) {
+                        let stage = stages[s], dy = dOut
+                        let out = UnsafePointer(ws.activations[s])
+                        let input = s == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activations[s - 1])
+                        activationBackward += time {
+                            stage.activation.backward(output: out, dOutput: dy, dInput: dy, count: batch * stage.outputSize)
+                        }
+                        let w = p + ws.weightOffsets[s], dw = g + ws.weightOffsets[s], db = ws.biasOffsets[s].map { g + $0 }
+                        let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn
+                        let t = time {
+                            switch stage.layer {
+                            case .conv(let l):
+                                l.backward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
+                                           weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
+                            case .transposedConv(let l):
+                                l.backward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
+                                           weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
+                            case .channelWise(let l):
+                                l.backward(input: input, batch: batch, weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db)
+                            }
+                        }
+                        if keep { backward[s].append(t) }
+                        swap(&dOut, &dIn)
+                    }
+                } }
+            } }
+            let update = time { adam.step(parameters: &model.parameters, gradients: gradients) }
+            if keep {
+                forward[activationPart].append(activationForward); backward[activationPart].append(activationBackward)
+                forward[zeroPart].append(zero); backward[zeroPart].append(0)
+                forward[adamPart].append(update); backward[adamPart].append(0)
+            }
+        }
+
+        func median(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+        var parts: [LayerProfile.Part] = []
+        for (s, stage) in stages.enumerated() {
+            let macs = stage.multiplyAdds
+            parts.append(.init(name: "\(stage.name) \(stage.layer.summary)", forward: median(forward[s]),
+                               backward: median(backward[s]), flops: 2 * macs * Double(batch) * (s == 0 ? 2 : 3)))
+        }
+        for (part, name) in [(activationPart, "activations"), (lossPart, "loss"), (zeroPart, "zero gradients"), (adamPart, "adam (fused)")] {
+            parts.append(.init(name: name, forward: median(forward[part]), backward: median(backward[part]), flops: 0))
+        }
+        return LayerProfile(config: config, batch: batch, steps: steps, threadCPUTime: threadCPUTime, parts: parts)
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+}
+
+extension Stage {
+    /// Multiply-adds of one image's forward pass through this layer (as `flopsPerImage` counts them).
+    var multiplyAdds: Double {
+        let weights = Double(layer.weightShape.reduce(1, *))
+        switch layer {
+        case .conv: return weights * Double(output.height * output.width)
+        case .transposedConv: return weights * Double(input.height * input.width)
+        case .channelWise: return weights
+        }
+    }
+}
+
+extension Stage.Layer {
+    /// "conv 5×5 1→16", "convT 4×4 s2 32→16", "channel-wise 16×784²".
+    var summary: String {
+        switch self {
+        case .conv(let l): "conv \(l.kernelH)×\(l.kernelW)\(l.stride > 1 ? " s\(l.stride)" : "") \(l.inChannels)→\(l.outChannels)"
+        case .transposedConv(let l): "convT \(l.kernelH)×\(l.kernelW)\(l.stride > 1 ? " s\(l.stride)" : "") \(l.inChannels)→\(l.outChannels)"
+        case .channelWise(let l): "channel-wise \(l.channels)×\(l.inFeatures)²"
+        }
+    }
+}
