@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -92,6 +93,10 @@ public struct Adam: Sendable, Equatable, Codable {
         } }
     }
 
+    /// Off: the Swift loop below even where AVX2 exists. Only for tests comparing the two; set it before
+    /// any step runs, never while one does.
+    nonisolated(unsafe) static var usesCKernel = true
+
     struct UpdateScalars {
         var lerpWeight: Float, oneMinusLerpWeight: Float, lerpFromStart: Bool
         var beta2: Float, oneMinusBeta2: Float, negativeStepSize: Float, biasCorrection2Sqrt: Float
@@ -105,6 +110,13 @@ public struct Adam: Sendable, Equatable, Codable {
                        _ v: UnsafeMutablePointer<Float>, _ range: Range<Int>, _ s: UpdateScalars) {
         let w = s.lerpWeight, beta2 = s.beta2, oneMinusBeta2 = s.oneMinusBeta2, negStep = s.negativeStepSize
         let bc2 = s.biasCorrection2Sqrt, eps = s.epsilon
+        if s.lerpFromStart && s.weightDecay == 0 && usesCKernel && ck_adam_supported() != 0 {
+            // The same operations 8-wide with AVX2 (CKernels/Adam.c): bit-identical, and the square root and
+            // divisions no longer cost as much as the memory traffic.
+            let lo = range.lowerBound
+            ck_adam_update(p + lo, grad + lo, m + lo, v + lo, range.count, w, beta2, oneMinusBeta2, negStep, bc2, eps)
+            return
+        }
         if s.lerpFromStart && s.weightDecay == 0 {
             // Explicit 8-lane vectors: the compiler leaves the scalar form unvectorised (sqrt and division make
             // it 8× slower). Every lane does the same IEEE operations in the same order, so results are

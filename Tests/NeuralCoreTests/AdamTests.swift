@@ -1,5 +1,5 @@
 import Foundation
-import NeuralCore
+@testable import NeuralCore
 import TestSupport
 import XCTest
 
@@ -46,6 +46,25 @@ final class AdamTests: XCTestCase {
         var p: [Float] = [1, 1, 1]
         adam.step(parameters: &p, gradients: [0.5, -3, 0])
         assertClose(p, [0.999, 1.001, 1], rtol: 0, atol: 1e-6)
+    }
+
+    /// The AVX2 kernel (CKernels/Adam.c) and the Swift loop give bit-identical parameters and moments,
+    /// including the scalar tail (count not a multiple of 8).
+    func testAVX2KernelIsBitIdenticalToSwiftLoop() {
+        var g = SeededGenerator(seed: 42)
+        let count = 1_003
+        let p0 = randomFloats(count, &g)
+        let grads = (0..<3).map { s in randomFloats(count, &g).enumerated().map { i, x in i % 5 == 0 ? 0 : x * Float(s + 1) } }
+        defer { Adam.usesCKernel = true }
+        var results: [(p: [Float], adam: Adam)] = []
+        for kernel in [true, false] {
+            Adam.usesCKernel = kernel
+            var adam = Adam(parameterCount: count), p = p0
+            for grad in grads { adam.step(parameters: &p, gradients: grad) }
+            results.append((p, adam))
+        }
+        XCTAssertEqual(results[0].p, results[1].p)
+        XCTAssertEqual(results[0].adam, results[1].adam)
     }
 
     /// Splitting the pass over workers gives bit-identical parameters and moments.

@@ -29,6 +29,15 @@ void ck_conv2d_same(const float *x, int channels, int height, int width, const f
 void ck_conv2d_same_weight_grad(const float *x, int channels, int height, int width, const float *dy,
                                 int outChannels, int kernel, float *dw, float *pad);
 
+/// 1 when `ck_adam_update` may be called on this CPU (x86-64 with AVX2).
+int ck_adam_supported(void);
+
+/// Adam's fused update over count weights (β1 > 0.5, no weight decay), in place on p, m, v:
+///   m ← m + w·(g − m);  v ← v·β2 + (1 − β2)·g·g;  p ← p + (negStep·m) / (√v / bc2 + eps)
+/// Bit-identical to NeuralCore's `Adam.update`. Precondition: ck_adam_supported().
+void ck_adam_update(float *p, const float *g, float *m, float *v, long count, float w, float beta2,
+                    float oneMinusBeta2, float negStep, float bc2, float eps);
+
 #ifdef __cplusplus
 }
 #endif
