@@ -5,7 +5,8 @@ Remake the committed fixtures (from the package root, with the project's venv):
 
     /work/venv/bin/python scripts/make_parity_fixture.py Tests/InpaintingTests/Fixtures
 
-It writes one small safetensors file per configuration, checked by Tests/InpaintingTests/ParityTests.swift:
+It writes one small safetensors file per configuration, checked by Tests/InpaintingTests/ParityTests.swift
+(a rerun reproduces every tensor bit for bit; only the JSON header's key order may change):
 
     parity_paper.safetensors             architecture paper, no biases, one input channel
     parity_paper_bias_mask.safetensors   architecture paper, biases, mask as second input channel

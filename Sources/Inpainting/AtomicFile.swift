@@ -28,6 +28,10 @@ public enum AtomicFile {
     /// Writes `bytes` to `url` atomically (temporary file in the same folder + rename).
     public static func write(_ bytes: [UInt8], to url: URL) throws(DataError) {
         let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(url.path, "cannot write: expected the folder \(folder.path) to exist, found none")
+        }
         let temporary = folder.appendingPathComponent(
             ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
         do {

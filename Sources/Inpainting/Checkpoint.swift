@@ -43,7 +43,8 @@ public struct CheckpointError: Error, Equatable, CustomStringConvertible, Locali
     public init(file: String, detail: String) { self.file = file; self.detail = detail }
     init(_ error: SafetensorsError) { self.init(file: error.file, detail: error.detail) }
 
-    public var description: String { "\(file): \(detail)" }
+    /// One line even if a detail quotes text with line breaks (e.g. bad JSON metadata).
+    public var description: String { "\(file): \(detail)".split(whereSeparator: \.isNewline).joined(separator: " ") }
     public var errorDescription: String? { description }
 }
 
@@ -55,9 +56,10 @@ extension Checkpoint {
     public func write(to url: URL, storage: SafetensorsDType = .f32) throws(CheckpointError) {
         var entries: [SafetensorsEntry] = []
         let store = model.parameters
+        // Slices share the store's buffer: nothing is copied before the chunked write.
         for entry in store.entries {
-            let tensor = Tensor(shape: entry.shape, data: Array(store.values[entry.offset ..< entry.offset + entry.count]))
-            entries.append(SafetensorsEntry(name: entry.name, tensor: tensor, dtype: storage))
+            entries.append(SafetensorsEntry(name: entry.name, shape: entry.shape,
+                                            values: store.values[entry.offset ..< entry.offset + entry.count], dtype: storage))
         }
         var metadata = ["format": "pt"]
         metadata[Self.configKey] = Self.json(model.config)
@@ -65,8 +67,8 @@ extension Checkpoint {
         if let optimizer {
             for (prefix, values) in [("optim.m.", optimizer.m), ("optim.v.", optimizer.v)] {
                 for entry in store.entries {
-                    let tensor = Tensor(shape: entry.shape, data: Array(values[entry.offset ..< entry.offset + entry.count]))
-                    entries.append(SafetensorsEntry(name: prefix + entry.name, tensor: tensor, dtype: .f32))
+                    entries.append(SafetensorsEntry(name: prefix + entry.name, shape: entry.shape,
+                                                    values: values[entry.offset ..< entry.offset + entry.count], dtype: .f32))
                 }
             }
             metadata[Self.optimizerStepKey] = String(optimizer.step)
@@ -146,13 +148,15 @@ extension Checkpoint {
             throw fail("unexpected tensor \(unexpected) for \(describe) (expected \(store.names.joined(separator: ", ")))")
         }
         for entry in store.entries {
-            guard let tensor = file.tensors[entry.name] else {
+            guard let info = file.info(named: entry.name) else {
                 throw fail("missing tensor \(entry.name) \(entry.shape) for \(describe)")
             }
-            guard tensor.shape == entry.shape else {
-                throw fail("tensor \(entry.name) has shape \(tensor.shape), expected \(entry.shape) for \(describe)")
+            guard info.shape == entry.shape else {
+                throw fail("tensor \(entry.name) has shape \(info.shape), expected \(entry.shape) for \(describe)")
             }
-            store.values.replaceSubrange(entry.offset ..< entry.offset + entry.count, with: tensor.data)
+            store.values.withUnsafeMutableBufferPointer { values in
+                file.decode(info, into: UnsafeMutableBufferPointer(rebasing: values[entry.offset ..< entry.offset + entry.count]))
+            }
         }
 
         let optimizer = try decodeOptimizer(file, layout: store, fail: fail)
@@ -172,24 +176,24 @@ extension Checkpoint {
         guard let stepText = file.metadata[optimizerStepKey], let step = Int(stepText), step >= 0 else {
             throw fail("optimizer moments present but metadata \(optimizerStepKey) is missing or not a non-negative integer")
         }
-        var m = [Float](repeating: 0, count: store.count), v = m
+        var state = AdamState(parameterCount: store.count)
         for entry in store.entries {
-            for (prefix, isM) in [("optim.m.", true), ("optim.v.", false)] {
-                guard let tensor = file.tensors[prefix + entry.name] else {
+            for prefix in ["optim.m.", "optim.v."] {
+                guard let info = file.info(named: prefix + entry.name) else {
                     throw fail("missing optimizer tensor \(prefix + entry.name) (a checkpoint holds all of Adam's moments or none)")
                 }
-                guard tensor.shape == entry.shape else {
-                    throw fail("optimizer tensor \(prefix + entry.name) has shape \(tensor.shape), expected \(entry.shape)")
+                guard info.shape == entry.shape else {
+                    throw fail("optimizer tensor \(prefix + entry.name) has shape \(info.shape), expected \(entry.shape)")
                 }
-                if isM {
-                    m.replaceSubrange(entry.offset ..< entry.offset + entry.count, with: tensor.data)
-                } else {
-                    v.replaceSubrange(entry.offset ..< entry.offset + entry.count, with: tensor.data)
+                func load(_ values: inout [Float]) {
+                    values.withUnsafeMutableBufferPointer { buffer in
+                        file.decode(info, into: UnsafeMutableBufferPointer(rebasing: buffer[entry.offset ..< entry.offset + entry.count]))
+                    }
                 }
+                if prefix == "optim.m." { load(&state.m) } else { load(&state.v) }
             }
         }
-        var state = AdamState(parameterCount: 0)
-        state.step = step; state.m = m; state.v = v
+        state.step = step
         return state
     }
 

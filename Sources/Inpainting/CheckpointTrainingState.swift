@@ -15,13 +15,15 @@ public struct TrainingState: Codable, Sendable, Equatable {
     /// Adam's hyper-parameters as last used (a run may change the learning rate while it goes).
     public var optimizer: AdamHyperparameters
     public var loss: LossSummary
-    /// Free-form extras (dataset name, recipe, host, …).
+    /// The recipe the run follows (batch, learning rate, loss, sampler, …), so `--resume` can repeat it.
+    public var options: TrainingOptions?
+    /// Free-form extras (dataset name, host, …).
     public var notes: [String: String]
 
     public init(step: Int = 0, epoch: Int = 0, seed: UInt64 = 0, optimizer: AdamHyperparameters = .pytorchDefault,
-                loss: LossSummary = LossSummary(), notes: [String: String] = [:]) {
+                loss: LossSummary = LossSummary(), options: TrainingOptions? = nil, notes: [String: String] = [:]) {
         self.step = step; self.epoch = epoch; self.seed = seed
-        self.optimizer = optimizer; self.loss = loss; self.notes = notes
+        self.optimizer = optimizer; self.loss = loss; self.options = options; self.notes = notes
     }
 
     public init(from decoder: Decoder) throws {
@@ -32,6 +34,7 @@ public struct TrainingState: Codable, Sendable, Equatable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         optimizer = try c.decodeIfPresent(AdamHyperparameters.self, forKey: .optimizer) ?? defaults.optimizer
         loss = try c.decodeIfPresent(LossSummary.self, forKey: .loss) ?? defaults.loss
+        options = try c.decodeIfPresent(TrainingOptions.self, forKey: .options)
         notes = try c.decodeIfPresent([String: String].self, forKey: .notes) ?? defaults.notes
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import NeuralCore
 
 /// The context encoder (Pathak et al. 2016, as simplified for MNIST by Hu & Velarde 2016): an encoder of
@@ -37,9 +38,15 @@ public struct ContextEncoder: Sendable, Equatable {
 /// Activations and scratch for up to `maxBatch` images: what the forward pass writes and the backward pass
 /// reads, allocated once so that the training loop allocates nothing. One per thread: not safe to share
 /// between two concurrent calls (it is `@unchecked Sendable` only so that it can be handed to a worker).
+///
+/// `concurrency` > 1 splits each pass over that many Dispatch workers (images for the convolutions,
+/// channels for the channel-wise layer), each calling BLAS on its own share; set `BLASThreads` to 1 then,
+/// or the two levels of threads oversubscribe the cores. Results equal the serial pass up to the order in
+/// which per-worker weight gradients are summed.
 public final class ContextEncoderWorkspace: @unchecked Sendable {
     public let config: ModelConfig
     public let maxBatch: Int
+    public let concurrency: Int
     let stages: [Stage]
     /// Offsets into the parameter store of each stage's weight and (optional) bias.
     let weightOffsets: [Int]
@@ -51,15 +58,26 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     /// Two gradient buffers the backward pass alternates between, each as large as the largest activation.
     let gradientA: UnsafeMutablePointer<Float>
     let gradientB: UnsafeMutablePointer<Float>
-    /// One image's im2col columns for the widest layer.
-    let scratch: UnsafeMutablePointer<Float>
+    /// Per worker: one image's im2col columns for the widest layer.
+    let scratches: [UnsafeMutablePointer<Float>]
+    /// Per worker after the first: private weight+bias gradient accumulators for one convolution stage,
+    /// summed into the shared gradients when the stage is done.
+    let partialGradients: [UnsafeMutablePointer<Float>]
+    let partialGradientCount: Int
     private let allocations: [(UnsafeMutablePointer<Float>, Int)]
 
-    public init(config: ModelConfig, maxBatch: Int) {
+    public convenience init(config: ModelConfig, maxBatch: Int) {
+        self.init(config: config, maxBatch: maxBatch, concurrency: 1)
+    }
+
+    public init(config: ModelConfig, maxBatch: Int, concurrency: Int) {
         precondition(maxBatch >= 1, "workspace maxBatch must be ≥ 1, got \(maxBatch)")
+        precondition(concurrency >= 1, "workspace concurrency must be ≥ 1, got \(concurrency)")
         self.config = config
         self.maxBatch = maxBatch
-        stages = config.stages
+        self.concurrency = concurrency
+        let stages = config.stages
+        self.stages = stages
         let layout = ParameterStore(layout: config.parameterLayout)
         weightOffsets = stages.map { layout.entry(named: "\($0.name).weight")!.offset }
         biasOffsets = stages.map { layout.entry(named: "\($0.name).bias")?.offset }
@@ -75,7 +93,15 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         let largest = stages.map { max($0.inputSize, $0.outputSize) }.max()!
         gradientA = allocate(maxBatch * largest)
         gradientB = allocate(maxBatch * largest)
-        scratch = allocate(stages.map(\.scratchCount).max()!)
+        let scratchCount = stages.map(\.scratchCount).max()!
+        scratches = (0..<concurrency).map { _ in allocate(scratchCount) }
+        // Convolution stages only: the channel-wise layer splits by channel and needs no private copy.
+        let partialCount = stages.map { stage -> Int in
+            if case .channelWise = stage.layer { return 0 }
+            return stage.layer.weightShape.reduce(1, *) + stage.layer.biasShape.reduce(1, *)
+        }.max()!
+        partialGradientCount = partialCount
+        partialGradients = (1..<concurrency).map { _ in allocate(partialCount) }
         self.allocations = allocations
     }
 
@@ -85,4 +111,14 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
 
     /// The network's output for the last forward pass: [count, 1, 28, 28].
     var output: UnsafeMutablePointer<Float> { activations.last! }
+    var scratch: UnsafeMutablePointer<Float> { scratches[0] }
+
+    /// Runs body(range, worker) over `count` items split into at most `concurrency` contiguous ranges.
+    func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
+        let workers = min(concurrency, count)
+        if workers <= 1 { body(0..<count, 0); return }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            body((count * w / workers)..<(count * (w + 1) / workers), w)
+        }
+    }
 }

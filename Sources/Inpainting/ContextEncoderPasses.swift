@@ -61,17 +61,29 @@ extension ContextEncoder {
             var source = UnsafePointer(ws.input)
             for (s, stage) in ws.stages.enumerated() {
                 let out = ws.activations[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
+                let input = source, inSize = stage.inputSize, outSize = stage.outputSize
                 switch stage.layer {
                 case .conv(let l):
-                    l.forward(input: source, batch: count, height: stage.input.height, width: stage.input.width,
-                              weight: w, bias: b, output: out, scratch: ws.scratch)
+                    ws.split(count) { images, worker in
+                        l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
+                                  width: stage.input.width, weight: w, bias: b, output: out + images.lowerBound * outSize,
+                                  scratch: ws.scratches[worker])
+                    }
                 case .transposedConv(let l):
-                    l.forward(input: source, batch: count, height: stage.input.height, width: stage.input.width,
-                              weight: w, bias: b, output: out, scratch: ws.scratch)
+                    ws.split(count) { images, worker in
+                        l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
+                                  width: stage.input.width, weight: w, bias: b, output: out + images.lowerBound * outSize,
+                                  scratch: ws.scratches[worker])
+                    }
                 case .channelWise(let l):
-                    l.forward(input: source, batch: count, weight: w, bias: b, output: out)
+                    ws.split(l.channels) { channels, _ in
+                        l.forward(input: input, batch: count, weight: w, bias: b, output: out, channelRange: channels)
+                    }
                 }
-                stage.activation.forward(input: out, output: out, count: count * stage.outputSize)
+                ws.split(count) { images, _ in
+                    let o = out + images.lowerBound * outSize
+                    stage.activation.forward(input: o, output: o, count: images.count * outSize)
+                }
                 source = UnsafePointer(out)
             }
         }
@@ -87,20 +99,54 @@ extension ContextEncoder {
                 let stage = ws.stages[s]
                 let out = UnsafePointer(ws.activations[s])
                 let input = s == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activations[s - 1])
+                let inSize = stage.inputSize, outSize = stage.outputSize
+                let dy = dOut
                 // ∂L/∂(pre-activation), in place
-                stage.activation.backward(output: out, dOutput: dOut, dInput: dOut, count: count * stage.outputSize)
+                ws.split(count) { images, _ in
+                    let offset = images.lowerBound * outSize
+                    stage.activation.backward(output: out + offset, dOutput: dy + offset, dInput: dy + offset,
+                                              count: images.count * outSize)
+                }
                 let w = p + ws.weightOffsets[s], dw = gradients + ws.weightOffsets[s]
                 let db = ws.biasOffsets[s].map { gradients + $0 }
                 let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn  // the input image needs no gradient
+                let weightCount = stage.layer.weightShape.reduce(1, *), biasCount = stage.layer.biasShape.reduce(1, *)
+                /// Worker 0 accumulates straight into `gradients`; the others into private buffers summed afterwards.
+                func targets(_ worker: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?) {
+                    if worker == 0 { return (dw, db) }
+                    let buffer = ws.partialGradients[worker - 1]
+                    buffer.update(repeating: 0, count: weightCount + biasCount)
+                    return (buffer, db == nil ? nil : buffer + weightCount)
+                }
                 switch stage.layer {
                 case .conv(let l):
-                    l.backward(input: input, batch: count, height: stage.input.height, width: stage.input.width,
-                               weight: w, dOutput: dOut, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
+                    ws.split(count) { images, worker in
+                        let (tw, tb) = targets(worker)
+                        l.backward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
+                                   width: stage.input.width, weight: w, dOutput: dy + images.lowerBound * outSize,
+                                   dInput: dx.map { $0 + images.lowerBound * inSize }, dWeight: tw, dBias: tb,
+                                   scratch: ws.scratches[worker])
+                    }
                 case .transposedConv(let l):
-                    l.backward(input: input, batch: count, height: stage.input.height, width: stage.input.width,
-                               weight: w, dOutput: dOut, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
+                    ws.split(count) { images, worker in
+                        let (tw, tb) = targets(worker)
+                        l.backward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
+                                   width: stage.input.width, weight: w, dOutput: dy + images.lowerBound * outSize,
+                                   dInput: dx.map { $0 + images.lowerBound * inSize }, dWeight: tw, dBias: tb,
+                                   scratch: ws.scratches[worker])
+                    }
                 case .channelWise(let l):
-                    l.backward(input: input, batch: count, weight: w, dOutput: dOut, dInput: dx, dWeight: dw, dBias: db)
+                    ws.split(l.channels) { channels, _ in
+                        l.backward(input: input, batch: count, weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db,
+                                   channelRange: channels)
+                    }
+                }
+                if case .channelWise = stage.layer {} else {
+                    for worker in 1..<max(1, min(ws.concurrency, count)) {
+                        let buffer = ws.partialGradients[worker - 1]
+                        for i in 0..<weightCount { dw[i] += buffer[i] }
+                        if let db { for i in 0..<biasCount { db[i] += buffer[weightCount + i] } }
+                    }
                 }
                 swap(&dOut, &dIn)
             }

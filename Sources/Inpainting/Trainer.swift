@@ -157,9 +157,9 @@ public final class Trainer: @unchecked Sendable {
 
     // MARK: Control, from any thread
 
-    public func pause() { withLock { isPaused = true }; events(.stateChanged(.paused)) }
-    public func resume() { withLock { isPaused = false; condition.broadcast() }; events(.stateChanged(.training)) }
-    /// While paused: run exactly one more step.
+    /// Pause after the current step; the training thread reports `.stateChanged(.paused)` when it stops.
+    public func pause() { withLock { isPaused = true } }
+    public func resume() { withLock { isPaused = false; condition.broadcast() } }
     public func stepOnce() { withLock { pendingSingleSteps += 1; condition.broadcast() } }
     public func cancel() { withLock { isCancelled = true; condition.broadcast() } }
     public func setLearningRate(_ lr: Float) { withLock { requestedLearningRate = lr } }
@@ -186,7 +186,8 @@ public final class Trainer: @unchecked Sendable {
     /// Runs until cancelled, `maxSteps`/`epochs` is reached, or the loss stops being finite; returns why.
     @discardableResult
     public func run() -> StopReason {
-        events(.stateChanged(withLock { isPaused } ? .paused : .training))
+        var announced = TrainerState.training
+        events(.stateChanged(.training))
         var windowStart = DispatchTime.now().uptimeNanoseconds
         var windowImages = 0
         var reason: StopReason = .finished
@@ -196,12 +197,22 @@ public final class Trainer: @unchecked Sendable {
             // Wait while paused, unless a single step was asked for.
             var lr: Float? = nil
             condition.lock()
-            while isPaused && pendingSingleSteps == 0 && !isCancelled { condition.wait() }
+            while isPaused && pendingSingleSteps == 0 && !isCancelled {
+                if announced != .paused {
+                    // Events go out without the lock held, so a listener may call back into the trainer.
+                    announced = .paused
+                    condition.unlock(); events(.stateChanged(.paused)); condition.lock()
+                    continue
+                }
+                condition.wait()
+            }
             if isCancelled { condition.unlock(); reason = .cancelled; break loop }
-            if isPaused { pendingSingleSteps -= 1 }
+            let pausedNow = isPaused
+            if pausedNow { pendingSingleSteps -= 1 }
             lr = requestedLearningRate
             requestedLearningRate = nil
             condition.unlock()
+            if !pausedNow && announced == .paused { announced = .training; events(.stateChanged(.training)) }
             if let lr { optimizer.hyperparameters.learningRate = Double(lr) }
 
             let epoch = step / stepsPerEpoch

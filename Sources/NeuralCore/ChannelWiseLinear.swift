@@ -22,12 +22,13 @@ public struct ChannelWiseLinear: Sendable, Equatable {
 
     // MARK: Forward
 
-    /// input [B, C, inF] → output [B, C, outF] (overwritten).
+    /// input [B, C, inF] → output [B, C, outF] (overwritten). With `channelRange`, only those channels are
+    /// computed (channels are independent, so workers can split them).
     public func forward(input: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, channelRange: Range<Int>? = nil) {
         precondition(hasBias == (bias != nil), "ChannelWiseLinear: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
         let inRow = channels * inFeatures, outRow = channels * outFeatures, matrix = inFeatures * outFeatures
-        for c in 0..<channels {
+        for c in channelRange ?? 0..<channels {
             let x = input + c * inFeatures, w = weight + c * matrix, y = output + c * outFeatures
             if batch == 1 {
                 // y[outF] = W[c]ᵀ · x[inF]
@@ -50,13 +51,15 @@ public struct ChannelWiseLinear: Sendable, Equatable {
     // MARK: Backward
 
     /// Given dOutput [B, C, outF]: dWeight [C, inF, outF] += ∂L/∂W, dBias [C, outF] += ∂L/∂b,
-    /// dInput [B, C, inF] = ∂L/∂x (overwritten; nil when not needed).
+    /// dInput [B, C, inF] = ∂L/∂x (overwritten; nil when not needed). With `channelRange`, only those
+    /// channels' gradients are touched (disjoint ranges may run concurrently).
     public func backward(input: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>,
                          dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?,
-                         dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+                         dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
+                         channelRange: Range<Int>? = nil) {
         precondition(hasBias == (dBias != nil), "ChannelWiseLinear: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
         let inRow = channels * inFeatures, outRow = channels * outFeatures, matrix = inFeatures * outFeatures
-        for c in 0..<channels {
+        for c in channelRange ?? 0..<channels {
             let x = input + c * inFeatures, w = weight + c * matrix, dy = dOutput + c * outFeatures
             // dW[c][inF, outF] += x_cᵀ[inF, B] · dy_c[B, outF]
             sgemm(transA: true, transB: false, m: inFeatures, n: outFeatures, k: batch, alpha: 1,

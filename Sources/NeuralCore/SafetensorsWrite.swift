@@ -1,68 +1,68 @@
 import Foundation
 
-/// One tensor to write, with the element type to store it as.
+/// One tensor to write: its shape, its values (a slice, so a checkpoint can point into a parameter store's
+/// flat buffer without copying it), and the element type to store them as.
 public struct SafetensorsEntry: Sendable {
     public var name: String
-    public var tensor: Tensor
+    public var shape: [Int]
+    /// shape.product values, row-major.
+    public var values: ArraySlice<Float>
     public var dtype: SafetensorsDType
 
-    public init(name: String, tensor: Tensor, dtype: SafetensorsDType = .f32) {
-        self.name = name; self.tensor = tensor; self.dtype = dtype
+    public init(name: String, shape: [Int], values: ArraySlice<Float>, dtype: SafetensorsDType = .f32) {
+        precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+        self.name = name; self.shape = shape; self.values = values; self.dtype = dtype
     }
+
+    public init(name: String, tensor: Tensor, dtype: SafetensorsDType = .f32) {
+        self.init(name: name, shape: tensor.shape, values: tensor.data[...], dtype: dtype)
+    }
+
+    public var tensor: Tensor { Tensor(shape: shape, data: Array(values)) }
 }
 
 extension SafetensorsFile {
     /// The bytes of a safetensors file holding `entries` in the given order (header keys and data alike,
     /// so a model's state_dict order survives) and `metadata` (keys sorted, for reproducible files).
     public static func encode(_ entries: [SafetensorsEntry], metadata: [String: String] = [:]) -> Data {
-        var seen = Set<String>()
-        for entry in entries {
-            precondition(entry.name != "__metadata__", "__metadata__ is reserved")
-            precondition(seen.insert(entry.name).inserted, "duplicate tensor name \(entry.name)")
-        }
-        var header = "{"
-        var fields: [String] = []
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
-            fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
-        }
-        var offset = 0
-        for entry in entries {
-            let length = entry.tensor.count * entry.dtype.size
-            let shape = entry.tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + length)]}")
-            offset += length
-        }
-        header += fields.joined(separator: ",") + "}"
-        // Pad with spaces to a multiple of 8 bytes, as Python's writer does, so the data part stays aligned.
-        var headerBytes = Array(header.utf8)
-        while headerBytes.count % 8 != 0 { headerBytes.append(UInt8(ascii: " ")) }
-
-        var data = Data(capacity: 8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(contentsOf: headerBytes)
-        for entry in entries {
-            data.append(encodeValues(entry.tensor.data, dtype: entry.dtype))
-        }
+        var data = header(entries, metadata: metadata)
+        for entry in entries { data.append(encodeValues(entry.values, dtype: entry.dtype)) }
         return data
     }
 
     /// Writes a safetensors file atomically: the bytes go to a temporary file in the same directory, are
     /// flushed to disk, and the temporary file is renamed over `url`, so a reader (or a crash) never sees
-    /// half a checkpoint.
+    /// half a checkpoint. Tensors are converted and written in chunks of 1 MB: saving a training
+    /// checkpoint (weights and Adam's moments, 118 MB for the paper model) costs no second copy in memory.
     public static func write(_ entries: [SafetensorsEntry], metadata: [String: String] = [:], to url: URL) throws(SafetensorsError) {
-        try writeAtomically(encode(entries, metadata: metadata), to: url)
+        let chunk = 1 << 18 // elements
+        try writeAtomically(to: url) { handle in
+            try handle.write(contentsOf: header(entries, metadata: metadata))
+            for entry in entries {
+                var start = entry.values.startIndex
+                while start < entry.values.endIndex {
+                    let end = min(start + chunk, entry.values.endIndex)
+                    try handle.write(contentsOf: encodeValues(entry.values[start ..< end], dtype: entry.dtype))
+                    start = end
+                }
+            }
+        }
     }
 
-    /// The atomic write used by `write`: temporary file beside `url`, fsync, rename.
-    public static func writeAtomically(_ data: Data, to url: URL) throws(SafetensorsError) {
+    /// Runs `body` on a temporary file beside `url`, flushes it to disk and renames it over `url`; on any
+    /// failure the temporary file is removed and `url` is untouched.
+    public static func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws(SafetensorsError) {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw SafetensorsError(file: url.path, kind: .unwritable,
+                                   detail: "cannot create a file in \(directory.path) (no such folder, or no permission)")
+        }
         do {
-            try data.write(to: temporary)
             let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            try body(handle)
             try handle.synchronize()
-            try handle.close()
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw SafetensorsError(file: url.path, kind: .unwritable, detail: "cannot write (\(reason(error)))")
@@ -74,13 +74,45 @@ extension SafetensorsFile {
         }
     }
 
+    /// The 8-byte length and the JSON header, padded with spaces to a multiple of 8 bytes as Python's
+    /// writer does, so the data part stays aligned.
+    static func header(_ entries: [SafetensorsEntry], metadata: [String: String]) -> Data {
+        var seen = Set<String>()
+        for entry in entries {
+            precondition(entry.name != "__metadata__", "__metadata__ is reserved")
+            precondition(seen.insert(entry.name).inserted, "duplicate tensor name \(entry.name)")
+        }
+        var fields: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for entry in entries {
+            let length = entry.values.count * entry.dtype.size
+            let shape = entry.shape.map(String.init).joined(separator: ",")
+            fields.append("\(jsonString(entry.name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + length)]}")
+            offset += length
+        }
+        var json = Array(("{" + fields.joined(separator: ",") + "}").utf8)
+        while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
+        var data = Data(capacity: 8 + json.count)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: json)
+        return data
+    }
+
     /// Float32 values → little-endian bytes of `dtype`. F16 and BF16 round to nearest even.
-    static func encodeValues(_ values: [Float], dtype: SafetensorsDType) -> Data {
+    static func encodeValues(_ values: ArraySlice<Float>, dtype: SafetensorsDType) -> Data {
         var data = Data(count: values.count * dtype.size)
         data.withUnsafeMutableBytes { (out: UnsafeMutableRawBufferPointer) in
             switch dtype {
             case .f32:
+                #if _endian(little)
+                values.withUnsafeBytes { out.copyMemory(from: $0) }
+                #else
                 for (i, v) in values.enumerated() { out.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                #endif
             case .f16:
                 for (i, v) in values.enumerated() { out.storeBytes(of: Float16(v).bitPattern.littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
             case .bf16:

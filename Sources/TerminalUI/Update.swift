@@ -284,7 +284,7 @@ private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) 
         if hole == state.hole { return [] }   // same pixels: no new input, no work
         return setHole(&state, hole)
     case .brush:
-        let centre = (row: Float(2 * cy + 1) / Float(2 * s), column: (Float(cx) + 0.5) / Float(s))
+        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
         var changed = false
         paint(around: centre, radius: 1.6) { index, _ in
             if state.mask[index] != 0 { state.mask[index] = 0; changed = true }
@@ -294,7 +294,7 @@ private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) 
     case .draw:
         // A soft round brush, like the browser MNIST demos: ink falls off as a Gaussian (σ ≈ 1 pixel) and
         // accumulates up to white.
-        let centre = (row: Float(2 * cy + 1) / Float(2 * s), column: (Float(cx) + 0.5) / Float(s))
+        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
         paint(around: centre, radius: 2.2) { index, distanceSquared in
             state.image[index] = min(1, state.image[index] + exp(-distanceSquared / 2) * 0.6)
         }

@@ -4,5 +4,5 @@ import ArgumentParser
 struct MasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "masks", abstract: "Make masks files (one rectangular hole per image).",
-        subcommands: [MasksMakeCommand.self])
+        subcommands: [MasksMakeCommand.self, MasksPreviewCommand.self])
 }

@@ -53,7 +53,7 @@ final class DataCommandsEndToEndTests: XCTestCase {
 
         assertOneLineError(try inpaint(["masks", "make", "--count", "0", "--out", a]), ["--count", "found 0"])
         assertOneLineError(try inpaint(["masks", "make", "--count", "3", "--out", "/nonexistent-dir/m.txt"]),
-                           ["/nonexistent-dir/m.txt"])
+                           ["/nonexistent-dir/m.txt", "expected the folder /nonexistent-dir to exist"])
     }
 
     func testDataListAndSampleWithAHandMadeDataDirectory() throws {
@@ -93,6 +93,20 @@ final class DataCommandsEndToEndTests: XCTestCase {
         // data list reports the broken split instead of stopping.
         let list = try inpaint(["data", "list", "--data", dir.path])
         XCTAssertTrue(list.stdout.contains("unreadable: t10k-images-idx3-ubyte: expected 7,856 bytes"), list.stdout)
+    }
+
+    func testMasksPreviewWritesAPNG() throws {
+        let dir = try temporaryDirectory()
+        var images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 28, 0, 0, 0, 28]
+        images += [UInt8](repeating: 200, count: 3 * 784)
+        try Data(images).write(to: dir.appendingPathComponent("t10k-images-idx3-ubyte"))
+        try Data([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3]).write(to: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        let png = dir.appendingPathComponent("p.png")
+        let run = try inpaint(["masks", "preview", "--data", dir.path, "--sampler", "mixed", "--count", "3",
+                               "--out", png.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(Array(try Data(contentsOf: png).prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        assertOneLineError(try inpaint(["masks", "preview", "--sampler", "blob", "--out", png.path]), ["blob"])
     }
 
     func testBundledSampleIsFoundNextToTheBuild() throws {

@@ -116,6 +116,23 @@ final class FillEndToEndTests: XCTestCase {
         XCTAssertNotEqual(a, try Data(contentsOf: URL(fileURLWithPath: path("c.safetensors"))))
     }
 
+    func testExportHalvesTheModelAndDropsTheOptimizer() throws {
+        _ = try writeImages(count: 20, to: "images.idx")
+        XCTAssertEqual(try inpaint(["init", "--arch", "strided", "--seed", "4", "--out", path("m.safetensors")]).status, 0)
+        let run = try inpaint(["export", "--model", path("m.safetensors"), "--out", path("h.safetensors"), "--half",
+                               "--images", path("images.idx"), "--check-count", "20"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("grey levels"), run.stdout)
+        let full = try FileManager.default.attributesOfItem(atPath: path("m.safetensors"))[.size] as! Int
+        let half = try FileManager.default.attributesOfItem(atPath: path("h.safetensors"))[.size] as! Int
+        XCTAssertLessThan(half, full * 6 / 10)
+        // The exported model still fills.
+        _ = try writeMasks(count: 20, to: "masks.txt")
+        let fill = try inpaint(["fill", "--model", path("h.safetensors"), "--images", path("images.idx"),
+                                "--masks", path("masks.txt"), "--out", path("out.idx")])
+        XCTAssertEqual(fill.status, 0, fill.stderr)
+    }
+
     // MARK: Corrupt inputs: non-zero exit, one line naming the culprit, no backtrace
 
     private func assertOneLineFailure(_ arguments: [String], mentioning word: String, file: StaticString = #filePath, line: UInt = #line) throws {

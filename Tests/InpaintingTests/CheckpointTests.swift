@@ -1,5 +1,5 @@
 import Foundation
-import Inpainting
+@testable import Inpainting
 import NeuralCore
 import TestSupport
 import XCTest
@@ -180,5 +180,53 @@ final class CheckpointTests: XCTestCase {
         XCTAssertThrowsError(try Checkpoint.bundledModel(assetsDirectory: nil)) { error in
             XCTAssertTrue("\(error)".contains("--model"), "\(error)")
         }
+    }
+}
+
+extension CheckpointTests {
+    func testTrainerStateSurvivesACheckpoint() throws {
+        var options = TrainingOptions()
+        options.batchSize = 8; options.learningRate = 2e-4; options.beta1 = 0.5; options.seed = 42; options.knownWeight = 0.1
+        let encoder = model()
+        var adam = Adam(parameterCount: encoder.parameters.count, hyperparameters: options.adamHyperparameters)
+        var weights = encoder.parameters.values
+        adam.step(parameters: &weights, gradients: weights.map { $0 * 0.5 + 1e-3 })
+        var stepped = encoder
+        stepped.parameters.values = weights
+        let state = TrainingCheckpoint(model: stepped, optimizer: adam, step: 1, options: options)
+
+        try Checkpoint(state, epoch: 0).write(to: url("trainer.safetensors"))
+        let read = try Checkpoint.read(contentsOf: url("trainer.safetensors"))
+        XCTAssertEqual(read.training.options, options)
+        XCTAssertEqual(read.training.optimizer, options.adamHyperparameters)
+        let resumed = read.trainingCheckpoint()
+        XCTAssertEqual(resumed.step, 1)
+        XCTAssertEqual(resumed.options, options)
+        XCTAssertTrue(resumed.optimizer == adam, "Adam's hyper-parameters and moments come back exactly")
+        assertSameModel(resumed.model, stepped)
+    }
+
+    func testCheckpointWithoutMomentsResumesWithFreshAdam() throws {
+        let encoder = model()
+        try Checkpoint(model: encoder, training: TrainingState(step: 5)).write(to: url("bare.safetensors"))
+        let resumed = try Checkpoint.read(contentsOf: url("bare.safetensors")).trainingCheckpoint()
+        XCTAssertEqual(resumed.step, 5)
+        XCTAssertEqual(resumed.optimizer.state.step, 5)
+        XCTAssertTrue(resumed.optimizer.state.m.allSatisfy { $0 == 0 })
+    }
+}
+
+extension CheckpointTests {
+    func testHalfPrecisionDriftIsWhatFloat16StorageLoadsAs() throws {
+        let encoder = model(ModelConfig(architecture: .strided, bias: true))
+        try Checkpoint(model: encoder).write(to: url("h.safetensors"), storage: .f16)
+        let loaded = try Checkpoint.read(contentsOf: url("h.safetensors")).model
+        XCTAssertTrue(loaded.parameters.values == encoder.roundedToHalf().parameters.values)
+
+        var generator = SeededGenerator(seed: 3)
+        let images = (0 ..< 5 * Digit.pixels).map { _ in generator.nextUnitFloat() }
+        let drift = encoder.halfPrecisionDrift(images: images, count: 5, seed: 1)
+        XCTAssertGreaterThan(drift, 0, "float16 rounding changes something")
+        XCTAssertLessThan(drift, 1.0 / 255, "a fresh model's float16 copy stays within a grey level")
     }
 }

@@ -128,3 +128,29 @@ final class PNGTests: XCTestCase {
 
 import NeuralCore
 import TestSupport
+
+final class LineChartSVGTests: XCTestCase {
+    func testChartHasOnePolylinePerSeriesAndEscapesText() throws {
+        let chart = LineChartSVG(title: "loss <train & test>", xLabel: "step", yLabel: "MSE", series: [
+            .init(name: "train", points: (0..<50).map { (Double($0), 1 / Double($0 + 1)) }),
+            .init(name: "test", points: [(0, 0.5), (25, .nan), (49, 0.1)]),
+        ], logY: true)
+        let svg = chart.render()
+        XCTAssertTrue(svg.hasPrefix("<svg"))
+        XCTAssertTrue(svg.hasSuffix("</svg>\n"))
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2)
+        XCTAssertTrue(svg.contains("loss &lt;train &amp; test&gt;"))
+        XCTAssertFalse(svg.contains("nan"))
+        // The test series keeps its two finite points.
+        let testLine = svg.components(separatedBy: "<polyline").last!.components(separatedBy: "points=\"")[1]
+        XCTAssertEqual(testLine.prefix { $0 != "\"" }.split(separator: " ").count, 2)
+        let dir = try makeTemporaryDirectory(self)
+        try chart.write(to: dir.appendingPathComponent("c.svg"))
+        if let out = ProcessInfo.processInfo.environment["INPAINT_SVG_OUT"] { try chart.write(to: URL(fileURLWithPath: out)) }
+        // Every element is closed (self-closing or with its end tag): a cheap well-formedness check that
+        // needs no XML parser (FoundationXML would add libxml2 to the test binary).
+        let opened = svg.components(separatedBy: "<").count - 1
+        let closed = svg.components(separatedBy: "/>").count - 1 + 2 * (svg.components(separatedBy: "</").count - 1)
+        XCTAssertEqual(opened, closed)
+    }
+}

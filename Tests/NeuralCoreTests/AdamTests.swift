@@ -48,6 +48,23 @@ final class AdamTests: XCTestCase {
         assertClose(p, [0.999, 1.001, 1], rtol: 0, atol: 1e-6)
     }
 
+    /// Splitting the pass over workers gives bit-identical parameters and moments.
+    func testConcurrentUpdateIsBitIdentical() {
+        var g = SeededGenerator(seed: 41)
+        let count = 300_001
+        let p0 = randomFloats(count, &g), grad = randomFloats(count, &g)
+        for hyper in [AdamHyperparameters.pytorchDefault, .pathak] {
+            var serial = Adam(parameterCount: count, hyperparameters: hyper), parallel = serial
+            var a = p0, b = p0
+            for _ in 0..<2 {
+                serial.step(parameters: &a, gradients: grad)
+                parallel.step(parameters: &b, gradients: grad, concurrency: 3)
+            }
+            XCTAssertEqual(a, b)
+            XCTAssertEqual(serial, parallel)
+        }
+    }
+
     func testPresetsAndStateRoundTripThroughJSON() throws {
         XCTAssertEqual(AdamHyperparameters.pytorchDefault.learningRate, 1e-3)
         XCTAssertEqual(AdamHyperparameters.pathak.learningRate, 2e-4)

@@ -1,0 +1,118 @@
+import NeuralCore
+
+/// Speed measurements of the context encoder (issue 4 §3), for `inpaint bench` to print. Measures, prints
+/// nothing; every run uses seeded synthetic inputs so that numbers compare across machines and commits.
+public enum ContextEncoderBenchmark {
+    public struct Timing: Sendable, Codable, Equatable {
+        /// Seconds per run, sorted ascending.
+        public var seconds: [Double]
+        public var median: Double { seconds.isEmpty ? .nan : seconds[seconds.count / 2] }
+        /// 99th percentile (nearest rank).
+        public var p99: Double { seconds.isEmpty ? .nan : seconds[min(seconds.count - 1, Int((0.99 * Double(seconds.count)).rounded(.up)) - 1)] }
+    }
+
+    public struct Training: Sendable, Codable, Equatable {
+        public var config: ModelConfig
+        public var batch: Int
+        public var step: Timing
+        /// Images per second at the median step time.
+        public var imagesPerSecond: Double { Double(batch) / step.median }
+        /// Forward + backward FLOPs per image (multiply-adds count two).
+        public var flopsPerImage: Double
+        public var gigaflopsPerSecond: Double { flopsPerImage * imagesPerSecond / 1e9 }
+    }
+
+    /// Full training steps (zero gradients, lossAndGradients, Adam) at `batch`, after `warmup` untimed steps.
+    /// `concurrency`: Dispatch workers for the passes and Adam (see `ContextEncoderWorkspace`); BLAS threads
+    /// are whatever the caller set.
+    public static func training(config: ModelConfig, batch: Int = 64, steps: Int = 10, warmup: Int = 2, seed: UInt64 = 1,
+                                concurrency: Int = 1) -> Training {
+        var generator = SeededGenerator(seed: seed)
+        var model = ContextEncoder(config: config, generator: &generator)
+        let (images, masks) = syntheticBatch(count: batch, generator: &generator)
+        let workspace = ContextEncoderWorkspace(config: config, maxBatch: batch, concurrency: concurrency)
+        var gradients = model.parameters.zerosLike()
+        var adam = Adam(parameterCount: model.parameters.count)
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in
+            for i in 0..<(warmup + steps) {
+                let start = clock.now
+                gradients.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+                _ = model.lossAndGradients(images: x.baseAddress!, masks: m.baseAddress!, count: batch, loss: .l2,
+                                           knownWeight: 0, gradients: &gradients, workspace: workspace)
+                adam.step(parameters: &model.parameters, gradients: gradients, concurrency: concurrency)
+                if i >= warmup { times.append(seconds(clock.now - start)) }
+            }
+        } }
+        return Training(config: config, batch: batch, step: Timing(seconds: times.sorted()),
+                        flopsPerImage: flopsPerImage(config, backward: true))
+    }
+
+    /// Single-image forward latency (reconstruct with a preallocated workspace), `runs` timed runs.
+    public static func forwardLatency(config: ModelConfig, runs: Int = 200, warmup: Int = 10, seed: UInt64 = 1,
+                                      concurrency: Int = 1) -> Timing {
+        var generator = SeededGenerator(seed: seed)
+        let model = ContextEncoder(config: config, generator: &generator)
+        let (images, masks) = syntheticBatch(count: 1, generator: &generator)
+        let workspace = ContextEncoderWorkspace(config: config, maxBatch: 1, concurrency: concurrency)
+        var output = [Float](repeating: 0, count: Digit.pixels)
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in output.withUnsafeMutableBufferPointer { o in
+            for i in 0..<(warmup + runs) {
+                let start = clock.now
+                model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1, into: o.baseAddress!, workspace: workspace)
+                if i >= warmup { times.append(seconds(clock.now - start)) }
+            }
+        } } }
+        return Timing(seconds: times.sorted())
+    }
+
+    /// The machine's sgemm rate on a square n×n×n product (GFLOP/s, median of `runs`), for "fraction of peak".
+    public static func sgemmGigaflops(n: Int = 1024, runs: Int = 5) -> Double {
+        var generator = SeededGenerator(seed: 3)
+        let a = (0..<(n * n)).map { _ in generator.uniform(-1, 1) }, b = a
+        var c = [Float](repeating: 0, count: n * n)
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<(runs + 1) {
+            let start = clock.now
+            c.withUnsafeMutableBufferPointer { cp in
+                sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0,
+                      c: cp.baseAddress!, ldc: n)
+            }
+            times.append(seconds(clock.now - start))
+        }
+        times.removeFirst()
+        return 2 * Double(n * n * n) / times.sorted()[times.count / 2] / 1e9
+    }
+
+    /// FLOPs of one image through the model: forward only, or forward + backward (weight gradients for every
+    /// layer, input gradients for all but the first). Pointwise work is not counted.
+    public static func flopsPerImage(_ config: ModelConfig, backward: Bool) -> Double {
+        var forward = 0.0, total = 0.0
+        for (i, stage) in config.stages.enumerated() {
+            let weights = Double(stage.layer.weightShape.reduce(1, *))
+            let macs: Double
+            switch stage.layer {
+            case .conv: macs = weights * Double(stage.output.height * stage.output.width)
+            case .transposedConv: macs = weights * Double(stage.input.height * stage.input.width)
+            case .channelWise: macs = weights
+            }
+            forward += 2 * macs
+            total += 2 * macs * (i == 0 ? 2 : 3)
+        }
+        return backward ? total : forward
+    }
+
+    static func syntheticBatch(count: Int, generator: inout SeededGenerator) -> (images: [Float], masks: [Float]) {
+        let images = (0..<(count * Digit.pixels)).map { _ in generator.nextUnitFloat() }
+        let masks = (0..<count).flatMap { n in HoleRect(top: 4 + n % 10, left: 6 + n % 8, height: 10, width: 12).mask() }
+        return (images, masks)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}

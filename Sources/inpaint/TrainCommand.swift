@@ -1,0 +1,185 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Inpainting
+import NeuralCore
+
+/// `inpaint train`: trains a context encoder on the training split, with a live progress bar, a JSON-lines
+/// log, periodic atomic checkpoints, and a checkpoint on Ctrl-C / SIGTERM.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a context encoder on the training split.",
+        discussion: """
+            Every step draws a fresh hole for every image. The checkpoint (--out) is rewritten atomically every \
+            --checkpoint-every steps, at the end, and on Ctrl-C or SIGTERM; --resume continues a run exactly as \
+            if it had never stopped. A NaN or infinite loss stops training and leaves the last good checkpoint.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Passes over the training images (default 3 unless --steps is given).")
+    var epochs: Int?
+    @Option(help: "Optimisation steps in total (instead of --epochs).")
+    var steps: Int?
+    @Option(help: "Images per step.")
+    var batch = 64
+    @Option(help: "Adam learning rate (default 1e-3; 2e-4 with --preset pathak).")
+    var lr: Float?
+    @Option(help: "Adam preset: default (lr 1e-3, β1 0.9) or pathak (lr 2e-4, β1 0.5, Pathak et al.).")
+    var preset: AdamPreset = .default
+    @Option(help: "Seed for initialisation, data order and holes.")
+    var seed: UInt64 = 1
+    @Option(help: "Reconstruction loss on the hole: l2 (the report's) or l1.")
+    var loss: ReconstructionLoss = .l2
+    @Option(help: "Weight of the error on known pixels (Pathak's overlap weighting; 0 = the report's loss).")
+    var knownWeight: Float = 0
+    @Option(help: "Training holes: rect (the report's), stroke or mixed.")
+    var maskSampler: MaskSamplerKind = .rect
+    @Option(help: "Checkpoint to write.")
+    var out = "inpaint-model.safetensors"
+    @Option(help: "Continue from this checkpoint (its recipe and step; --steps/--epochs extend it).")
+    var resume: String?
+    @Option(help: "Append every event as one JSON object per line to this file.")
+    var log: String?
+    @Option(help: "Rewrite the checkpoint every N steps (0: only at the end).")
+    var checkpointEvery = 500
+    @Option(help: "Score the held-out batch every N steps.")
+    var evalEvery = 100
+    @Option(help: "Held-out test images scored during training.")
+    var evalCount = 512
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if epochs != nil && steps != nil { throw ValidationError("give --epochs or --steps, not both") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, found \(epochs)") }
+        if let steps, steps <= 0 { throw ValidationError("--steps must be positive, found \(steps)") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, found \(batch)") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, found \(lr)") }
+        guard knownWeight >= 0 else { throw ValidationError("--known-weight must not be negative, found \(knownWeight)") }
+        guard checkpointEvery >= 0, evalEvery >= 0, evalCount >= 0 else {
+            throw ValidationError("--checkpoint-every, --eval-every and --eval-count must not be negative")
+        }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+    }
+
+    func run() throws {
+        let dataset = try data.load()
+        guard let train = dataset.train else {
+            throw DataError("\(dataset.location.directory.path)", "expected a training split, found none")
+        }
+        let heldOut = dataset.test.map { $0.prefix(min(evalCount, $0.count)) }
+        BLASThreads.set(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+
+        // The recipe: from the flags, or from the checkpoint when resuming (so the run continues exactly).
+        var resumeState: TrainingCheckpoint? = nil
+        var options = TrainingOptions()
+        if let resume {
+            let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: resume))
+            resumeState = checkpoint.trainingCheckpoint()
+            options = resumeState!.options
+        } else {
+            if preset == .pathak { options = .pathak }
+            options.batchSize = batch
+            if let lr { options.learningRate = lr }
+            options.seed = seed
+            options.loss = loss
+            options.knownWeight = knownWeight
+            options.maskSampler = maskSampler
+        }
+        options.evalEvery = evalEvery
+        options.checkpointEvery = checkpointEvery
+        options.epochs = steps == nil ? (epochs ?? 3) : nil
+        options.maxSteps = steps
+
+        var generator = SeededGenerator(seed: options.seed)
+        let model = resumeState?.model ?? ContextEncoder(config: modelOptions.config, generator: &generator)
+        let outURL = URL(fileURLWithPath: out)
+        let logFile = try log.map { try JSONLinesLog(path: $0) }
+        let progress = TrainingProgress(interactive: isatty(STDERR_FILENO) == 1)
+        let record = LossRecord()
+
+        let trainer = Trainer(
+            model: model, images: train.images.pixels, count: train.count, options: options,
+            evaluationImages: heldOut?.images.pixels ?? [], evaluationCount: heldOut?.count ?? 0,
+            resumeFrom: resumeState,
+            checkpointSink: { state in
+                try Checkpoint(state, epoch: record.epoch, loss: record.summary).write(to: outURL)
+                return outURL.path
+            },
+            events: { event in
+                record.note(event)
+                logFile?.write(event)
+                progress.show(event)
+            })
+        progress.totalSteps = options.maxSteps ?? (options.epochs ?? 0) * trainer.stepsPerEpoch
+        progress.stepsPerEpoch = trainer.stepsPerEpoch
+        progress.batchSize = options.batchSize
+        FileHandle.standardError.write(Data((
+            "training \(model.config.architecture.rawValue) (\(model.parameters.count) weights) on "
+            + "\(train.count) images from \(dataset.location.directory.path)"
+            + (resumeState.map { ", resuming at step \($0.step)" } ?? "") + "\n").utf8))
+
+        // Ctrl-C / SIGTERM ask the trainer to stop; it saves before run() returns. A second signal while
+        // it saves is ignored, so the atomic write always completes.
+        let signalQueue = DispatchQueue(label: "inpaint.train.signals")
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
+            source.setEventHandler { trainer.cancel() }
+            source.resume()
+            sources.append(source)
+        }
+        let reason = trainer.run()
+        progress.finish()
+        sources.forEach { $0.cancel() }
+
+        switch reason {
+        case .finished:
+            FileHandle.standardError.write(Data("done: step \(trainer.checkpoint().step), model written to \(out)\n".utf8))
+        case .cancelled:
+            FileHandle.standardError.write(Data("stopped at step \(trainer.checkpoint().step); model written to \(out)\n".utf8))
+            throw ExitCode(130)
+        case .nonFiniteLoss(let step):
+            throw TrainingFailure("the loss became NaN or infinite at step \(step); "
+                + "\(out) keeps the last good checkpoint (try a lower --lr)")
+        case .failed(let message):
+            throw TrainingFailure(message)
+        }
+    }
+}
+
+enum AdamPreset: String, ExpressibleByArgument, CaseIterable {
+    case `default`, pathak
+}
+
+extension ReconstructionLoss: ExpressibleByArgument {}
+
+struct TrainingFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Epoch and loss curve as seen through the events, for the checkpoint's metadata. Events and the
+/// checkpoint sink both run on the training thread, so no lock is needed.
+final class LossRecord: @unchecked Sendable {
+    private(set) var summary = LossSummary()
+    private(set) var epoch = 0
+
+    func note(_ event: TrainingEvent) {
+        switch event {
+        case .step(let s):
+            epoch = s.epoch
+            summary.lastTraining = s.loss
+            if s.step % 10 == 0 { summary.curve.append(.init(step: s.step, training: s.loss)) }
+        case .evaluation(let step, let loss):
+            summary.lastEvaluation = loss
+            summary.bestEvaluation = min(summary.bestEvaluation ?? loss, loss)
+            summary.curve.append(.init(step: step, evaluation: loss))
+        default: break
+        }
+    }
+}

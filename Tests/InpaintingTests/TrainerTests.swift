@@ -1,0 +1,170 @@
+import Foundation
+import Inpainting
+import NeuralCore
+import TestSupport
+import XCTest
+
+/// Collects events from the training thread.
+private final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [TrainingEvent] = []
+    func append(_ e: TrainingEvent) { lock.lock(); events.append(e); lock.unlock() }
+    var all: [TrainingEvent] { lock.lock(); defer { lock.unlock() }; return events }
+    var steps: [TrainingStep] { all.compactMap { if case .step(let s) = $0 { return s } else { return nil } } }
+    var states: [TrainerState] { all.compactMap { if case .stateChanged(let s) = $0 { return s } else { return nil } } }
+}
+
+final class TrainerTests: XCTestCase {
+    /// Smooth synthetic "digits" (a blob each), so the tests need no data set: count×784 in [0, 1].
+    private func blobs(count: Int, seed: UInt64) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        var out = [Float](repeating: 0, count: count * Digit.pixels)
+        for i in 0..<count {
+            let cy = rng.uniform(8, 20), cx = rng.uniform(8, 20), r = rng.uniform(3, 7)
+            for y in 0..<28 { for x in 0..<28 {
+                let d = ((Float(y) - cy) * (Float(y) - cy) + (Float(x) - cx) * (Float(x) - cx)).squareRoot()
+                out[i * Digit.pixels + y * 28 + x] = max(0, min(1, (r - d) / 2 + 0.5))
+            } }
+        }
+        return out
+    }
+
+    private let config = ModelConfig(architecture: .strided)
+
+    private func makeModel(seed: UInt64 = 3) -> ContextEncoder {
+        var g = SeededGenerator(seed: seed)
+        return ContextEncoder(config: config, generator: &g)
+    }
+
+    private func options(steps: Int) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.batchSize = 8
+        o.maxSteps = steps
+        o.evalEvery = 4
+        o.seed = 11
+        return o
+    }
+
+    func testEventsAndLossDecrease() {
+        let images = blobs(count: 40, seed: 1)
+        let log = EventLog()
+        let trainer = Trainer(model: makeModel(), images: images, count: 40, options: options(steps: 30),
+                              evaluationImages: blobs(count: 16, seed: 2), evaluationCount: 16,
+                              events: { log.append($0) })
+        XCTAssertEqual(trainer.run(), .finished)
+        let steps = log.steps
+        XCTAssertEqual(steps.map(\.step), Array(1...30))
+        XCTAssertEqual(steps.first?.epoch, 1)
+        XCTAssertEqual(steps.last?.epoch, 6, "40 images in batches of 8: 5 steps per epoch")
+        XCTAssertTrue(steps.allSatisfy { $0.loss.isFinite && $0.imagesPerSecond >= 0 && $0.learningRate == 1e-3 })
+        let evaluations = log.all.compactMap { if case .evaluation(let s, let l) = $0 { return (s, l) } else { return nil } }
+        XCTAssertEqual(evaluations.map(\.0), [4, 8, 12, 16, 20, 24, 28])
+        XCTAssertLessThan(evaluations.last!.1, evaluations.first!.1, "held-out loss should fall while training")
+        let epochs = log.all.compactMap { if case .epochFinished(let e) = $0 { return e } else { return nil } }
+        XCTAssertEqual(epochs, [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(log.states, [.training, .stopped])
+        guard case .stopped(.finished) = log.all.last else { return XCTFail("last event should be stopped(finished)") }
+    }
+
+    func testPauseSingleStepAndCancelFromAnotherThread() {
+        let log = EventLog()
+        let trainer = Trainer(model: makeModel(), images: blobs(count: 16, seed: 1), count: 16,
+                              options: options(steps: 1000), events: { log.append($0) })
+        trainer.pause()
+        let done = expectation(description: "run returns")
+        let result = ResultBox()
+        DispatchQueue.global().async { result.reason = trainer.run(); done.fulfill() }
+        XCTAssertTrue(poll { log.states.contains(.paused) }, "trainer should report that it is paused")
+        XCTAssertEqual(log.steps.count, 0, "no step may run while paused")
+        trainer.stepOnce()
+        trainer.stepOnce()
+        XCTAssertTrue(poll { log.steps.count == 2 })
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(log.steps.count, 2, "exactly the requested single steps run")
+        trainer.setLearningRate(5e-4)
+        trainer.resume()
+        XCTAssertTrue(poll { log.steps.count >= 5 })
+        XCTAssertEqual(log.steps.last?.learningRate, 5e-4, "a learning-rate change applies on the next step")
+        trainer.cancel()
+        wait(for: [done], timeout: 30)
+        XCTAssertEqual(result.reason, .cancelled)
+        XCTAssertEqual(log.states.prefix(3), [.training, .paused, .training])
+        XCTAssertEqual(trainer.snapshotStep, trainer.checkpoint().step, "the final snapshot is the final weights")
+        XCTAssertEqual(trainer.snapshot.parameters, trainer.checkpoint().model.parameters)
+    }
+
+    func testSnapshotIsPublishedOnlyWhenAskedAndStaysImmutable() {
+        let trainer = Trainer(model: makeModel(), images: blobs(count: 16, seed: 1), count: 16,
+                              options: options(steps: 6), events: { _ in })
+        let before = trainer.snapshot        // asks for a snapshot
+        trainer.run()
+        XCTAssertEqual(before.parameters, makeModel().parameters, "a snapshot already taken never changes")
+        XCTAssertEqual(trainer.snapshot.parameters, trainer.checkpoint().model.parameters)
+    }
+
+    func testResumeFromACheckpointFileMatchesAnUninterruptedRunBitForBit() throws {
+        let images = blobs(count: 40, seed: 5)
+        let straight = Trainer(model: makeModel(), images: images, count: 40, options: options(steps: 13), events: { _ in })
+        straight.run()
+
+        let first = Trainer(model: makeModel(), images: images, count: 40, options: options(steps: 7), events: { _ in })
+        first.run()
+        // Through the real file format, as `train --resume` does.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Checkpoint(first.checkpoint()).write(to: url)
+        var restored = try Checkpoint.read(contentsOf: url).trainingCheckpoint()
+        restored.options.maxSteps = 13
+        let second = Trainer(model: restored.model, images: images, count: 40, options: restored.options,
+                             resumeFrom: restored, events: { _ in })
+        second.run()
+        XCTAssertEqual(second.checkpoint().step, 13)
+        XCTAssertEqual(second.checkpoint().model.parameters.values, straight.checkpoint().model.parameters.values,
+                       "resumed weights must equal the uninterrupted run's exactly")
+        XCTAssertEqual(second.checkpoint().optimizer, straight.checkpoint().optimizer)
+    }
+
+    func testNonFiniteLossStopsWithoutTouchingWeightsOrSaving() {
+        var images = blobs(count: 8, seed: 1)
+        for i in stride(from: 0, to: images.count, by: 97) { images[i] = .nan }
+        let log = EventLog()
+        let saves = ResultBox()
+        let model = makeModel()
+        let trainer = Trainer(model: model, images: images, count: 8, options: options(steps: 10),
+                              checkpointSink: { _ in saves.count += 1; return "x" }, events: { log.append($0) })
+        XCTAssertEqual(trainer.run(), .nonFiniteLoss(step: 1))
+        XCTAssertEqual(trainer.checkpoint().model.parameters, model.parameters, "no update from a NaN loss")
+        XCTAssertEqual(trainer.checkpoint().step, 0)
+        XCTAssertEqual(saves.count, 0, "the last good checkpoint on disk is kept")
+        XCTAssertTrue(log.steps.isEmpty)
+    }
+
+    func testCheckpointsAreRequestedEveryNStepsAndAtTheEnd() {
+        var o = options(steps: 7)
+        o.checkpointEvery = 3
+        let saved = ResultBox()
+        let log = EventLog()
+        let trainer = Trainer(model: makeModel(), images: blobs(count: 16, seed: 1), count: 16, options: o,
+                              checkpointSink: { state in saved.steps.append(state.step); return "/tmp/ck-\(state.step)" },
+                              events: { log.append($0) })
+        trainer.run()
+        XCTAssertEqual(saved.steps, [3, 6, 7])
+        let paths = log.all.compactMap { if case .checkpointWritten(let p) = $0 { return p } else { return nil } }
+        XCTAssertEqual(paths, ["/tmp/ck-3", "/tmp/ck-6", "/tmp/ck-7"])
+    }
+
+    private func poll(timeout: TimeInterval = 30, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return condition()
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var reason: StopReason?
+    var count = 0
+    var steps: [Int] = []
+}
