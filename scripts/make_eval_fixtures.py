@@ -8,7 +8,7 @@ reconstruction and a rectangular hole for each, and what trusted libraries compu
   - biharmonic fill with skimage.restoration.inpaint_biharmonic;
   - harmonic fill: a sparse solve of the 4-neighbour Laplace equation with the known pixels as Dirichlet
     data and half-sample reflection at the image border (what scipy.ndimage.laplace's 'reflect' does);
-  - Telea fill with OpenCV's cv2.inpaint(..., INPAINT_TELEA) on the 8-bit image, radius 3.
+  - Telea fill with OpenCV's cv2.inpaint(..., INPAINT_TELEA) on the 8-bit image with the hole zeroed, radius 3.
 Run: /work/venv/bin/python scripts/make_eval_fixtures.py  (needs numpy scipy scikit-image opencv-python-headless)
 """
 import json
@@ -72,7 +72,9 @@ def case(top, left, h, w, noise):
     err = (recon - img)[hole]
     ssim = structural_similarity(comp, img, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
                                  data_range=1.0)
-    telea = cv2.inpaint(np.round(img * 255).astype(np.uint8), hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    # The project's fills see x*M (the hole zeroed), so OpenCV gets the same input.
+    known8 = np.round(img * 255).astype(np.uint8) * (~hole).astype(np.uint8)
+    telea = cv2.inpaint(known8, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
     return {
         "hole": {"top": top, "left": left, "height": h, "width": w},
         "image": img.ravel().tolist(),

@@ -25,7 +25,9 @@ enum TeleaFill {
         @inline(__always) func at(_ i: Int, _ j: Int) -> Int { i * cols + j }
 
         var flags = [UInt8](repeating: known, count: rows * cols)  // OpenCV's `mask` (INSIDE in the hole)
-        var out = image.map { ($0 * 255).rounded() }               // 8-bit grey levels, unpadded
+        // 8-bit grey levels, unpadded. Hole pixels start at 0: OpenCV's edge clamping (km, kp below) can
+        // read a hole pixel beside the image border, and a fill must not depend on what the hole held.
+        var out = (0..<(side * side)).map { mask[$0] == 0 ? 0 : (image[$0] * 255).rounded() }
         var anyHole = false
         for r in 0..<side { for c in 0..<side where mask[r * side + c] == 0 {
             flags[at(r + 1, c + 1)] = inside; anyHole = true

@@ -27,6 +27,19 @@ final class ClassicalFillsTests: XCTestCase {
         }
     }
 
+    func testFillsNeverReadTheHole() {
+        var g = SeededGenerator(seed: 4)
+        let x = (0..<784).map { _ in g.nextUnitFloat() }
+        for hole in [HoleRect(top: 0, left: 0, height: 9, width: 14), HoleRect(top: 8, left: 8, height: 12, width: 12),
+                     HoleRect(top: 14, left: 21, height: 14, width: 7)] {
+            let mask = hole.mask()
+            let scrambled = (0..<784).map { mask[$0] == 0 ? 1 - x[$0] : x[$0] }
+            for fill in ClassicalFill.all(meanImage: meanImage) {
+                XCTAssertEqual(fill.fill(x, mask: mask), fill.fill(scrambled, mask: mask), "\(fill.name) \(hole)")
+            }
+        }
+    }
+
     func testZeroAndMeanFills() {
         let x = [Float](repeating: 0.7, count: 784)
         let hole = HoleRect(top: 2, left: 3, height: 10, width: 10)
@@ -44,11 +57,12 @@ final class ClassicalFillsTests: XCTestCase {
                 assertClose(fill.fill(x, mask: hole.mask()), x, rtol: 0, atol: 1e-6, "\(fill.name) \(hole)")
             }
             // Telea works in 8-bit grey levels and, like OpenCV (whose rounding adds half a level), does not
-            // keep a mid-grey constant exactly: cv2.inpaint fills a 107 image with 106…110. Black and white
-            // images stay exact (the gradient term vanishes and rounding saturates).
+            // keep a mid-grey constant exactly: cv2.inpaint fills a 107 image whose 14×14 corner hole is
+            // zeroed with 106…111. Black and white images stay exact (the gradient term vanishes and
+            // rounding saturates).
             let telea = ClassicalFill.telea(radius: 3)
             for p in 0..<784 where hole.mask()[p] == 0 {
-                XCTAssertEqual(telea.fill(x, mask: hole.mask())[p], 107 / 255, accuracy: 3.01 / 255)
+                XCTAssertEqual(telea.fill(x, mask: hole.mask())[p], 107 / 255, accuracy: 4.01 / 255)
             }
             for level: Float in [0, 1] {
                 let flat = [Float](repeating: level, count: 784)
@@ -98,12 +112,9 @@ final class ClassicalFillsTests: XCTestCase {
 
     func testTeleaMatchesOpenCV() throws {
         for c in try EvalReference.load().cases {
+            // Same algorithm on the same 8-bit levels: every pixel equals cv2.inpaint's.
             let ours = ClassicalFill.telea(radius: 3).fill(c.image.floats, mask: c.hole.mask())
-            // Same algorithm on the same 8-bit levels; a Float-vs-Double rounding of a value near a half
-            // grey level may move one pixel by one level.
-            assertClose(ours, c.telea.floats, rtol: 0, atol: 1.01 / 255, "telea (OpenCV) \(c.hole)")
-            let off = zip(ours, c.telea.floats).filter { abs($0 - $1) > 0.5 / 255 }.count
-            XCTAssertLessThanOrEqual(off, 2, "telea differs from OpenCV in \(off) pixels for \(c.hole)")
+            assertClose(ours, c.telea.floats, rtol: 0, atol: 0.5 / 255, "telea (OpenCV) \(c.hole)")
         }
     }
 

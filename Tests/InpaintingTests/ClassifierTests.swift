@@ -116,6 +116,15 @@ final class ClassifierTests: XCTestCase {
         }
     }
 
+    func testBundledClassifierIsTheShippedFile() throws {
+        let shipped = assetsDirectory.appendingPathComponent(DigitClassifier.assetFileName)
+        guard FileManager.default.fileExists(atPath: shipped.path),
+              AssetsLocator.forCurrentExecutable(marker: DigitClassifier.assetFileName) != nil else {
+            throw XCTSkip("the test binary does not sit below a checkout with assets/")
+        }
+        XCTAssertEqual(try DigitClassifier.bundled(), try DigitClassifier.read(contentsOf: shipped))
+    }
+
     func testShippedClassifierIsAccurateOnTheTestSplit() throws {
         let modelURL = assetsDirectory.appendingPathComponent(DigitClassifier.assetFileName)
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
