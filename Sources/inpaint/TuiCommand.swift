@@ -49,13 +49,7 @@ struct TuiCommand: ParsableCommand {
         // (Debian's pthread build is safe to call from two threads at once).
         BLASThreads.set(1)
 
-        let dataset = try data.load()
-        guard let browse = dataset.test ?? dataset.train else {
-            throw ValidationError("--data: \(dataset.location.directory.path) holds no digits")
-        }
-        let library = DigitLibrary(
-            name: "\(dataset.location.dataset) \(dataset.test != nil ? "test" : "train")",
-            images: Array(browse.images.pixels), labels: (0..<browse.count).map { browse.label(at: $0) })
+        let (dataset, library) = try data.loadBrowsableDigits()
 
         // The model: --model, else the bundled one when it exists, else fresh random weights.
         var modelLabel: String

@@ -39,12 +39,7 @@ struct WatchCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         TerminalDriver.blockHandledSignals()
         BLASThreads.set(1)
-        let dataset = try data.load()
-        guard let browse = dataset.test ?? dataset.train else {
-            throw ValidationError("--data: \(dataset.location.directory.path) holds no digits")
-        }
-        let library = DigitLibrary(name: "\(dataset.location.dataset)", images: Array(browse.images.pixels),
-                                   labels: (0..<browse.count).map { browse.label(at: $0) })
+        let (_, library) = try data.loadBrowsableDigits()
         var modelPath = model
         var network: ContextEncoder
         if let modelPath, FileManager.default.fileExists(atPath: modelPath) {
