@@ -28,13 +28,32 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     /// BLAS thread. Not part of the recipe (not encoded): it changes only the order in which the workers'
     /// weight gradients are summed, so a bit-exact resume needs the same count.
     public var workers: Int = 1
+    /// How the learning rate changes over the run (nil, as in checkpoints from before schedules: constant).
+    public var schedule: LearningRateSchedule? = nil
+    /// Steps of linear warm-up from 0 to `learningRate` before the schedule starts (nil or 0: none).
+    public var warmupSteps: Int? = nil
 
     public init() {}
+
+    /// The learning rate at `step` (0-based) of a run of `totalSteps` steps (nil: open-ended, where a
+    /// decaying schedule has nothing to decay towards and stays at `base`).
+    public func learningRate(base: Float, step: Int, totalSteps: Int?) -> Float {
+        let warmup = max(0, warmupSteps ?? 0)
+        if step < warmup { return base * Float(step + 1) / Float(warmup) }
+        switch schedule ?? .constant {
+        case .constant:
+            return base
+        case .cosine:
+            guard let total = totalSteps, total > warmup else { return base }
+            let t = min(1, Double(step - warmup) / Double(total - warmup))
+            return base * Float(0.5 * (1 + cos(Double.pi * t)))
+        }
+    }
 
     // Every field but `workers`, so that checkpoints keep their format.
     enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, beta1, beta2, epsilon, seed, loss, knownWeight, maxSteps, epochs, evalEvery
-        case checkpointEvery, maskSampler
+        case checkpointEvery, maskSampler, schedule, warmupSteps
     }
 
     public var adamHyperparameters: AdamHyperparameters {
@@ -52,6 +71,12 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
 }
 
 extension MaskSamplerKind: Codable {}
+
+/// `constant` is the report's recipe; `cosine` decays from the base rate to 0 over the run
+/// (Loshchilov and Hutter's SGDR without restarts), which lets a longer run settle.
+public enum LearningRateSchedule: String, Sendable, Codable, CaseIterable {
+    case constant, cosine
+}
 
 /// One optimisation step, as reported to listeners.
 public struct TrainingStep: Sendable, Equatable {
@@ -128,6 +153,8 @@ public final class Trainer: @unchecked Sendable {
     private var pendingSingleSteps = 0
     private var isCancelled = false
     private var requestedLearningRate: Float?
+    /// The rate the schedule scales (the options' rate until `setLearningRate` changes it).
+    private var baseLearningRate: Float
     private var published: ContextEncoder
     private var publishedStep: Int
     private var snapshotWanted = false
@@ -164,6 +191,7 @@ public final class Trainer: @unchecked Sendable {
         self.evaluationMasks = MaskSampler(kind: options.maskSampler).sampleMasks(count: evaluationCount, using: &evalRNG)
         self.published = start
         self.publishedStep = checkpoint?.step ?? 0
+        self.baseLearningRate = options.learningRate
     }
 
     // MARK: Control, from any thread
@@ -224,7 +252,10 @@ public final class Trainer: @unchecked Sendable {
             requestedLearningRate = nil
             condition.unlock()
             if !pausedNow && announced == .paused { announced = .training; events(.stateChanged(.training)) }
-            if let lr { optimizer.hyperparameters.learningRate = Double(lr) }
+            if let lr { baseLearningRate = lr }
+            let totalSteps = options.maxSteps ?? options.epochs.map { $0 * stepsPerEpoch }
+            optimizer.hyperparameters.learningRate =
+                Double(options.learningRate(base: baseLearningRate, step: step, totalSteps: totalSteps))
 
             let epoch = step / stepsPerEpoch
             let n = fillBatch(step: step)

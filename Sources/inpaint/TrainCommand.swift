@@ -29,6 +29,10 @@ struct TrainCommand: ParsableCommand {
     var lr: Float?
     @Option(help: "Adam preset: default (lr 1e-3, β1 0.9) or pathak (lr 2e-4, β1 0.5, Pathak et al.).")
     var preset: AdamPreset = .default
+    @Option(help: "Learning-rate schedule: constant (the report's) or cosine (decays to 0 by the last step).")
+    var schedule: LearningRateSchedule = .constant
+    @Option(help: "Steps of linear learning-rate warm-up at the start.")
+    var warmup = 0
     @Option(help: "Seed for initialisation, data order and holes.")
     var seed: UInt64 = 1
     @Option(help: "Reconstruction loss on the hole: l2 (the report's) or l1.")
@@ -63,6 +67,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--checkpoint-every, --eval-every and --eval-count must not be negative")
         }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative, found \(warmup)") }
     }
 
     func run() throws {
@@ -91,6 +96,8 @@ struct TrainCommand: ParsableCommand {
             options.loss = loss
             options.knownWeight = knownWeight
             options.maskSampler = maskSampler
+            options.schedule = schedule
+            options.warmupSteps = warmup
         }
         options.evalEvery = evalEvery
         options.checkpointEvery = checkpointEvery
@@ -161,6 +168,7 @@ enum AdamPreset: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension ReconstructionLoss: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
 
 struct TrainingFailure: Error, CustomStringConvertible {
     var description: String

@@ -124,6 +124,44 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(second.checkpoint().optimizer, straight.checkpoint().optimizer)
     }
 
+    func testCosineScheduleWithWarmupReachesEveryStepAndSurvivesACheckpoint() throws {
+        var o = options(steps: 12)
+        o.schedule = .cosine
+        o.warmupSteps = 2
+        // Hand-computed: warm-up 1/2, 2/2 of the rate, then 0.5·(1 + cos(π·k/10)) for k = 0…9.
+        let expected: [Float] = [0.5, 1] + (0..<10).map { Float(0.5 * (1 + cos(Double.pi * Double($0) / 10))) }
+        for (s, factor) in expected.enumerated() {
+            XCTAssertEqual(o.learningRate(base: 1e-3, step: s, totalSteps: 12), 1e-3 * factor, accuracy: 1e-9)
+        }
+        XCTAssertEqual(o.learningRate(base: 1e-3, step: 5, totalSteps: nil), 1e-3, "open-ended runs stay constant")
+
+        let images = blobs(count: 40, seed: 5)
+        let log = EventLog()
+        let straight = Trainer(model: makeModel(), images: images, count: 40, options: o, events: { log.append($0) })
+        straight.run()
+        for (got, factor) in zip(log.steps.map(\.learningRate), expected) { XCTAssertEqual(got, 1e-3 * factor, accuracy: 1e-9) }
+
+        // Interrupted at step 5 (as by Ctrl-C), saved, resumed: the schedule continues where it was.
+        final class Box: @unchecked Sendable { var trainer: Trainer? }
+        let box = Box()
+        let first = Trainer(model: makeModel(), images: images, count: 40, options: o, events: { event in
+            if case .step(let s) = event, s.step == 5 { box.trainer?.cancel() }
+        })
+        box.trainer = first
+        XCTAssertEqual(first.run(), .cancelled)
+        XCTAssertEqual(first.checkpoint().step, 5)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cosine-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Checkpoint(first.checkpoint()).write(to: url)
+        let restored = try Checkpoint.read(contentsOf: url).trainingCheckpoint()
+        XCTAssertEqual(restored.options.schedule, .cosine)
+        XCTAssertEqual(restored.options.warmupSteps, 2)
+        let second = Trainer(model: restored.model, images: images, count: 40, options: restored.options,
+                             resumeFrom: restored, events: { _ in })
+        second.run()
+        XCTAssertEqual(second.checkpoint().model.parameters.values, straight.checkpoint().model.parameters.values)
+    }
+
     func testNonFiniteLossStopsWithoutTouchingWeightsOrSaving() {
         var images = blobs(count: 8, seed: 1)
         for i in stride(from: 0, to: images.count, by: 97) { images[i] = .nan }
