@@ -30,6 +30,18 @@ extension ContextEncoder {
     public func lossAndGradients(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
                                  loss: ReconstructionLoss, knownWeight: Float,
                                  gradients: inout ParameterStore, workspace: ContextEncoderWorkspace) -> Float {
+        lossAndGradients(images: images, masks: masks, count: count, loss: loss, knownWeight: knownWeight,
+                         gradients: &gradients, workspace: workspace, adjustOutputGradient: { _, _ in })
+    }
+
+    /// The same, with a hook between the loss and the backward pass: `adjustOutputGradient(output, dOutput)`
+    /// gets the network's output ŷ [count, 784] and ∂L_rec/∂ŷ [count, 784], and may rewrite the gradient in
+    /// place before it is backpropagated; adversarial training makes it λ·∂L_rec/∂ŷ + (1 − λ)·∂L_adv/∂ŷ.
+    /// Returns the reconstruction loss.
+    public func lossAndGradients(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
+                                 loss: ReconstructionLoss, knownWeight: Float,
+                                 gradients: inout ParameterStore, workspace: ContextEncoderWorkspace,
+                                 adjustOutputGradient: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Float {
         precondition(gradients.entries == parameters.entries, "gradients must have the parameters' layout")
         forward(images: images, masks: masks, count: count, workspace: workspace)
         let pixels = count * Digit.pixels
@@ -37,6 +49,7 @@ extension ContextEncoder {
                                         knownWeight: knownWeight)
         loss.masked.backward(prediction: workspace.output, target: images, mask: masks, count: pixels,
                              knownWeight: knownWeight, dPrediction: workspace.gradientA)
+        adjustOutputGradient(UnsafePointer(workspace.output), workspace.gradientA)
         gradients.values.withUnsafeMutableBufferPointer { g in
             backward(count: count, gradients: g.baseAddress!, workspace: workspace)
         }
