@@ -47,8 +47,10 @@ struct ExperimentCommand: ParsableCommand {
         }
         let directory = URL(fileURLWithPath: out ?? "experiments/\(experiment.rawValue)", isDirectory: true)
         let progress = ExperimentProgressPrinter()
-        let context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
+        var context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
                                         progress: progress.report)
+        // The bundled digit classifier scores composites where an experiment reports accuracy (adversarial).
+        context.classifier = try DigitClassifier.bundled()
         let result = try experiment.run(context)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -4,7 +4,7 @@ import NeuralCore
 /// The report's experiments (Hu & Velarde 2016, Figs. 1–7) plus `full`, each one call that trains, measures
 /// and draws a figure (issue 6 §1). Pure: progress goes through a callback, nothing prints.
 public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
-    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full
+    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full, adversarial
 
     public var description: String { rawValue }
 
@@ -19,6 +19,7 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
         case .brightness: "Fig. 6: fill brightness falls as the hole grows; max-normalisation restores it"
         case .mixing: "Fig. 7: trained on 7s and 9s, an ambiguous hole yields a blend of both"
         case .full: "the whole training set with the default recipe; eval table beside the classical fills"
+        case .adversarial: "beyond the report: L2 alone vs L2 + adversarial loss (λ = 0.999); does the fill sharpen?"
         }
     }
 }
@@ -40,6 +41,9 @@ public struct ExperimentContext {
     /// The network for experiments that do not fix one (the report's `paper` by default).
     public var architecture: Architecture
     public var progress: (ExperimentProgress) -> Void
+    /// Scores composites for the experiments that report classifier accuracy (nil: not reported). Set by
+    /// the caller (`inpaint experiment` loads the bundled one), so the experiments read no files themselves.
+    public var classifier: DigitClassifier? = nil
 
     public init(train: MNISTSplit, test: MNISTSplit, seed: UInt64 = 1, fast: Bool = false,
                 architecture: Architecture = .paper, progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
@@ -103,6 +107,7 @@ extension ExperimentName {
         case .brightness: try BrightnessExperiment.run(context)
         case .mixing: try MixingExperiment.run(context)
         case .full: try FullExperiment.run(context)
+        case .adversarial: try AdversarialExperiment.run(context)
         }
     }
 }
