@@ -27,12 +27,23 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Network: paper (the report's) or strided.")
     var architecture: Architecture = .paper
 
+    @Option(help: "adversarial only: the weight 1 − λ of the adversarial term (default 0.001, Pathak et al.'s λ = 0.999).")
+    var adversarialWeight: Float?
+
     @Flag(help: "Few steps and images: seconds instead of minutes (what the test suite runs).")
     var fast = false
 
     func validate() throws {
         if name != "list" && ExperimentName(rawValue: name) == nil {
             throw ValidationError("NAME: expected list or one of \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")), found \(name)")
+        }
+        if let adversarialWeight {
+            guard name == ExperimentName.adversarial.rawValue else {
+                throw ValidationError("--adversarial-weight applies to the adversarial experiment only, not \(name)")
+            }
+            guard adversarialWeight > 0 && adversarialWeight < 1 else {
+                throw ValidationError("--adversarial-weight must be between 0 and 1 (exclusive), found \(adversarialWeight)")
+            }
         }
     }
 
@@ -51,6 +62,7 @@ struct ExperimentCommand: ParsableCommand {
                                         progress: progress.report)
         // The bundled digit classifier scores composites where an experiment reports accuracy (adversarial).
         context.classifier = try DigitClassifier.bundled()
+        context.adversarialWeight = adversarialWeight
         let result = try experiment.run(context)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -54,7 +54,7 @@ enum AdversarialExperiment {
     static func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
         let testCount = min(context.test.count, context.fast ? 50 : 2000)
         guard testCount > 0 else { throw ExperimentError("adversarial: expected a test split, found none") }
-        let adversarial = AdversarialOptions()
+        let adversarial = AdversarialOptions(weight: context.adversarialWeight ?? AdversarialOptions().weight)
         let totalSteps = context.fast ? fastSteps : steps
         context.progress(.phase("\(context.train.count) training digits, \(totalSteps) steps per arm: L2, then L2 + adversarial (weight \(adversarial.weight))"))
         let (plain, plainLog) = try train(context, adversarial: nil, phase: "L2")

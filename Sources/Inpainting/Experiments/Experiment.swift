@@ -44,6 +44,8 @@ public struct ExperimentContext {
     /// Scores composites for the experiments that report classifier accuracy (nil: not reported). Set by
     /// the caller (`inpaint experiment` loads the bundled one), so the experiments read no files themselves.
     public var classifier: DigitClassifier? = nil
+    /// The adversarial experiment's 1 − λ (nil: Pathak et al.'s 0.001).
+    public var adversarialWeight: Float? = nil
 
     public init(train: MNISTSplit, test: MNISTSplit, seed: UInt64 = 1, fast: Bool = false,
                 architecture: Architecture = .paper, progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
