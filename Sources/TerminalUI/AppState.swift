@@ -99,6 +99,10 @@ public struct AppState: Sendable, Equatable {
     public var style: RenderStyle
     public var showHelp = false
     public var showErrorPanel = false
+    /// The classical fill, the classifier's guesses and the encoder's maps (`f`, `t`, `v`).
+    public var panels = OptionalPanels()
+    /// The experiment preset the session was started with (`inpaint tui --preset`), for the header.
+    public var preset: String?
     public var logScale = true
     public var prompt: Prompt?
     public var notice: String?
@@ -127,7 +131,8 @@ public struct AppState: Sendable, Equatable {
     }
 
     public var layout: Layout {
-        Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel)
+        Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
+               optionalPanels: panels.shown)
     }
 
     /// [784] known pixels kept, hole filled by the reconstruction (the image itself until one arrives).

@@ -43,6 +43,7 @@ private func drawTooSmall(into buffer: inout CellBuffer, theme: Theme) {
 
 private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme: Theme) {
     var x = buffer.put("inpaint", x: 0, y: 0, style: theme.title)
+    if let preset = state.preset { x = buffer.put(" · \(preset)", x: x, y: 0, style: theme.accent) }
     let digit: String
     if let index = state.digitIndex {
         let label = state.library.labels[index]
@@ -59,17 +60,24 @@ private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme:
         hole = holes == 0 ? "  no hole" : "  hole \(holes) px painted"
     }
     x = buffer.put(hole, x: x, y: 0, style: theme.dim)
-    buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
+    x = buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
+    let hidden = state.layout.hiddenPanels
+    if !hidden.isEmpty {
+        buffer.put("  too small for: " + hidden.map(\.title).joined(separator: ", "), x: x, y: 0, style: theme.warning)
+    }
 }
 
 private func drawPanel(_ state: AppState, _ placement: PanelPlacement, scale: Int,
                        into buffer: inout CellBuffer, theme: Theme) {
     let width = DigitPanel.size(scale: scale).width
     let active = state.drag?.panel == placement.kind
-    buffer.put(placement.kind.title, x: placement.x, y: placement.y,
+    buffer.put(panelTitle(state, placement.kind), x: placement.x, y: placement.y,
                style: active ? theme.accent : theme.title, maxWidth: width)
     let panel: DigitPanel
     switch placement.kind {
+    case .classicalFill, .guesses, .features:
+        drawOptionalPanel(state, placement, scale: scale, into: &buffer, theme: theme)
+        return
     case .original:
         panel = DigitPanel(pixels: state.image, scale: scale)
     case .masked:

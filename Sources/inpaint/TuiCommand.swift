@@ -66,7 +66,10 @@ struct TuiCommand: ParsableCommand {
             modelLabel = "fresh (seed \(seed))"
         }
         let savePath = URL(fileURLWithPath: save)
-        let reconstructor = ModelReconstructor(model: network)
+        // The top-3 panel's classifier; a damaged file is reported, a missing one only disables the panel.
+        let classifier: DigitClassifier?
+        do { classifier = try DigitClassifier.bundled() } catch { throw ValidationError("\(error)") }
+        let reconstructor = ModelReconstructor(model: network, classifier: classifier)
 
         var state = AppState(library: library, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = modelLabel
@@ -121,7 +124,7 @@ struct TuiCommand: ParsableCommand {
                         if let training { training.restart(from: loaded) } else { reconstructor.model = loaded }
                         notice = "loaded \(savePath.path)"
                     } catch { notice = "load failed: \(error)" }
-                case .reconstruct, .quit:
+                case .reconstruct, .quit, .classify, .encodeFeatures:   // the driver answers these itself
                     notice = nil
                 }
                 if let notice { post(.notice(notice)) }
