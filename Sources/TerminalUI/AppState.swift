@@ -9,21 +9,34 @@ public struct DigitLibrary: Sendable, Equatable {
     public var images: [Float]
     /// [count], 0–9 (or −1 when unknown).
     public var labels: [Int]
+    /// Named runs of digits ("training", "unseen test") for the header; empty for a plain split.
+    public var groups: [DigitGroup]
 
     public var count: Int { labels.count }
 
-    public init(name: String, images: [Float], labels: [Int]) {
+    public init(name: String, images: [Float], labels: [Int], groups: [DigitGroup] = []) {
         precondition(images.count == labels.count * Digit.pixels,
                      "\(images.count) floats for \(labels.count) digits of 784 pixels")
         self.name = name
         self.images = images
         self.labels = labels
+        self.groups = groups
     }
+
+    /// The name of the group digit `index` belongs to, if any.
+    public func groupName(of index: Int) -> String? { groups.first { $0.range.contains(index) }?.name }
 
     /// Digit `index`: [784].
     public func image(at index: Int) -> [Float] {
         Array(images[index * Digit.pixels..<(index + 1) * Digit.pixels])
     }
+}
+
+/// A named run of a library's digits.
+public struct DigitGroup: Sendable, Equatable {
+    public var name: String
+    public var range: Range<Int>
+    public init(name: String, range: Range<Int>) { self.name = name; self.range = range }
 }
 
 /// What a mouse drag does on a digit panel.

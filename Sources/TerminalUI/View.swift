@@ -47,7 +47,8 @@ private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme:
     let digit: String
     if let index = state.digitIndex {
         let label = state.library.labels[index]
-        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label))" : "")
+        let group = state.library.groupName(of: index).map { ", \($0)" } ?? ""
+        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label)\(group))" : "")
     } else {
         digit = "  your drawing"
     }

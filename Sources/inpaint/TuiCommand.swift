@@ -20,6 +20,15 @@ struct TuiCommand: ParsableCommand {
     @Flag(help: "Do not train in the background; only explore the loaded model.")
     var noTrain = false
 
+    @Option(help: ArgumentHelp(
+        "Train one of the report's experiments live: \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")).",
+        discussion: "The experiment's data and recipe from a fresh network (or --model), its digits to browse; "
+            + "see `inpaint experiment list`.", valueName: "name"))
+    var preset: ExperimentName?
+
+    @Flag(help: "With --preset: give the network the mask as a second input channel (Fig. 5's fix).")
+    var maskChannel = false
+
     @Flag(help: "Draw digits with the character ramp ' .:-=+*#%@' instead of shaded blocks (also: NO_COLOR, < 256 colours).")
     var ascii = false
 
@@ -38,6 +47,7 @@ struct TuiCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1…8, found \(scale)") }
+        if maskChannel && preset == nil { throw ValidationError("--mask-channel: expected together with --preset") }
     }
 
     func run() throws {
@@ -49,7 +59,9 @@ struct TuiCommand: ParsableCommand {
         // (Debian's pthread build is safe to call from two threads at once).
         BLASThreads.set(1)
 
-        let (dataset, library) = try data.loadBrowsableDigits()
+        let (dataset, browsable) = try data.loadBrowsableDigits()
+        let presetRun = try preset.map { try TuiPreset(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) }
+        let library = presetRun?.library ?? browsable
 
         // The model: --model, else the bundled one when it exists, else fresh random weights.
         var modelLabel: String
@@ -57,6 +69,9 @@ struct TuiCommand: ParsableCommand {
         if let model {
             network = try Checkpoint.read(contentsOf: URL(fileURLWithPath: model)).model
             modelLabel = model
+        } else if let presetRun {
+            network = presetRun.freshModel()
+            modelLabel = "fresh \(presetRun.preset.config.architecture.rawValue) (seed \(seed))"
         } else if let bundled = try? Checkpoint.bundledModel(), FileManager.default.fileExists(atPath: bundled.path) {
             network = try Checkpoint.read(contentsOf: bundled).model
             modelLabel = "bundled (\(bundled.lastPathComponent))"
@@ -77,6 +92,8 @@ struct TuiCommand: ParsableCommand {
             ? "bundled sample (\(dataset.train?.count ?? 0) digits; no MNIST found)"
             : "\(dataset.location.dataset) (\(dataset.train?.count ?? 0) train)"
 
+        presetRun?.apply(to: &state)
+
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
@@ -85,7 +102,10 @@ struct TuiCommand: ParsableCommand {
         let post: @Sendable (Message) -> Void = { message in DispatchQueue.main.async { driver.send([message]) } }
 
         var training: TuiTraining?
-        if !noTrain, let train = dataset.train {
+        if !noTrain, let presetRun {
+            training = TuiTraining(model: network, factory: presetRun.factory, post: post)
+            state.training.learningRate = presetRun.learningRate
+        } else if !noTrain, let train = dataset.train {
             var trainingOptions = TrainingOptions()
             trainingOptions.seed = seed
             let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
