@@ -120,10 +120,14 @@ final class OptionalPanelsTests: XCTestCase {
         _ = key(&state, "v")
         XCTAssertEqual(state.layout.hiddenPanels, [.features])
         XCTAssertTrue(snapshotText(view(state)).contains("too small for: encoder maps"))
-        // A bigger terminal shows all seven.
-        _ = update(&state, .resize(width: 220, height: 50))
-        XCTAssertTrue(state.layout.hiddenPanels.isEmpty)
-        XCTAssertEqual(state.layout.panels.count, 7)
+        // A taller or a wider terminal shows all seven (the sizes the README gives).
+        for (width, height) in [(120, 44), (210, 28), (220, 50)] {
+            _ = update(&state, .resize(width: width, height: height))
+            XCTAssertTrue(state.layout.hiddenPanels.isEmpty, "\(width)×\(height)")
+            XCTAssertEqual(state.layout.panels.count, 7, "\(width)×\(height)")
+        }
+        _ = update(&state, .resize(width: 120, height: 43))
+        XCTAssertEqual(state.layout.hiddenPanels, [.features])
     }
 
     func testBaseLayoutIsUnchangedWithoutOptionalPanels() {
