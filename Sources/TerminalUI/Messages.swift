@@ -56,6 +56,9 @@ public enum Message: Equatable, Sendable {
     case classified(revision: Int, guesses: Guesses?)
     /// The encoder's output for the input with this `revision`; nil: the network cannot say.
     case featuresEncoded(revision: Int, features: EncoderFeatures?)
+    /// The driver switched to an experiment preset (`x` menu): its digits and first hole replace the
+    /// current ones, and training starts over.
+    case presetStarted(PresetStart)
 }
 
 /// Side effects the driver performs; their results come back as messages.
@@ -72,6 +75,8 @@ public enum Effect: Equatable, Sendable {
     case classify(revision: Int, original: [Float], composite: [Float])
     /// The encoder's feature maps for `image` ⊙ `mask`; answer `.featuresEncoded`.
     case encodeFeatures(revision: Int, image: [Float], mask: [Float])
+    /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
+    case startPreset(ExperimentName)
 }
 
 /// The network as the UI sees it: fill the hole of one masked digit. The driver owns one and runs it for

@@ -55,6 +55,7 @@ public enum HelpOverlay {
         ("f / F", "classical fill panel / next fill (zero, mean, harmonic, biharmonic, telea)"),
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
+        ("x", "train one of the report's experiments (as --preset)"),
         ("? / q", "this help / quit"),
     ]
 

@@ -46,11 +46,13 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .classified, .featuresEncoded:
         applyPanelAnswer(&state, message)
         return []
+    case .presetStarted(let start):
+        return applyPresetStart(&state, start)
     }
 }
 
 /// Marks the input as changed and asks for its reconstruction.
-private func inputChanged(_ state: inout AppState) -> [Effect] {
+func inputChanged(_ state: inout AppState) -> [Effect] {
     state.inputRevision += 1
     return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
 }
@@ -124,7 +126,7 @@ func clampedHole(top: Int, left: Int, height: Int, width: Int) -> HoleRect {
 }
 
 private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect] {
-    if let effects = handlePanelKey(&state, c) { return effects }
+    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) { return effects }
     switch c {
     case "q":
         state.quitRequested = true
@@ -203,6 +205,7 @@ private func cycleMode(_ state: inout AppState) -> [Effect] {
 }
 
 private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
+    if prompt == .presetMenu { return handlePresetMenu(&state, key) }
     switch (prompt, key) {
     case (_, .escape):
         state.prompt = nil

@@ -114,6 +114,9 @@ private func drawBottomLine(_ state: AppState, into buffer: inout CellBuffer, ro
     case .confirmReset?:
         text = "reset the model to fresh random weights? y to confirm, any other key keeps it"
         style = theme.warning
+    case .presetMenu?:
+        text = presetMenuLine
+        style = theme.accent
     case nil:
         if let notice = state.notice {
             text = notice

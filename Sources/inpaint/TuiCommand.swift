@@ -144,12 +144,22 @@ struct TuiCommand: ParsableCommand {
                         if let training { training.restart(from: loaded) } else { reconstructor.model = loaded }
                         notice = "loaded \(savePath.path)"
                     } catch { notice = "load failed: \(error)" }
+                case .startPreset(let name):
+                    notice = nil
+                    do {
+                        let run = try TuiPreset(name: name, dataset: dataset, seed: seed, maskChannel: false)
+                        let fresh = run.freshModel()
+                        if let training { training.restart(from: fresh, factory: run.factory) } else { reconstructor.model = fresh }
+                        post(.presetStarted(run.start))
+                        if training == nil { post(.notice("\(name): a fresh network, not training (--no-train)")) }
+                    } catch { post(.notice("\(name): \(error)")) }
                 case .reconstruct, .quit, .classify, .encodeFeatures:   // the driver answers these itself
                     notice = nil
                 }
                 if let notice { post(.notice(notice)) }
                 if case .loadCheckpoint = effect { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
                 if case .resetModel = effect { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
+                if case .startPreset = effect, training == nil { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
             },
             onExit: { how in
                 training?.trainer.cancel()

@@ -61,6 +61,12 @@ struct TuiPreset {
         }
     }
 
+    /// What the UI shows when the `x` menu switches to this preset.
+    var start: PresetStart {
+        PresetStart(name: preset.name, library: library, initialHole: preset.initialHole, hint: preset.hint,
+                    dataLabel: dataLabel, learningRate: learningRate)
+    }
+
     /// The preset's name in the header, its first hole, and its hint as the first notice.
     func apply(to state: inout AppState) {
         state.preset = preset.name.rawValue

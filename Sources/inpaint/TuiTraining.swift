@@ -12,7 +12,7 @@ final class TuiTraining {
     /// Makes the trainer for some starting weights: a `Trainer`, or a preset's `FullBatchTrainer`.
     typealias Factory = (ContextEncoder, @escaping @Sendable (TrainingEvent) -> Void) -> any TrainingControl
 
-    private let factory: Factory
+    private var factory: Factory
     private let post: @Sendable (Message) -> Void
     private(set) var trainer: any TrainingControl
     private var generation = 0
@@ -37,6 +37,12 @@ final class TuiTraining {
     func start() {
         let trainer = self.trainer
         queue.async { trainer.run() }
+    }
+
+    /// Switches to another recipe (a preset from the `x` menu) and starts it from `model`.
+    func restart(from model: ContextEncoder, factory: @escaping Factory) {
+        self.factory = factory
+        restart(from: model)
     }
 
     /// Replaces the weights: cancels the running trainer and starts a new one from `model`.

@@ -194,3 +194,44 @@ final class OptionalPanelsTests: XCTestCase {
         assertSnapshot(snapshotText(view(state)), named: "screen-all-panels-220x50")
     }
 }
+
+/// The `x` menu: a digit asks the driver for a preset; its answer replaces the digits and the hole.
+final class PresetMenuTests: XCTestCase {
+    func testMenuAsksForThePresetOfTheDigitPressed() {
+        var state = TestDigits.busyState()
+        XCTAssertTrue(update(&state, .key(.character("x"))).isEmpty)
+        XCTAssertEqual(state.prompt, .presetMenu)
+        XCTAssertTrue(snapshotText(view(state)).contains("1 one-seven  2 bias  3 sevens"))
+        XCTAssertEqual(update(&state, .key(.character("3"))), [.startPreset(.sevens)])
+        XCTAssertNil(state.prompt)
+        _ = update(&state, .key(.character("x")))
+        XCTAssertTrue(update(&state, .key(.character("9"))).isEmpty, "no ninth experiment")
+        XCTAssertNil(state.prompt)
+        _ = update(&state, .key(.character("x")))
+        XCTAssertTrue(update(&state, .key(.escape)).isEmpty)
+        XCTAssertNil(state.prompt)
+    }
+
+    func testPresetStartedReplacesTheDigitsAndTheHoleAndAsksForAReconstruction() {
+        var state = TestDigits.busyState()
+        _ = update(&state, .key(.character("n")))
+        let sevens = DigitLibrary(name: "sevens", images: TestDigits.seven() + TestDigits.seven(), labels: [7, 7],
+                                  groups: [DigitGroup(name: "training", range: 0..<1), DigitGroup(name: "unseen test", range: 1..<2)])
+        let hole = HoleRect(top: 3, left: 4, height: 10, width: 10)
+        let before = state.inputRevision
+        let effects = update(&state, .presetStarted(PresetStart(name: .sevens, library: sevens, initialHole: hole,
+                                                                 hint: "look here", dataLabel: "sevens: 40 images",
+                                                                 learningRate: 1e-3)))
+        XCTAssertEqual(state.library, sevens)
+        XCTAssertEqual(state.digitIndex, 0)
+        XCTAssertEqual(state.image, TestDigits.seven())
+        XCTAssertEqual(state.hole, hole)
+        XCTAssertEqual(state.mask, hole.mask())
+        XCTAssertEqual(state.preset, "sevens")
+        XCTAssertEqual(state.notice, "look here")
+        XCTAssertEqual(state.training.dataset, "sevens: 40 images")
+        XCTAssertEqual(effects, [.reconstruct(revision: before + 1, image: state.image, mask: state.mask)])
+        let header = snapshotText(view(state)).split(separator: "\n")[0]
+        XCTAssertTrue(header.contains("inpaint · sevens  digit 1/2 (a 7, training)"), String(header))
+    }
+}
