@@ -11,8 +11,10 @@ public struct FrameStats: Codable, Sendable {
     public var dragLatencyMilliseconds: [Double] = []
     /// Time spent in the `.reconstruct` effect (the network), one entry per reconstruction.
     public var reconstructMilliseconds: [Double] = []
-    /// Cells rewritten per drag frame (the diff's size; bytes are measured outside, by recording the pty).
+    /// Cells handed to ncurses per drag frame (the diff's size).
     public var dragFrameCells: [Int] = []
+    /// Bytes ncurses wrote to the terminal per drag frame (`ThreadWriteCounter`; empty where unavailable).
+    public var dragFrameBytes: [Int] = []
 
     public init() {}
 

@@ -47,6 +47,10 @@ public final class TerminalDriver {
     private var pendingDragInputUptime: UInt64?
     private var stats = FrameStats()
     private var finished = false
+    /// When the recent frames ended, for the overlay's frames per second.
+    private var recentFrameUptimes: [UInt64] = []
+    private var lastFrameCells = 0
+    private var lastFrameBytes: Int?
 
     /// At most 60 frames per second.
     private static let frameInterval: UInt64 = 1_000_000_000 / 60
@@ -99,7 +103,9 @@ public final class TerminalDriver {
         // nothing on screen writes nothing.
         let tick = DispatchSource.makeTimerSource(queue: .main)
         tick.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
-        tick.setEventHandler { [unowned self] in self.send([.tick]) }
+        tick.setEventHandler { [unowned self] in
+            self.send(self.state.showDebug ? [.tick, .frameTimings(self.frameTimings())] : [.tick])
+        }
         sources.append(tick)
         sources.forEach { $0.resume() }
 
@@ -211,12 +217,19 @@ public final class TerminalDriver {
             }
             cellsWritten += run.cells.count
         }
+        let writeCounter = ThreadWriteCounter()
+        let bytesBefore = writeCounter.bytesWritten
         _ = wnoutrefresh(cnc_stdscr())
         _ = doupdate()
+        let bytesAfter = writeCounter.bytesWritten
         previousFrame = frame
         let now = DispatchTime.now().uptimeNanoseconds
         lastDrawUptime = now
         stats.frames += 1
+        lastFrameCells = cellsWritten
+        lastFrameBytes = bytesBefore.flatMap { before in bytesAfter.map { $0 - before } }
+        recentFrameUptimes.append(now)
+        recentFrameUptimes.removeAll { now &- $0 > 1_000_000_000 }
         if stats.firstFrameMilliseconds == nil {
             stats.firstFrameMilliseconds = milliseconds(from: options.startUptime, to: now)
         }
@@ -225,7 +238,21 @@ public final class TerminalDriver {
             stats.dragFrames += 1
             stats.dragLatencyMilliseconds.append(milliseconds(from: readAt, to: now))
             stats.dragFrameCells.append(cellsWritten)
+            if let lastFrameBytes { stats.dragFrameBytes.append(lastFrameBytes) }
         }
+    }
+
+    /// The overlay's numbers: the newest frame, and medians/means over the last 100 drag frames.
+    private func frameTimings() -> FrameTimings {
+        let latencies = stats.dragLatencyMilliseconds.suffix(100).sorted()
+        let bytes = stats.dragFrameBytes.suffix(100)
+        return FrameTimings(
+            lastDragLatency: stats.dragLatencyMilliseconds.last,
+            medianDragLatency: latencies.isEmpty ? nil : latencies[latencies.count / 2],
+            lastReconstruct: stats.reconstructMilliseconds.last,
+            lastFrameCells: lastFrameCells, lastFrameBytes: lastFrameBytes,
+            meanDragFrameBytes: bytes.isEmpty ? nil : Double(bytes.reduce(0, +)) / Double(bytes.count),
+            dragFrames: stats.dragFrames, framesPerSecond: recentFrameUptimes.count)
     }
 
     private func attributes(_ a: CellAttributes) -> attr_t {

@@ -98,6 +98,9 @@ public struct AppState: Sendable, Equatable {
     public var maxScale: Int
     public var style: RenderStyle
     public var showHelp = false
+    /// The `D` overlay and the frame measurements it shows (sent by the driver while it is on).
+    public var showDebug = false
+    public var frameTimings: FrameTimings?
     public var showErrorPanel = false
     public var logScale = true
     public var prompt: Prompt?

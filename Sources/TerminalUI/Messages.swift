@@ -50,6 +50,8 @@ public enum Message: Equatable, Sendable {
     case reconstructed(revision: Int, pixels: [Float])
     /// A one-line note for the status area (a saved file, an error that did not stop the program).
     case notice(String)
+    /// The driver's newest frame measurements, for the `D` overlay.
+    case frameTimings(FrameTimings)
 }
 
 /// Side effects the driver performs; their results come back as messages.

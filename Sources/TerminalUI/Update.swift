@@ -41,6 +41,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .notice(let text):
         state.notice = text
         return []
+    case .frameTimings(let timings):
+        state.frameTimings = timings
+        return []
     }
 }
 
@@ -125,6 +128,9 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         return [.quit]
     case "?":
         state.showHelp = true
+        return []
+    case "D":
+        state.showDebug.toggle()
         return []
     case "H": return resizeHole(&state, .shiftLeft)
     case "L": return resizeHole(&state, .shiftRight)

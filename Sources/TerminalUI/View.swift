@@ -27,6 +27,7 @@ public func view(_ state: AppState) -> CellBuffer {
     }
     StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
     drawBottomLine(state, into: &buffer, row: layout.helpRow, theme: theme)
+    if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
     if state.showHelp { HelpOverlay.draw(into: &buffer, theme: theme) }
     return buffer
 }
