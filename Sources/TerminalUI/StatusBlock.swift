@@ -52,6 +52,7 @@ public enum HelpOverlay {
         ("R", "reset the model (asks first)"),
         ("w / l", "save / load the checkpoint"),
         ("e / a", "error panel / log or linear loss axis"),
+        ("D", "debug overlay: drag latency, network time, cells and bytes per frame"),
         ("? / q", "this help / quit"),
     ]
 

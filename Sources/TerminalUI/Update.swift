@@ -34,7 +34,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         precondition(pixels.count == Digit.pixels, "reconstruction has \(pixels.count) pixels, expected 784")
         // An answer for an older input than the one shown would make the panel jump back.
         if revision >= state.reconstructionRevision {
-            state.reconstruction = pixels
+            state.reconstruction = GrayHysteresis.stabilize(pixels, shown: state.reconstruction,
+                                                            levels: state.drag != nil ? GrayHysteresis.dragLevels : 0)
             state.reconstructionRevision = revision
         }
         return []
@@ -272,7 +273,8 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
         guard state.drag != nil else { return [] }
         let effects = applyDrag(&state, layout: layout, x: event.x, y: event.y)
         state.drag = nil
-        return effects
+        // At rest the reconstruction is shown exactly (GrayHysteresis only smooths while dragging).
+        return effects.isEmpty ? [requestReconstruction(&state)] : effects
     }
 }
 

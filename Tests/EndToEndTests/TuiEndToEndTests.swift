@@ -46,7 +46,7 @@ final class TuiEndToEndTests: XCTestCase {
             usleep(30_000)   // spaced like a hand's motion events, so each gets its own frame
         }
         tmux.sendLiteral(TmuxSession.mouse("release", x: masked.x + 20, y: digitY + 10))
-        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("hole 20×18 at row 2, col 3") },
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("hole 20×18 at row  2, col  3") },
                       "header shows the dragged hole:\n\(tmux.screen().text)")
         tmux.stopRecording()
 
