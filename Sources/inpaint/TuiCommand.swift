@@ -78,8 +78,12 @@ struct TuiCommand: ParsableCommand {
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
             startUptime: started)
-        var driver: TerminalDriver!
-        let post: @Sendable (Message) -> Void = { message in DispatchQueue.main.async { driver.send([message]) } }
+        // The trainer's events need `post` before the driver exists (the driver's closures need the trainer),
+        // so `post` reaches the driver through a box that is filled in once, below, and read on the main queue.
+        let driverBox = MainQueueDriverBox()
+        let post: @Sendable (Message) -> Void = { message in
+            DispatchQueue.main.async { driverBox.driver?.send([message]) }
+        }
 
         var training: TuiTraining?
         if !noTrain, let train = dataset.train {
@@ -92,7 +96,7 @@ struct TuiCommand: ParsableCommand {
             state.training.learningRate = trainingOptions.learningRate
         }
 
-        driver = TerminalDriver(
+        let driver = TerminalDriver(
             state: state, options: options,
             reconstructor: {
                 // The newest weights for every reconstruction; a snapshot is a cheap copy-on-write value.
@@ -135,8 +139,16 @@ struct TuiCommand: ParsableCommand {
                 case .signal(let signal): Foundation.exit(128 + signal)
                 }
             })
+        driverBox.driver = driver
         try driver.start()
         training?.start()
         dispatchMain()
     }
+}
+
+/// Holds the driver for closures that run on the main queue but are created before it exists.
+/// `@unchecked Sendable`: `driver` is written once on the main thread before any reader runs, and read only
+/// on the main queue.
+final class MainQueueDriverBox: @unchecked Sendable {
+    var driver: TerminalDriver?
 }
