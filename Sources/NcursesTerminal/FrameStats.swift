@@ -11,9 +11,9 @@ public struct FrameStats: Codable, Sendable {
     public var dragLatencyMilliseconds: [Double] = []
     /// Time spent in the `.reconstruct` effect (the network), one entry per reconstruction.
     public var reconstructMilliseconds: [Double] = []
-    /// Cells handed to ncurses per drag frame (the diff's size).
+    /// Cells rewritten per drag frame (the diff's size).
     public var dragFrameCells: [Int] = []
-    /// Bytes ncurses wrote to the terminal per drag frame (`ThreadWriteCounter`; empty where unavailable).
+    /// Bytes written to the terminal per drag frame (the frame encoder's output, all of which is written).
     public var dragFrameBytes: [Int] = []
 
     public init() {}

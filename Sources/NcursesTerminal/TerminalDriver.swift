@@ -38,8 +38,9 @@ public final class TerminalDriver {
     private let onExit: (TerminalExit) -> Void
 
     private var session: TerminalSession?
-    private var colorPairs: ColorPairs?
-    private var previousFrame: CellBuffer?
+    /// Frames go to the terminal through our own encoder, not ncurses' doupdate (see AnsiFrameEncoder for
+    /// why); ncurses still owns the terminal's modes, the keyboard and the mouse.
+    private var encoder = AnsiFrameEncoder(colorDepth: .none)
     private var sources: [DispatchSourceProtocol] = []
     private var drawScheduled = false
     private var lastDrawUptime: UInt64 = 0
@@ -86,7 +87,7 @@ public final class TerminalDriver {
         self.session = session
         state.style = RenderStyle.detect(terminalColors: session.colorCount, noColor: options.noColor,
                                          asciiFlag: options.asciiFlag)
-        colorPairs = ColorPairs(enabled: state.style.colorDepth != .none)
+        encoder = AnsiFrameEncoder(colorDepth: state.style.colorDepth)
         let size = session.size
         state.screenWidth = size.width
         state.screenHeight = size.height
@@ -166,12 +167,10 @@ public final class TerminalDriver {
             finish(.signal(signal))
         case SIGTSTP:
             session?.suspend()
-            previousFrame = nil
             resized()
         case SIGCONT:
             // Stopped by someone else (kill -STOP): the screen may hold anything now.
-            session?.repaintAll()
-            previousFrame = nil
+            encoder.invalidate()
             scheduleDraw()
         case SIGWINCH:
             resized()
@@ -183,8 +182,9 @@ public final class TerminalDriver {
     private func resized() {
         guard let session else { return }
         let size = session.resizeToTerminal()
-        previousFrame = nil
-        session.repaintAll()
+        // ncurses clears now, so that it has nothing left to paint over our next frame later.
+        session.settleCurses()
+        encoder.invalidate()
         send([.resize(width: size.width, height: size.height)])
     }
 
@@ -206,28 +206,16 @@ public final class TerminalDriver {
 
     private func drawFrame() {
         drawScheduled = false
-        guard !finished, session != nil, let pairs = colorPairs else { return }
+        guard !finished, let session else { return }
         let frame = view(state)
-        let runs = frame.changes(since: previousFrame)
-        var cellsWritten = 0
-        for run in runs {
-            for (offset, cell) in run.cells.enumerated() {
-                _ = cnc_put_wch(Int32(run.y), Int32(run.x + offset), wchar_t(bitPattern: cell.character.value),
-                                attributes(cell.attributes), pairs.pair(cell.foreground, cell.background))
-            }
-            cellsWritten += run.cells.count
-        }
-        let writeCounter = ThreadWriteCounter()
-        let bytesBefore = writeCounter.bytesWritten
-        _ = wnoutrefresh(cnc_stdscr())
-        _ = doupdate()
-        let bytesAfter = writeCounter.bytesWritten
-        previousFrame = frame
+        let bytes = encoder.encode(frame)
+        let cellsWritten = encoder.lastCellCount
+        session.write(bytes)
         let now = DispatchTime.now().uptimeNanoseconds
         lastDrawUptime = now
         stats.frames += 1
         lastFrameCells = cellsWritten
-        lastFrameBytes = bytesBefore.flatMap { before in bytesAfter.map { $0 - before } }
+        lastFrameBytes = bytes.count
         recentFrameUptimes.append(now)
         recentFrameUptimes.removeAll { now &- $0 > 1_000_000_000 }
         if stats.firstFrameMilliseconds == nil {
@@ -253,15 +241,6 @@ public final class TerminalDriver {
             lastFrameCells: lastFrameCells, lastFrameBytes: lastFrameBytes,
             meanDragFrameBytes: bytes.isEmpty ? nil : Double(bytes.reduce(0, +)) / Double(bytes.count),
             dragFrames: stats.dragFrames, framesPerSecond: recentFrameUptimes.count)
-    }
-
-    private func attributes(_ a: CellAttributes) -> attr_t {
-        var result = cnc_a_normal()
-        if a.contains(.bold) { result |= cnc_a_bold() }
-        if a.contains(.reverse) { result |= cnc_a_reverse() }
-        if a.contains(.dim) { result |= cnc_a_dim() }
-        if a.contains(.underline) { result |= cnc_a_underline() }
-        return result
     }
 
     // MARK: exit

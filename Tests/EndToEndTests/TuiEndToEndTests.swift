@@ -55,10 +55,10 @@ final class TuiEndToEndTests: XCTestCase {
         func holeMismatch(_ screen: ScreenCapture) -> String? {
             for cy in 0..<14 {
                 for cx in 0..<28 {
-                    guard let cell = screen.cell(x: masked.x + cx, y: digitY + cy) else { return "cell (\(cx), \(cy)) missing" }
+                    guard let cell = screen.halves(x: masked.x + cx, y: digitY + cy) else { return "cell (\(cx), \(cy)) missing" }
                     let inside = cx >= 3 && cx <= 20 && cy >= 1 && cy <= 10
-                    if (cell.fg == holeColour && cell.bg == holeColour) != inside {
-                        return "masked-input cell (\(cx), \(cy)) hole=\(inside) but drew fg \(cell.fg) bg \(cell.bg)"
+                    if (cell.upper == holeColour && cell.lower == holeColour) != inside {
+                        return "masked-input cell (\(cx), \(cy)) hole=\(inside) but shows \(cell.upper) over \(cell.lower)"
                     }
                 }
             }

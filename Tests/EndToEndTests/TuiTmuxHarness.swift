@@ -118,8 +118,9 @@ final class TmuxSession {
         ((try? run(["display-message", "-p", "-t", "tui", format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The screen as cells (characters and colours), parsed from `capture-pane -p -e`.
-    func screen() -> ScreenCapture { ScreenCapture(ansi: (try? run(["capture-pane", "-p", "-e", "-t", "tui"])) ?? "") }
+    /// The screen as cells (characters and colours), parsed from `capture-pane -p -e -N` (-N keeps trailing
+    /// spaces, which are cells of the digit panels when they are drawn as spaces on a gray background).
+    func screen() -> ScreenCapture { ScreenCapture(ansi: (try? run(["capture-pane", "-p", "-e", "-N", "-t", "tui"])) ?? "") }
 
     func sendLiteral(_ text: String) { _ = try? run(["send-keys", "-t", "tui", "-l", text]) }
     func sendKey(_ key: String) { _ = try? run(["send-keys", "-t", "tui", key]) }
@@ -198,6 +199,19 @@ struct ScreenCapture: Equatable {
     var text: String { rows.map { String($0.map(\.character)) }.joined(separator: "\n") }
 
     func cell(x: Int, y: Int) -> Cell? { y < rows.count && x < rows[y].count ? rows[y][x] : nil }
+
+    /// The colours of a half-block cell's upper and lower halves, however it was spelled: the program
+    /// writes '▀' (fg over bg), '▄' (bg over fg), '█' (fg) or a space (bg), whichever is cheapest.
+    func halves(x: Int, y: Int) -> (upper: Int, lower: Int)? {
+        guard let c = cell(x: x, y: y) else { return nil }
+        switch c.character {
+        case "▀": return (c.fg, c.bg)
+        case "▄": return (c.bg, c.fg)
+        case "█": return (c.fg, c.fg)
+        case " ": return (c.bg, c.bg)
+        default: return nil
+        }
+    }
 
     /// The (x, y) where `title` starts, searching rows top to bottom.
     func find(_ title: String) -> (x: Int, y: Int)? {
