@@ -44,7 +44,7 @@ struct TuiCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         // Before any thread exists, so every thread inherits the mask and only the driver sees these signals.
         TerminalDriver.blockHandledSignals()
-        // One OpenBLAS thread per caller: training's GEMMs run on the background queue's thread and
+        // One OpenBLAS thread per caller: training's GEMMs run on the training thread and
         // inference on the main thread, one core each, instead of both fanning out over the same two cores
         // (Debian's pthread build is safe to call from two threads at once).
         BLASThreads.set(1)
@@ -85,16 +85,13 @@ struct TuiCommand: ParsableCommand {
             DispatchQueue.main.async { driverBox.driver?.send([message]) }
         }
 
+        // Made after the first frame (below): the trainer's gradients and Adam moments are three more
+        // copies of the weights to allocate and zero, which doubled the first-frame time.
         var training: TuiTraining?
-        if !noTrain, let train = dataset.train {
-            var trainingOptions = TrainingOptions()
-            trainingOptions.seed = seed
-            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
-            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
-                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
-                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
-            state.training.learningRate = trainingOptions.learningRate
-        }
+        var trainingOptions = TrainingOptions()
+        trainingOptions.seed = seed
+        let willTrain = !noTrain && dataset.train != nil
+        if willTrain { state.training.learningRate = trainingOptions.learningRate }
 
         let driver = TerminalDriver(
             state: state, options: options,
@@ -141,6 +138,12 @@ struct TuiCommand: ParsableCommand {
             })
         driverBox.driver = driver
         try driver.start()
+        if willTrain, let train = dataset.train {
+            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
+            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
+                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
+                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
+        }
         training?.start()
         dispatchMain()
     }
