@@ -23,9 +23,11 @@ tmux -L "$socket" -f /dev/null new-session -d -s m -x 120 -y 40 \
     "env -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $binary tui ${extra[*]} --stats-file $stats" \; \
     set-option -g remain-on-exit on
 
-# Wait for the first frame (the masked-input title) and for button-motion tracking.
+# Wait for the first frame (the masked-input title), the first reconstruction (the loop runs) and
+# button-motion tracking.
 for _ in $(seq 200); do
-    tmux -L "$socket" capture-pane -p -t m | grep -q "masked input" \
+    screen=$(tmux -L "$socket" capture-pane -p -t m)
+    grep -q "masked input" <<<"$screen" && ! grep -q "waiting for the model" <<<"$screen" \
         && [ "$(tmux -L "$socket" display-message -p -t m '#{mouse_button_flag}')" = 1 ] && break
     sleep 0.05
 done
@@ -48,6 +50,7 @@ tmux -L "$socket" send-keys -t m q
 for _ in $(seq 100); do [ -s "$stats" ] && break; sleep 0.05; done
 
 bytes=$(stat -c %s "$recording")
+[ "$bytes" -gt 20000 ] || echo "warning: almost nothing was recorded (the drag did not reach the program); run again" >&2
 /usr/bin/env python3 - "$stats" "$bytes" <<'EOF'
 import json, sys, statistics
 s = json.load(open(sys.argv[1])); recorded = int(sys.argv[2])

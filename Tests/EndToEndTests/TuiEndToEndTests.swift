@@ -10,7 +10,8 @@ final class TuiEndToEndTests: XCTestCase {
         guard let tmux = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary at \(binary.path)") }
         let session = try TmuxSession(tmux: tmux, command: [binary.path, "tui", "--no-train"] + extra, width: width, height: height)
-        XCTAssertTrue(session.waitUntil { session.screen().find("masked input") != nil },
+        // Up, and past start-up: the first reconstruction comes with the first tick of the running loop.
+        XCTAssertTrue(session.waitUntil { session.screen().find("masked input") != nil && !session.screen().text.contains("waiting for the model") },
                       "the UI did not come up:\n\(session.screen().text)")
         return session
     }
