@@ -64,7 +64,10 @@ public struct AnsiFrameEncoder: Sendable {
                 let (glyph, target) = cheapestSpelling(of: cell)
                 setPen(target, into: &out)
                 appendScalar(glyph, to: &out)
-                cursor = x + 1 < frame.width ? (x + 1, y) : nil   // after the last column: pending wrap
+                // After the last column the terminal is in its pending-wrap state; after a character whose
+                // width a terminal may judge differently (East Asian "ambiguous": —, ×, …) the column is
+                // not certain. Either way the next cell is placed absolutely.
+                cursor = x + 1 < frame.width && AnsiFrameEncoder.hasCertainWidth(glyph) ? (x + 1, y) : nil
             }
         }
         screen = frame
@@ -156,6 +159,11 @@ public struct AnsiFrameEncoder: Sendable {
         case .index(let i) where i < 16: return "\((background ? 100 : 90) + Int(i) - 8)"
         case .index(let i): return (background ? "48;5;" : "38;5;") + "\(i)"
         }
+    }
+
+    /// ASCII, the block elements and Braille: one column in every terminal the 256-colour UI runs in.
+    static func hasCertainWidth(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x80 || (0x2580...0x259F).contains(scalar.value) || (0x2800...0x28FF).contains(scalar.value)
     }
 
     // MARK: bytes

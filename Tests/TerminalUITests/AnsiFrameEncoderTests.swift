@@ -105,7 +105,7 @@ final class AnsiFrameEncoderTests: XCTestCase {
     func testRandomFramesLookRightOnAVirtualTerminal() {
         var rng = SeededGenerator(seed: 5)
         let colours: [TerminalColor] = [.terminalDefault, .index(16), .index(24), .index(240), .index(255), .index(3), .index(12)]
-        let glyphs: [Unicode.Scalar] = ["▀", "▀", "▀", " ", "a", "⠿"]
+        let glyphs: [Unicode.Scalar] = ["▀", "▀", "▀", " ", "a", "⠿", "×"]
         var encoder = AnsiFrameEncoder(colorDepth: .gray256)
         var terminal = VirtualTerminal(width: 23, height: 7)
         var frame = CellBuffer(width: 23, height: 7)
