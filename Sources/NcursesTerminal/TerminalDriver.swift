@@ -42,8 +42,11 @@ public final class TerminalDriver {
     /// why); ncurses still owns the terminal's modes, the keyboard and the mouse.
     private var encoder = AnsiFrameEncoder(colorDepth: .none)
     private var sources: [DispatchSourceProtocol] = []
-    private var drawScheduled = false
+    /// The frame waiting to be drawn, and when it is due.
+    private var pendingDraw: DispatchWorkItem?
+    private var pendingDrawDue: UInt64 = 0
     private var lastDrawUptime: UInt64 = 0
+    private var lastDragDrawUptime: UInt64 = 0
     /// When the oldest not-yet-drawn drag input was read (for the latency statistic).
     private var pendingDragInputUptime: UInt64?
     private var stats = FrameStats()
@@ -198,22 +201,30 @@ public final class TerminalDriver {
 
     // MARK: drawing
 
+    /// At most 60 frames a second, except that a frame answering a drag waits only for the previous drag
+    /// frame: frames for training news and ticks (a dozen a second while training) must not delay the
+    /// answer to the hand by up to a frame interval.
     private func scheduleDraw() {
-        guard !drawScheduled, !finished else { return }
-        drawScheduled = true
+        guard !finished else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        let due = lastDrawUptime &+ TerminalDriver.frameInterval
-        if now >= due {
-            DispatchQueue.main.async { [weak self] in self?.drawFrame() }
+        let last = pendingDragInputUptime != nil ? lastDragDrawUptime : lastDrawUptime
+        let due = max(now, last &+ TerminalDriver.frameInterval)
+        if let pending = pendingDraw {
+            if pendingDrawDue <= due { return }
+            pending.cancel()   // a drag arrived while a non-drag frame was waiting: draw sooner
+        }
+        let item = DispatchWorkItem { [weak self] in self?.drawFrame() }
+        pendingDraw = item
+        pendingDrawDue = due
+        if due <= now {
+            DispatchQueue.main.async(execute: item)
         } else {
-            DispatchQueue.main.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: due)) { [weak self] in
-                self?.drawFrame()
-            }
+            DispatchQueue.main.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: due), execute: item)
         }
     }
 
     private func drawFrame() {
-        drawScheduled = false
+        pendingDraw = nil
         guard !finished, let session else { return }
         let frame = view(state)
         let bytes = encoder.encode(frame)
@@ -231,6 +242,7 @@ public final class TerminalDriver {
         }
         if let readAt = pendingDragInputUptime {
             pendingDragInputUptime = nil
+            lastDragDrawUptime = now
             stats.dragFrames += 1
             stats.dragLatencyMilliseconds.append(milliseconds(from: readAt, to: now))
             stats.dragFrameCells.append(cellsWritten)
