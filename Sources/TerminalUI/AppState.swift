@@ -113,6 +113,9 @@ public struct AppState: Sendable, Equatable {
     public var maxScale: Int
     public var style: RenderStyle
     public var showHelp = false
+    /// The `D` overlay and the frame measurements it shows (sent by the driver while it is on).
+    public var showDebug = false
+    public var frameTimings: FrameTimings?
     public var showErrorPanel = false
     /// The classical fill, the classifier's guesses and the encoder's maps (`f`, `t`, `v`).
     public var panels = OptionalPanels()

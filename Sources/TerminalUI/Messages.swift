@@ -52,6 +52,8 @@ public enum Message: Equatable, Sendable {
     case reconstructed(revision: Int, pixels: [Float])
     /// A one-line note for the status area (a saved file, an error that did not stop the program).
     case notice(String)
+    /// The driver's newest frame measurements, for the `D` overlay.
+    case frameTimings(FrameTimings)
     /// The classifier's answer for the composite of reconstruction `revision`; nil: no classifier.
     case classified(revision: Int, guesses: Guesses?)
     /// The encoder's output for the input with this `revision`; nil: the network cannot say.

@@ -52,6 +52,7 @@ public enum HelpOverlay {
         ("R", "reset the model (asks first)"),
         ("w / l", "save / load the checkpoint"),
         ("e / a", "error panel / log or linear loss axis"),
+        ("D", "debug overlay: drag latency, network time, cells and bytes per frame"),
         ("f / F", "classical fill panel / next fill (zero, mean, harmonic, biharmonic, telea)"),
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),

@@ -35,13 +35,17 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         precondition(pixels.count == Digit.pixels, "reconstruction has \(pixels.count) pixels, expected 784")
         // An answer for an older input than the one shown would make the panel jump back.
         if revision >= state.reconstructionRevision {
-            state.reconstruction = pixels
+            state.reconstruction = GrayHysteresis.stabilize(pixels, shown: state.reconstruction,
+                                                            levels: state.drag != nil ? GrayHysteresis.dragLevels : 0)
             state.reconstructionRevision = revision
             return refreshPanelsForReconstruction(&state)
         }
         return []
     case .notice(let text):
         state.notice = text
+        return []
+    case .frameTimings(let timings):
+        state.frameTimings = timings
         return []
     case .classified, .featuresEncoded:
         applyPanelAnswer(&state, message)
@@ -133,6 +137,9 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         return [.quit]
     case "?":
         state.showHelp = true
+        return []
+    case "D":
+        state.showDebug.toggle()
         return []
     case "H": return resizeHole(&state, .shiftLeft)
     case "L": return resizeHole(&state, .shiftRight)
@@ -275,7 +282,8 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
         guard state.drag != nil else { return [] }
         let effects = applyDrag(&state, layout: layout, x: event.x, y: event.y)
         state.drag = nil
-        return effects
+        // At rest the reconstruction is shown exactly (GrayHysteresis only smooths while dragging).
+        return effects.isEmpty ? [requestReconstruction(&state)] : effects
     }
 }
 

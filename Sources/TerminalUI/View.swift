@@ -27,6 +27,7 @@ public func view(_ state: AppState) -> CellBuffer {
     }
     StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
     drawBottomLine(state, into: &buffer, row: layout.helpRow, theme: theme)
+    if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
     if state.showHelp { HelpOverlay.draw(into: &buffer, theme: theme) }
     return buffer
 }
@@ -55,7 +56,8 @@ private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme:
     x = buffer.put(digit, x: x, y: 0, style: theme.text)
     let hole: String
     if let h = state.hole {
-        hole = "  hole \(h.height)×\(h.width) at row \(h.top), col \(h.left)"
+        // Fixed-width numbers, so a drag rewrites only the digits that changed, not the rest of the line.
+        hole = String(format: "  hole %2d×%-2d at row %2d, col %2d", h.height, h.width, h.top, h.left)
     } else {
         let holes = state.mask.reduce(0) { $0 + ($1 < 0.5 ? 1 : 0) }
         hole = holes == 0 ? "  no hole" : "  hole \(holes) px painted"

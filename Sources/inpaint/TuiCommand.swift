@@ -54,7 +54,7 @@ struct TuiCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         // Before any thread exists, so every thread inherits the mask and only the driver sees these signals.
         TerminalDriver.blockHandledSignals()
-        // One OpenBLAS thread per caller: training's GEMMs run on the background queue's thread and
+        // One OpenBLAS thread per caller: training's GEMMs run on the training thread and
         // inference on the main thread, one core each, instead of both fanning out over the same two cores
         // (Debian's pthread build is safe to call from two threads at once).
         BLASThreads.set(1)
@@ -98,24 +98,22 @@ struct TuiCommand: ParsableCommand {
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
             startUptime: started)
-        var driver: TerminalDriver!
-        let post: @Sendable (Message) -> Void = { message in DispatchQueue.main.async { driver.send([message]) } }
-
-        var training: TuiTraining?
-        if !noTrain, let presetRun {
-            training = TuiTraining(model: network, factory: presetRun.factory, post: post)
-            state.training.learningRate = presetRun.learningRate
-        } else if !noTrain, let train = dataset.train {
-            var trainingOptions = TrainingOptions()
-            trainingOptions.seed = seed
-            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
-            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
-                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
-                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
-            state.training.learningRate = trainingOptions.learningRate
+        // The trainer's events need `post` before the driver exists (the driver's closures need the trainer),
+        // so `post` reaches the driver through a box that is filled in once, below, and read on the main queue.
+        let driverBox = MainQueueDriverBox()
+        let post: @Sendable (Message) -> Void = { message in
+            DispatchQueue.main.async { driverBox.driver?.send([message]) }
         }
 
-        driver = TerminalDriver(
+        // Made after the first frame (below): the trainer's gradients and Adam moments are three more
+        // copies of the weights to allocate and zero, which doubled the first-frame time.
+        var training: TuiTraining?
+        var trainingOptions = TrainingOptions()
+        trainingOptions.seed = seed
+        let willTrain = !noTrain && (presetRun != nil || dataset.train != nil)
+        if willTrain { state.training.learningRate = presetRun?.learningRate ?? trainingOptions.learningRate }
+
+        let driver = TerminalDriver(
             state: state, options: options,
             reconstructor: {
                 // The newest weights for every reconstruction; a snapshot is a cheap copy-on-write value.
@@ -168,8 +166,24 @@ struct TuiCommand: ParsableCommand {
                 case .signal(let signal): Foundation.exit(128 + signal)
                 }
             })
+        driverBox.driver = driver
         try driver.start()
+        if !noTrain, let presetRun {
+            training = TuiTraining(model: network, factory: presetRun.factory, post: post)
+        } else if !noTrain, let train = dataset.train {
+            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
+            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
+                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
+                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
+        }
         training?.start()
         dispatchMain()
     }
+}
+
+/// Holds the driver for closures that run on the main queue but are created before it exists.
+/// `@unchecked Sendable`: `driver` is written once on the main thread before any reader runs, and read only
+/// on the main queue.
+final class MainQueueDriverBox: @unchecked Sendable {
+    var driver: TerminalDriver?
 }

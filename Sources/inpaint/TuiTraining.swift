@@ -3,7 +3,7 @@ import Foundation
 import Inpainting
 import TerminalUI
 
-/// The background training behind `inpaint tui`: one `Trainer` on its own queue, its events translated
+/// The background training behind `inpaint tui`: one trainer on a thread of its own, its events translated
 /// into UI messages and handed to the main queue.
 ///
 /// A reset or a loaded checkpoint starts a new trainer (a new generation); events from a cancelled one
@@ -16,7 +16,6 @@ final class TuiTraining {
     private let post: @Sendable (Message) -> Void
     private(set) var trainer: any TrainingControl
     private var generation = 0
-    private let queue = DispatchQueue(label: "inpaint.training", qos: .userInitiated)
 
     init(model: ContextEncoder, factory: @escaping Factory, post: @escaping @Sendable (Message) -> Void) {
         self.factory = factory
@@ -33,10 +32,22 @@ final class TuiTraining {
         }, post: post)
     }
 
-    /// Starts (or, after `restart`, continues with) the current trainer on the training queue.
+    /// Starts (or, after `restart`, continues with) the current trainer on a thread of its own.
+    ///
+    /// The thread runs at nice 10 (Linux keeps a nice value per thread): when the drawing thread and the
+    /// trainer want the same core, the scheduler gives the drawing thread ~10 times the share (CFS weights
+    /// 1024 against 110), so a drag's reconstruction does not wait behind a training step. On an idle
+    /// core the trainer runs at full speed. A plain thread rather than a Dispatch worker, because a worker
+    /// goes back to the pool (and may later drain the main queue) and an unprivileged process cannot
+    /// lower its nice value again.
     func start() {
         let trainer = self.trainer
-        queue.async { trainer.run() }
+        let thread = Thread {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            trainer.run()
+        }
+        thread.name = "inpaint.training"
+        thread.start()
     }
 
     /// Switches to another recipe (a preset from the `x` menu) and starts it from `model`.
