@@ -111,6 +111,20 @@ final class ExperimentPresetTests: XCTestCase {
         XCTAssertEqual(p.labels.count, c.test.count)
     }
 
+    func testAdversarialTrainsTheExperimentsAdversarialArm() throws {
+        var c = try context()
+        let p = try ExperimentName.adversarial.preset(c)
+        guard case .minibatch(_, let count, let options) = p.training else { return XCTFail("adversarial uses Trainer") }
+        XCTAssertEqual(count, c.train.count)
+        XCTAssertEqual(options.maxSteps, AdversarialExperiment.steps)
+        XCTAssertEqual(options.adversarial, AdversarialOptions(weight: 0.001))
+        c.adversarialWeight = 0.01
+        guard case .minibatch(_, _, let stronger) = try ExperimentName.adversarial.preset(c).training else { return XCTFail() }
+        XCTAssertEqual(stronger.adversarial?.weight, 0.01)
+        guard case .minibatch(_, _, let full) = try ExperimentName.full.preset(c).training else { return XCTFail() }
+        XCTAssertNil(full.adversarial, "full stays the L2 twin")
+    }
+
     /// The live trainer and the experiment's loop give the same weights bit for bit, for pinned holes and
     /// for fresh random rectangles, including the chunked (>100 images) gradient average.
     func testFullBatchTrainerEqualsTheExperimentLoop() {

@@ -142,10 +142,15 @@ extension ExperimentName {
                 evaluationMasks: Array([[Float]](repeating: s.hole.mask(), count: shown).joined()),
                 hint: "trained on 7s and 9s; the hole covers where they differ: the fill is a blend of both (Fig. 7)")
 
-        case .full:
+        case .full, .adversarial:
             var options = TrainingOptions()
             options.seed = context.seed
             options.maxSteps = context.fast ? 5 : FullExperiment.steps
+            if self == .adversarial {
+                // The experiment's adversarial arm, live: its L2 twin is the `full` preset.
+                options.adversarial = AdversarialOptions(weight: context.adversarialWeight ?? AdversarialOptions().weight)
+                options.maxSteps = context.fast ? AdversarialExperiment.fastSteps : AdversarialExperiment.steps
+            }
             let test = context.test
             guard test.count > 0 else { throw ExperimentError("full: expected a test split, found none") }
             let (evalImages, evalMasks) = evaluation(Array(test.images.pixels), test.count, limit: 256)
@@ -155,7 +160,9 @@ extension ExperimentName {
                 digits: Array(test.images.pixels), labels: (0..<test.count).map { test.label(at: $0) },
                 groups: [.init(name: "test", range: 0..<test.count)], initialHole: nil,
                 evaluationImages: evalImages, evaluationMasks: evalMasks,
-                hint: "the whole training set, batch \(options.batchSize), \(options.maxSteps!) steps: the default recipe")
+                hint: self == .adversarial
+                    ? "L2 + adversarial loss (weight \(options.adversarial!.weight)): the fill's strokes get crisper than with L2 alone (preset full)"
+                    : "the whole training set, batch \(options.batchSize), \(options.maxSteps!) steps: the default recipe")
         }
     }
 }
