@@ -1,4 +1,5 @@
 import CKernels
+import Glibc
 
 /// The direct "same" convolution (stride 1, padding k/2; `Sources/CKernels/ConvSame.c`), which replaces
 /// im2col + sgemm where it applies: the paper model's 5×5 layers forward, the transposed layers forward
@@ -14,6 +15,16 @@ enum DirectConvolution {
     static func applies(kernelH: Int, kernelW: Int, stride: Int, padding: Int, width: Int) -> Bool {
         isEnabled && kernelH == kernelW && kernelH % 2 == 1 && stride == 1 && padding == kernelH / 2
             && ck_conv2d_same_supported(Int32(width), Int32(kernelH)) != 0
+    }
+
+    /// Narrower images take the BLAS path even where the kernel applies: with one or two 8-float vectors per
+    /// row the kernel keeps only 2–4 accumulators in flight and waits on FMA latency, while `ColumnBatch`
+    /// hands OpenBLAS a chunk of images at once (measured on the strided model's 7×7 layers; see the commit).
+    nonisolated(unsafe) static var minimumWidth = Int(getenv("INPAINT_DIRECT_MIN").map { String(cString: $0) } ?? "17") ?? 17
+
+    /// Whether a layer should take the direct path: the kernel applies and the image is wide enough to gain.
+    static func prefers(kernelH: Int, kernelW: Int, stride: Int, padding: Int, width: Int) -> Bool {
+        width >= minimumWidth && applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
     /// Floats of scratch for the zero-bordered copy of one image [channels, height, width].
