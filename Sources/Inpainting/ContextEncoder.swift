@@ -109,6 +109,20 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         for (p, n) in allocations { p.deinitialize(count: n); p.deallocate() }
     }
 
+    /// The float16 copy of the channel-wise weights for `InferencePrecision.float16`, and the parameters it was
+    /// made from (kept, so that the next call sees whether they changed; a snapshot's storage is shared, not copied).
+    private var half: (source: ParameterStore, weights: HalfPrecisionWeights)?
+
+    /// The float16 weights at `offset..<offset + count` of `parameters`, converted once per parameter set: the
+    /// comparison is cheap both when the parameters are the same snapshot (shared storage) and when training
+    /// moved them (the first weights differ).
+    func halfPrecisionWeights(of parameters: ParameterStore, offset: Int, count: Int) -> HalfPrecisionWeights {
+        if let half, half.source == parameters, half.weights.bits.count == count { return half.weights }
+        let weights = parameters.values.withUnsafeBufferPointer { HalfPrecisionWeights($0.baseAddress! + offset, count: count) }
+        half = (parameters, weights)
+        return weights
+    }
+
     /// The network's output for the last forward pass: [count, 1, 28, 28].
     var output: UnsafeMutablePointer<Float> { activations.last! }
     var scratch: UnsafeMutablePointer<Float> { scratches[0] }

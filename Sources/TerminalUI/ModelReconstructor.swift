@@ -12,9 +12,13 @@ public final class ModelReconstructor: Reconstructor {
         }
     }
     private var workspace: ContextEncoderWorkspace
+    /// float16 by default: a drag asks for a reconstruction per mouse motion, and the float16 channel-wise
+    /// weights stay in cache between them (a new training snapshot costs one conversion).
+    public var precision: InferencePrecision
 
-    public init(model: ContextEncoder) {
+    public init(model: ContextEncoder, precision: InferencePrecision = .float16) {
         self.model = model
+        self.precision = precision
         self.workspace = ContextEncoderWorkspace(config: model.config, maxBatch: 1)
     }
 
@@ -26,7 +30,7 @@ public final class ModelReconstructor: Reconstructor {
             mask.withUnsafeBufferPointer { m in
                 output.withUnsafeMutableBufferPointer { o in
                     model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1,
-                                      into: o.baseAddress!, workspace: workspace)
+                                      into: o.baseAddress!, workspace: workspace, precision: precision)
                 }
             }
         }
