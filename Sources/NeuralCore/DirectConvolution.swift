@@ -1,5 +1,4 @@
 import CKernels
-import Glibc
 
 /// The direct "same" convolution (stride 1, padding k/2; `Sources/CKernels/ConvSame.c`), which replaces
 /// im2col + sgemm where it applies: the paper model's 5×5 layers forward, the transposed layers forward
@@ -20,7 +19,8 @@ enum DirectConvolution {
     /// Narrower images take the BLAS path even where the kernel applies: with one or two 8-float vectors per
     /// row the kernel keeps only 2–4 accumulators in flight and waits on FMA latency, while `ColumnBatch`
     /// hands OpenBLAS a chunk of images at once (measured on the strided model's 7×7 layers; see the commit).
-    nonisolated(unsafe) static var minimumWidth = Int(getenv("INPAINT_DIRECT_MIN").map { String(cString: $0) } ?? "17") ?? 17
+    /// Tests set it to 1 to cover the kernel's narrow rows; set it before any pass runs, never while one does.
+    nonisolated(unsafe) static var minimumWidth = 17
 
     /// Whether a layer should take the direct path: the kernel applies and the image is wide enough to gain.
     static func prefers(kernelH: Int, kernelW: Int, stride: Int, padding: Int, width: Int) -> Bool {
