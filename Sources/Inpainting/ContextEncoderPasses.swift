@@ -67,7 +67,19 @@ extension ContextEncoder {
             for (s, stage) in ws.stages.enumerated() {
                 let out = ws.activations[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
                 let input = source, inSize = stage.inputSize, outSize = stage.outputSize
+                // One image and several workers (a reconstruction's latency): split the convolutions by output channel.
+                let splitChannels = count == 1 && ws.concurrency > 1
                 switch stage.layer {
+                case .conv(let l) where splitChannels:
+                    ws.split(l.outChannels) { channels, worker in
+                        l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
+                                  output: out, channels: channels, scratch: ws.scratches[worker])
+                    }
+                case .transposedConv(let l) where splitChannels:
+                    ws.split(l.outChannels) { channels, worker in
+                        l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
+                                  output: out, channels: channels, scratch: ws.scratches[worker])
+                    }
                 case .conv(let l):
                     ws.split(count) { images, worker in
                         l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,

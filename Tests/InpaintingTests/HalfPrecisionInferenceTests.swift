@@ -59,3 +59,26 @@ final class HalfPrecisionInferenceTests: XCTestCase {
         XCTAssertNotEqual(first, second)
     }
 }
+
+/// A single image through a 2-worker workspace (convolutions split by output channel, the channel-wise layer
+/// by channel) equals the 1-worker pass, for both architectures and precisions.
+final class SingleImageSplitTests: XCTestCase {
+    func testTwoWorkersReconstructOneImageLikeOne() {
+        var g = SeededGenerator(seed: 62)
+        for config in [ModelConfig(architecture: .paper, bias: true, maskChannel: true), ModelConfig(architecture: .strided)] {
+            let model = ContextEncoder(config: config, generator: &g)
+            let image = (0..<Digit.pixels).map { _ in g.nextUnitFloat() }
+            let mask = HoleRect(top: 5, left: 9, height: 11, width: 8).mask()
+            for precision in InferencePrecision.allCases {
+                var outputs: [[Float]] = []
+                for workers in [1, 2] {
+                    let ws = ContextEncoderWorkspace(config: config, maxBatch: 1, concurrency: workers)
+                    var y = [Float](repeating: 0, count: Digit.pixels)
+                    model.reconstruct(images: image, masks: mask, count: 1, into: &y, workspace: ws, precision: precision)
+                    outputs.append(y)
+                }
+                assertClose(outputs[1], outputs[0], rtol: 1e-5, atol: 1e-6, "\(config.architecture) \(precision)")
+            }
+        }
+    }
+}
