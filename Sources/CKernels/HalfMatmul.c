@@ -35,48 +35,47 @@ __attribute__((target("avx2,f16c"), always_inline)) static inline __m256 load_ha
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)w));
 }
 
-/// Rows [r, r + R) of y, columns [j, j + 8·V): every row of W is read once per block and feeds R·V FMAs;
-/// R·V ≤ 8 accumulators stay in registers.
+/// y rows [0, R) += Σ_{i in [i0, i0 + K)} x[r, i] · w[i, :] for K = 4 or 1 weight rows at a time: the weight
+/// rows are read front to back (K contiguous streams the prefetcher follows, which walking a column block
+/// down 784 rows 1.5 KB apart was not), each converted vector feeds R FMAs, and y stays in L1.
 __attribute__((target("avx2,fma,f16c"), always_inline)) static inline void
-half_block(const uint16_t *w, int inF, long outF, const float *x, long ldx, float *y, long ldy, int j,
-           const int R, const int V) {
-    __m256 acc[4][8];
+half_rows_step(const uint16_t *w, int outF, const float *x, long ldx, float *y, long ldy, int i0, const int R,
+               const int K) {
+    __m256 xb[2][4];
     for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
-    for (int i = 0; i < inF; i++) {
-        const uint16_t *row = w + (long)i * outF + j;
-        __m256 wv[8];
-        for (int v = 0; v < V; v++) wv[v] = load_half8(row + 8 * v);
+        for (int k = 0; k < K; k++) xb[r][k] = _mm256_broadcast_ss(x + r * ldx + i0 + k);
+    const uint16_t *row = w + (long)i0 * outF;
+    int j = 0;
+    for (; j + 8 <= outF; j += 8) {
+        __m256 wv[4];
+        for (int k = 0; k < K; k++) wv[k] = load_half8(row + (long)k * outF + j);
         for (int r = 0; r < R; r++) {
-            const __m256 xb = _mm256_broadcast_ss(x + r * ldx + i);
-            for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(xb, wv[v], acc[r][v]);
+            __m256 acc = _mm256_loadu_ps(y + r * ldy + j);
+            for (int k = 0; k < K; k++) acc = _mm256_fmadd_ps(xb[r][k], wv[k], acc);
+            _mm256_storeu_ps(y + r * ldy + j, acc);
         }
     }
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++) _mm256_storeu_ps(y + r * ldy + j + 8 * v, acc[r][v]);
+    for (; j < outF; j++)
+        for (int r = 0; r < R; r++)
+            for (int k = 0; k < K; k++) y[r * ldy + j] += x[r * ldx + i0 + k] * _cvtsh_ss(row[(long)k * outF + j]);
 }
 
-/// Rows [r, r + R) over every column: blocks of V vectors, then single vectors, then scalar columns.
-#define CK_HALF_ROWS(R, V)                                                                                        \
+#define CK_HALF_ROWS(R)                                                                                           \
     __attribute__((target("avx2,fma,f16c"))) static void half_rows_##R(const uint16_t *w, int inF, int outF,   \
                                                                       const float *x, long ldx, float *y,       \
                                                                       long ldy) {                               \
-        int j = 0;                                                                                              \
-        for (; j + 8 * V <= outF; j += 8 * V) half_block(w, inF, outF, x, ldx, y, ldy, j, R, V);                \
-        for (; j + 8 <= outF; j += 8) half_block(w, inF, outF, x, ldx, y, ldy, j, R, 1);                        \
-        for (; j < outF; j++)                                                                                   \
-            for (int r = 0; r < R; r++) {                                                                       \
-                float s = 0;                                                                                    \
-                for (int i = 0; i < inF; i++) s += x[r * ldx + i] * _cvtsh_ss(w[(long)i * outF + j]);          \
-                y[r * ldy + j] = s;                                                                             \
-            }                                                                                                   \
+        for (int r = 0; r < R; r++)                                                                             \
+            for (int j = 0; j < outF; j++) y[r * ldy + j] = 0;                                                  \
+        int i = 0;                                                                                              \
+        for (; i + 4 <= inF; i += 4) half_rows_step(w, outF, x, ldx, y, ldy, i, R, 4);                          \
+        for (; i < inF; i++) half_rows_step(w, outF, x, ldx, y, ldy, i, R, 1);                                  \
     }
-CK_HALF_ROWS(1, 8)
-CK_HALF_ROWS(4, 2)
+CK_HALF_ROWS(1)
+CK_HALF_ROWS(2)
 
 void ck_half_matmul(const uint16_t *w, int inF, int outF, const float *x, long ldx, int rows, float *y, long ldy) {
     int r = 0;
-    for (; r + 4 <= rows; r += 4) half_rows_4(w, inF, outF, x + r * ldx, ldx, y + r * ldy, ldy);
+    for (; r + 2 <= rows; r += 2) half_rows_2(w, inF, outF, x + r * ldx, ldx, y + r * ldy, ldy);
     for (; r < rows; r++) half_rows_1(w, inF, outF, x + r * ldx, ldx, y + r * ldy, ldy);
 }
 

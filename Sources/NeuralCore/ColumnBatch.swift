@@ -6,9 +6,11 @@
 /// A chunk of images gives it hundreds of columns. The chunk is capped by `floatBudget` so that the column
 /// matrix stays in cache (for the paper model's 28×28 layers a chunk is one image, as before).
 enum ColumnBatch {
-    /// Floats of scratch per worker that a chunk may fill (columns + the gathered small side): 2 MB, a
-    /// core's share of L2 + L3 on the 2-core machine of issue 4 §3 (512 KB L2 each, 32 MB shared L3).
-    nonisolated(unsafe) static var floatBudget = 1 << 19
+    /// Floats of scratch per worker that a chunk may fill (columns + the gathered small side): 512 KB, half a
+    /// core's L2 on the machine of issue 4 §3 (1 MB L2 each). Measured on the strided model (inpaint bench
+    /// --layers --arch strided --threads 1 --cpu-clock, load 10): 256 KB 20.7–21.3 ms a step, 512 KB 21.1–21.3,
+    /// 2 MB 21.1–21.3, 8 MB 22.4–22.5; against 34 ms image by image. Tests change it to force chunk sizes.
+    nonisolated(unsafe) static var floatBudget = 1 << 17
 
     /// Images per chunk when one image needs `floatsPerImage` floats of scratch, for batches ≤ maxBatch.
     static func imagesPerChunk(floatsPerImage: Int, maxBatch: Int) -> Int {
