@@ -127,19 +127,27 @@ public final class TerminalDriver {
     private func dispatch(_ effects: [Effect]) {
         // Several motions read in one go each ask for a reconstruction; only the newest input matters.
         var lastReconstruct: Effect?
+        var panelQuestions: [Effect] = []   // the optional panels' .encodeFeatures and .classify
         for effect in effects {
             switch effect {
             case .reconstruct: lastReconstruct = effect
+            case .encodeFeatures, .classify: panelQuestions.append(effect)
             case .quit: finish(.quit); return
             default: performEffect(effect)
             }
         }
+        guard lastReconstruct != nil || !panelQuestions.isEmpty else { return }
+        let network = reconstructor()   // once: the maps are read from the reconstruction's own pass
+        var answers: [Message] = []
         if case .reconstruct(let revision, let image, let mask)? = lastReconstruct {
             let began = DispatchTime.now().uptimeNanoseconds
-            let pixels = reconstructor().reconstruct(image: image, mask: mask)
+            let pixels = network.reconstruct(image: image, mask: mask)
             stats.reconstructMilliseconds.append(milliseconds(from: began, to: DispatchTime.now().uptimeNanoseconds))
-            _ = update(&state, .reconstructed(revision: revision, pixels: pixels))
+            answers.append(.reconstructed(revision: revision, pixels: pixels))
         }
+        answers += PanelAnswers.answer(PanelAnswers.newest(panelQuestions), using: network)
+        // A new reconstruction asks the classifier about its composite: one more round, in the same frame.
+        dispatch(answers.flatMap { update(&state, $0) })
     }
 
     // MARK: input and signals

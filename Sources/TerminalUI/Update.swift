@@ -20,7 +20,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .tick:
         // Refresh with newer weights, but not mid-drag: each motion already asks for a fresh reconstruction.
         if state.drag == nil && state.reconstructedModelRevision != state.modelRevision {
-            return [requestReconstruction(&state)]
+            // The encoder's maps change with the weights too.
+            return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
         }
         return []
     case .training(let news):
@@ -36,18 +37,24 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         if revision >= state.reconstructionRevision {
             state.reconstruction = pixels
             state.reconstructionRevision = revision
+            return refreshPanelsForReconstruction(&state)
         }
         return []
     case .notice(let text):
         state.notice = text
         return []
+    case .classified, .featuresEncoded:
+        applyPanelAnswer(&state, message)
+        return []
+    case .presetStarted(let start):
+        return applyPresetStart(&state, start)
     }
 }
 
 /// Marks the input as changed and asks for its reconstruction.
-private func inputChanged(_ state: inout AppState) -> [Effect] {
+func inputChanged(_ state: inout AppState) -> [Effect] {
     state.inputRevision += 1
-    return [requestReconstruction(&state)]
+    return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
 }
 
 private func requestReconstruction(_ state: inout AppState) -> Effect {
@@ -119,6 +126,7 @@ func clampedHole(top: Int, left: Int, height: Int, width: Int) -> HoleRect {
 }
 
 private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect] {
+    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) { return effects }
     switch c {
     case "q":
         state.quitRequested = true
@@ -197,6 +205,7 @@ private func cycleMode(_ state: inout AppState) -> [Effect] {
 }
 
 private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
+    if prompt == .presetMenu { return handlePresetMenu(&state, key) }
     switch (prompt, key) {
     case (_, .escape):
         state.prompt = nil

@@ -43,10 +43,12 @@ private func drawTooSmall(into buffer: inout CellBuffer, theme: Theme) {
 
 private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme: Theme) {
     var x = buffer.put("inpaint", x: 0, y: 0, style: theme.title)
+    if let preset = state.preset { x = buffer.put(" · \(preset)", x: x, y: 0, style: theme.accent) }
     let digit: String
     if let index = state.digitIndex {
         let label = state.library.labels[index]
-        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label))" : "")
+        let group = state.library.groupName(of: index).map { ", \($0)" } ?? ""
+        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label)\(group))" : "")
     } else {
         digit = "  your drawing"
     }
@@ -59,17 +61,24 @@ private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme:
         hole = holes == 0 ? "  no hole" : "  hole \(holes) px painted"
     }
     x = buffer.put(hole, x: x, y: 0, style: theme.dim)
-    buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
+    x = buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
+    let hidden = state.layout.hiddenPanels
+    if !hidden.isEmpty {
+        buffer.put("  too small for: " + hidden.map(\.title).joined(separator: ", "), x: x, y: 0, style: theme.warning)
+    }
 }
 
 private func drawPanel(_ state: AppState, _ placement: PanelPlacement, scale: Int,
                        into buffer: inout CellBuffer, theme: Theme) {
     let width = DigitPanel.size(scale: scale).width
     let active = state.drag?.panel == placement.kind
-    buffer.put(placement.kind.title, x: placement.x, y: placement.y,
+    buffer.put(panelTitle(state, placement.kind), x: placement.x, y: placement.y,
                style: active ? theme.accent : theme.title, maxWidth: width)
     let panel: DigitPanel
     switch placement.kind {
+    case .classicalFill, .guesses, .features:
+        drawOptionalPanel(state, placement, scale: scale, into: &buffer, theme: theme)
+        return
     case .original:
         panel = DigitPanel(pixels: state.image, scale: scale)
     case .masked:
@@ -105,6 +114,9 @@ private func drawBottomLine(_ state: AppState, into buffer: inout CellBuffer, ro
     case .confirmReset?:
         text = "reset the model to fresh random weights? y to confirm, any other key keeps it"
         style = theme.warning
+    case .presetMenu?:
+        text = presetMenuLine
+        style = theme.accent
     case nil:
         if let notice = state.notice {
             text = notice

@@ -9,27 +9,28 @@ import TerminalUI
 /// A reset or a loaded checkpoint starts a new trainer (a new generation); events from a cancelled one
 /// that arrive late are dropped so its last steps cannot overwrite the new curves.
 final class TuiTraining {
-    private let images: [Float]
-    private let count: Int
-    private let evaluationImages: [Float]
-    private let evaluationCount: Int
-    private let options: TrainingOptions
+    /// Makes the trainer for some starting weights: a `Trainer`, or a preset's `FullBatchTrainer`.
+    typealias Factory = (ContextEncoder, @escaping @Sendable (TrainingEvent) -> Void) -> any TrainingControl
+
+    private var factory: Factory
     private let post: @Sendable (Message) -> Void
-    private(set) var trainer: Trainer
+    private(set) var trainer: any TrainingControl
     private var generation = 0
     private let queue = DispatchQueue(label: "inpaint.training", qos: .userInitiated)
 
-    init(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float], evaluationCount: Int,
-         options: TrainingOptions, post: @escaping @Sendable (Message) -> Void) {
-        self.images = images
-        self.count = count
-        self.evaluationImages = evaluationImages
-        self.evaluationCount = evaluationCount
-        self.options = options
+    init(model: ContextEncoder, factory: @escaping Factory, post: @escaping @Sendable (Message) -> Void) {
+        self.factory = factory
         self.post = post
-        self.trainer = TuiTraining.makeTrainer(model: model, images: images, count: count,
-                                               evaluationImages: evaluationImages, evaluationCount: evaluationCount,
-                                               options: options, generation: 0, post: post)
+        self.trainer = TuiTraining.makeTrainer(model: model, factory: factory, generation: 0, post: post)
+    }
+
+    /// A `Trainer` on `images` ([count, 784]) with the options given.
+    convenience init(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float], evaluationCount: Int,
+                     options: TrainingOptions, post: @escaping @Sendable (Message) -> Void) {
+        self.init(model: model, factory: { model, events in
+            Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
+                    evaluationCount: evaluationCount, events: events)
+        }, post: post)
     }
 
     /// Starts (or, after `restart`, continues with) the current trainer on the training queue.
@@ -38,24 +39,26 @@ final class TuiTraining {
         queue.async { trainer.run() }
     }
 
+    /// Switches to another recipe (a preset from the `x` menu) and starts it from `model`.
+    func restart(from model: ContextEncoder, factory: @escaping Factory) {
+        self.factory = factory
+        restart(from: model)
+    }
+
     /// Replaces the weights: cancels the running trainer and starts a new one from `model`.
     func restart(from model: ContextEncoder) {
         trainer.cancel()
         generation += 1
         TuiTraining.currentGeneration = generation
-        trainer = TuiTraining.makeTrainer(model: model, images: images, count: count, evaluationImages: evaluationImages,
-                                          evaluationCount: evaluationCount, options: options, generation: generation,
-                                          post: post)
+        trainer = TuiTraining.makeTrainer(model: model, factory: factory, generation: generation, post: post)
         post(.training(.reset))
         post(.modelUpdated(revision: TuiTraining.nextModelRevision()))
         start()
     }
 
-    private static func makeTrainer(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float],
-                                    evaluationCount: Int, options: TrainingOptions, generation: Int,
-                                    post: @escaping @Sendable (Message) -> Void) -> Trainer {
-        Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
-                evaluationCount: evaluationCount) { event in
+    private static func makeTrainer(model: ContextEncoder, factory: Factory, generation: Int,
+                                    post: @escaping @Sendable (Message) -> Void) -> any TrainingControl {
+        factory(model) { event in
             // The generation check runs on the main queue, where `generation` lives.
             DispatchQueue.main.async {
                 guard let current = TuiTraining.currentGeneration, current == generation else { return }

@@ -49,7 +49,7 @@ struct WatchCommand: ParsableCommand {
             var generator = SeededGenerator(seed: 1)
             network = ContextEncoder(config: ModelConfig(), generator: &generator)
         }
-        let reconstructor = ModelReconstructor(model: network)
+        let reconstructor = ModelReconstructor(model: network, classifier: (try? DigitClassifier.bundled()) ?? nil)
         var state = AppState(library: library, style: .full, maxScale: scale)
         state.training.activity = .watching
         state.training.modelFile = modelPath ?? "(waiting for the log to name a checkpoint)"
