@@ -101,13 +101,19 @@ final class ExperimentPresetTests: XCTestCase {
         XCTAssertTrue(p.evaluationMasks == Array([[Float]](repeating: p.initialHole!.mask(), count: p.evaluationCount).joined()))
     }
 
-    func testFullTrainsTheWholeSplitWithTheDefaultRecipe() throws {
+    func testFullTrainsTheWholeSplitWithTheBestRecipe() throws {
         let c = try context()
         let p = try ExperimentName.full.preset(c)
         guard case .minibatch(_, let count, let options) = p.training else { return XCTFail("full uses Trainer") }
         XCTAssertEqual(count, c.train.count)
         XCTAssertEqual(options.batchSize, 64)
-        XCTAssertEqual(options.maxSteps, FullExperiment.steps)
+        // The bundled model's recipe (assets/MODEL.md): mask channel, 30 epochs, Adam 1e-3, cosine decay.
+        XCTAssertTrue(p.config.maskChannel)
+        XCTAssertEqual(options.epochs, 30)
+        XCTAssertNil(options.maxSteps)
+        XCTAssertEqual(options.schedule, .cosine)
+        XCTAssertEqual(options.learningRate, 1e-3)
+        XCTAssertEqual(options.workers, 1, "the UI trains on one worker")
         XCTAssertEqual(p.labels.count, c.test.count)
     }
 
