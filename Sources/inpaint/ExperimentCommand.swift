@@ -24,8 +24,11 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Output folder (default: experiments/NAME).")
     var out: String?
 
-    @Option(help: "Network: paper (the report's) or strided.")
+    @Option(help: "Network: paper (the report's), strided or pooled.")
     var architecture: Architecture = .paper
+
+    @Option(help: "architectures only: seconds of training per network (equal wall-clock time).")
+    var seconds: Double = 180
 
     @Flag(help: "Few steps and images: seconds instead of minutes (what the test suite runs).")
     var fast = false
@@ -34,11 +37,12 @@ struct ExperimentCommand: ParsableCommand {
         if name != "list" && ExperimentName(rawValue: name) == nil {
             throw ValidationError("NAME: expected list or one of \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")), found \(name)")
         }
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number, found \(seconds)") }
     }
 
     func run() throws {
         guard let experiment = ExperimentName(rawValue: name) else {
-            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(e.summary)") }
+            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.summary)") }
             return
         }
         let dataset = try dataOptions.load()
@@ -47,8 +51,10 @@ struct ExperimentCommand: ParsableCommand {
         }
         let directory = URL(fileURLWithPath: out ?? "experiments/\(experiment.rawValue)", isDirectory: true)
         let progress = ExperimentProgressPrinter()
+        // The accuracy column needs the bundled classifier; without one (an installed binary) it is left out.
+        let classifier = experiment == .architectures ? try DigitClassifier.bundled() : nil
         let context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
-                                        progress: progress.report)
+                                        secondsPerModel: seconds, classifier: classifier, progress: progress.report)
         let result = try experiment.run(context)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

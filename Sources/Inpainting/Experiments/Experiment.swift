@@ -1,10 +1,11 @@
 import Foundation
 import NeuralCore
 
-/// The report's experiments (Hu & Velarde 2016, Figs. 1–7) plus `full`, each one call that trains, measures
-/// and draws a figure (issue 6 §1). Pure: progress goes through a callback, nothing prints.
+/// The report's experiments (Hu & Velarde 2016, Figs. 1–7) plus `full` and `architectures`, each one call
+/// that trains, measures and draws a figure (issue 6 §1–2). Pure: progress goes through a callback, nothing
+/// prints.
 public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
-    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full
+    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full, architectures
 
     public var description: String { rawValue }
 
@@ -19,6 +20,7 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
         case .brightness: "Fig. 6: fill brightness falls as the hole grows; max-normalisation restores it"
         case .mixing: "Fig. 7: trained on 7s and 9s, an ambiguous hole yields a blend of both"
         case .full: "the whole training set with the default recipe; eval table beside the classical fills"
+        case .architectures: "paper, strided and pooled trained for the same time: quality, speed, size"
         }
     }
 }
@@ -39,12 +41,18 @@ public struct ExperimentContext {
     public var fast: Bool
     /// The network for experiments that do not fix one (the report's `paper` by default).
     public var architecture: Architecture
+    /// `architectures`: wall-clock seconds of training per network (ignored by `fast`, which counts steps).
+    public var secondsPerModel: Double
+    /// Scores composites by the accuracy column of `inpaint eval` where an experiment reports it; nil skips it.
+    public var classifier: DigitClassifier?
     public var progress: (ExperimentProgress) -> Void
 
     public init(train: MNISTSplit, test: MNISTSplit, seed: UInt64 = 1, fast: Bool = false,
-                architecture: Architecture = .paper, progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
+                architecture: Architecture = .paper, secondsPerModel: Double = 180, classifier: DigitClassifier? = nil,
+                progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
         self.train = train; self.test = test; self.seed = seed; self.fast = fast
-        self.architecture = architecture; self.progress = progress
+        self.architecture = architecture; self.secondsPerModel = secondsPerModel; self.classifier = classifier
+        self.progress = progress
     }
 }
 
@@ -103,6 +111,7 @@ extension ExperimentName {
         case .brightness: try BrightnessExperiment.run(context)
         case .mixing: try MixingExperiment.run(context)
         case .full: try FullExperiment.run(context)
+        case .architectures: try ArchitecturesExperiment.run(context)
         }
     }
 }
