@@ -53,6 +53,9 @@ struct ExperimentCommand: ParsableCommand {
         let progress = ExperimentProgressPrinter()
         // The accuracy column needs the bundled classifier; without one (an installed binary) it is left out.
         let classifier = experiment == .architectures ? try DigitClassifier.bundled() : nil
+        if experiment == .architectures && classifier == nil {
+            FileHandle.standardError.write(Data("no assets/\(DigitClassifier.assetFileName) beside the program: accuracy not reported\n".utf8))
+        }
         let context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
                                         secondsPerModel: seconds, classifier: classifier, progress: progress.report)
         let result = try experiment.run(context)
@@ -71,7 +74,7 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : String(format: "%.4f", value)
+        value == value.rounded() && abs(value) < 1e12 ? String(Int(value)) : String(format: "%.4f", value)
     }
 }
 
