@@ -11,8 +11,10 @@ public struct FrameStats: Codable, Sendable {
     public var dragLatencyMilliseconds: [Double] = []
     /// Time spent in the `.reconstruct` effect (the network), one entry per reconstruction.
     public var reconstructMilliseconds: [Double] = []
-    /// Cells rewritten per drag frame (the diff's size; bytes are measured outside, by recording the pty).
+    /// Cells rewritten per drag frame (the diff's size).
     public var dragFrameCells: [Int] = []
+    /// Bytes written to the terminal per drag frame (the frame encoder's output, all of which is written).
+    public var dragFrameBytes: [Int] = []
 
     public init() {}
 

@@ -38,15 +38,23 @@ public final class TerminalDriver {
     private let onExit: (TerminalExit) -> Void
 
     private var session: TerminalSession?
-    private var colorPairs: ColorPairs?
-    private var previousFrame: CellBuffer?
+    /// Frames go to the terminal through our own encoder, not ncurses' doupdate (see AnsiFrameEncoder for
+    /// why); ncurses still owns the terminal's modes, the keyboard and the mouse.
+    private var encoder = AnsiFrameEncoder(colorDepth: .none)
     private var sources: [DispatchSourceProtocol] = []
-    private var drawScheduled = false
+    /// The frame waiting to be drawn, and when it is due.
+    private var pendingDraw: DispatchWorkItem?
+    private var pendingDrawDue: UInt64 = 0
     private var lastDrawUptime: UInt64 = 0
+    private var lastDragDrawUptime: UInt64 = 0
     /// When the oldest not-yet-drawn drag input was read (for the latency statistic).
     private var pendingDragInputUptime: UInt64?
     private var stats = FrameStats()
     private var finished = false
+    /// When the recent frames ended, for the overlay's frames per second.
+    private var recentFrameUptimes: [UInt64] = []
+    private var lastFrameCells = 0
+    private var lastFrameBytes: Int?
 
     /// At most 60 frames per second.
     private static let frameInterval: UInt64 = 1_000_000_000 / 60
@@ -82,7 +90,7 @@ public final class TerminalDriver {
         self.session = session
         state.style = RenderStyle.detect(terminalColors: session.colorCount, noColor: options.noColor,
                                          asciiFlag: options.asciiFlag)
-        colorPairs = ColorPairs(enabled: state.style.colorDepth != .none)
+        encoder = AnsiFrameEncoder(colorDepth: state.style.colorDepth)
         let size = session.size
         state.screenWidth = size.width
         state.screenHeight = size.height
@@ -99,7 +107,9 @@ public final class TerminalDriver {
         // nothing on screen writes nothing.
         let tick = DispatchSource.makeTimerSource(queue: .main)
         tick.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
-        tick.setEventHandler { [unowned self] in self.send([.tick]) }
+        tick.setEventHandler { [unowned self] in
+            self.send(self.state.showDebug ? [.tick, .frameTimings(self.frameTimings())] : [.tick])
+        }
         sources.append(tick)
         sources.forEach { $0.resume() }
 
@@ -127,19 +137,27 @@ public final class TerminalDriver {
     private func dispatch(_ effects: [Effect]) {
         // Several motions read in one go each ask for a reconstruction; only the newest input matters.
         var lastReconstruct: Effect?
+        var panelQuestions: [Effect] = []   // the optional panels' .encodeFeatures and .classify
         for effect in effects {
             switch effect {
             case .reconstruct: lastReconstruct = effect
+            case .encodeFeatures, .classify: panelQuestions.append(effect)
             case .quit: finish(.quit); return
             default: performEffect(effect)
             }
         }
+        guard lastReconstruct != nil || !panelQuestions.isEmpty else { return }
+        let network = reconstructor()   // once: the maps are read from the reconstruction's own pass
+        var answers: [Message] = []
         if case .reconstruct(let revision, let image, let mask)? = lastReconstruct {
             let began = DispatchTime.now().uptimeNanoseconds
-            let pixels = reconstructor().reconstruct(image: image, mask: mask)
+            let pixels = network.reconstruct(image: image, mask: mask)
             stats.reconstructMilliseconds.append(milliseconds(from: began, to: DispatchTime.now().uptimeNanoseconds))
-            _ = update(&state, .reconstructed(revision: revision, pixels: pixels))
+            answers.append(.reconstructed(revision: revision, pixels: pixels))
         }
+        answers += PanelAnswers.answer(PanelAnswers.newest(panelQuestions), using: network)
+        // A new reconstruction asks the classifier about its composite: one more round, in the same frame.
+        dispatch(answers.flatMap { update(&state, $0) })
     }
 
     // MARK: input and signals
@@ -160,12 +178,10 @@ public final class TerminalDriver {
             finish(.signal(signal))
         case SIGTSTP:
             session?.suspend()
-            previousFrame = nil
             resized()
         case SIGCONT:
             // Stopped by someone else (kill -STOP): the screen may hold anything now.
-            session?.repaintAll()
-            previousFrame = nil
+            encoder.invalidate()
             scheduleDraw()
         case SIGWINCH:
             resized()
@@ -177,64 +193,74 @@ public final class TerminalDriver {
     private func resized() {
         guard let session else { return }
         let size = session.resizeToTerminal()
-        previousFrame = nil
-        session.repaintAll()
+        // ncurses clears now, so that it has nothing left to paint over our next frame later.
+        session.settleCurses()
+        encoder.invalidate()
         send([.resize(width: size.width, height: size.height)])
     }
 
     // MARK: drawing
 
+    /// At most 60 frames a second, except that a frame answering a drag waits only for the previous drag
+    /// frame: frames for training news and ticks (a dozen a second while training) must not delay the
+    /// answer to the hand by up to a frame interval.
     private func scheduleDraw() {
-        guard !drawScheduled, !finished else { return }
-        drawScheduled = true
+        guard !finished else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        let due = lastDrawUptime &+ TerminalDriver.frameInterval
-        if now >= due {
-            DispatchQueue.main.async { [weak self] in self?.drawFrame() }
+        let last = pendingDragInputUptime != nil ? lastDragDrawUptime : lastDrawUptime
+        let due = max(now, last &+ TerminalDriver.frameInterval)
+        if let pending = pendingDraw {
+            if pendingDrawDue <= due { return }
+            pending.cancel()   // a drag arrived while a non-drag frame was waiting: draw sooner
+        }
+        let item = DispatchWorkItem { [weak self] in self?.drawFrame() }
+        pendingDraw = item
+        pendingDrawDue = due
+        if due <= now {
+            DispatchQueue.main.async(execute: item)
         } else {
-            DispatchQueue.main.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: due)) { [weak self] in
-                self?.drawFrame()
-            }
+            DispatchQueue.main.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: due), execute: item)
         }
     }
 
     private func drawFrame() {
-        drawScheduled = false
-        guard !finished, session != nil, let pairs = colorPairs else { return }
+        pendingDraw = nil
+        guard !finished, let session else { return }
         let frame = view(state)
-        let runs = frame.changes(since: previousFrame)
-        var cellsWritten = 0
-        for run in runs {
-            for (offset, cell) in run.cells.enumerated() {
-                _ = cnc_put_wch(Int32(run.y), Int32(run.x + offset), wchar_t(bitPattern: cell.character.value),
-                                attributes(cell.attributes), pairs.pair(cell.foreground, cell.background))
-            }
-            cellsWritten += run.cells.count
-        }
-        _ = wnoutrefresh(cnc_stdscr())
-        _ = doupdate()
-        previousFrame = frame
+        let bytes = encoder.encode(frame)
+        let cellsWritten = encoder.lastCellCount
+        session.write(bytes)
         let now = DispatchTime.now().uptimeNanoseconds
         lastDrawUptime = now
         stats.frames += 1
+        lastFrameCells = cellsWritten
+        lastFrameBytes = bytes.count
+        recentFrameUptimes.append(now)
+        recentFrameUptimes.removeAll { now &- $0 > 1_000_000_000 }
         if stats.firstFrameMilliseconds == nil {
             stats.firstFrameMilliseconds = milliseconds(from: options.startUptime, to: now)
         }
         if let readAt = pendingDragInputUptime {
             pendingDragInputUptime = nil
+            lastDragDrawUptime = now
             stats.dragFrames += 1
             stats.dragLatencyMilliseconds.append(milliseconds(from: readAt, to: now))
             stats.dragFrameCells.append(cellsWritten)
+            if let lastFrameBytes { stats.dragFrameBytes.append(lastFrameBytes) }
         }
     }
 
-    private func attributes(_ a: CellAttributes) -> attr_t {
-        var result = cnc_a_normal()
-        if a.contains(.bold) { result |= cnc_a_bold() }
-        if a.contains(.reverse) { result |= cnc_a_reverse() }
-        if a.contains(.dim) { result |= cnc_a_dim() }
-        if a.contains(.underline) { result |= cnc_a_underline() }
-        return result
+    /// The overlay's numbers: the newest frame, and medians/means over the last 100 drag frames.
+    private func frameTimings() -> FrameTimings {
+        let latencies = stats.dragLatencyMilliseconds.suffix(100).sorted()
+        let bytes = stats.dragFrameBytes.suffix(100)
+        return FrameTimings(
+            lastDragLatency: stats.dragLatencyMilliseconds.last,
+            medianDragLatency: latencies.isEmpty ? nil : latencies[latencies.count / 2],
+            lastReconstruct: stats.reconstructMilliseconds.last,
+            lastFrameCells: lastFrameCells, lastFrameBytes: lastFrameBytes,
+            meanDragFrameBytes: bytes.isEmpty ? nil : Double(bytes.reduce(0, +)) / Double(bytes.count),
+            dragFrames: stats.dragFrames, framesPerSecond: recentFrameUptimes.count)
     }
 
     // MARK: exit

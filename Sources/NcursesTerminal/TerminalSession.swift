@@ -1,5 +1,8 @@
 import CNcursesW
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TerminalUI
 
 /// Thrown when the terminal cannot be taken over (not a terminal, unknown TERM).
@@ -13,7 +16,9 @@ public struct TerminalError: Error, CustomStringConvertible {
 /// written straight to the descriptor right after a refresh has flushed ncurses' buffer. (putp did not
 /// reach the terminal at all under newterm in ncurses 6.4.)
 private let buttonMotionOn = "\u{1B}[?1002h"
-private let buttonMotionOff = "\u{1B}[?1002l"
+/// Frames leave their last colours set (AnsiFrameEncoder); ncurses believes the attributes are normal and
+/// would not reset them, so the hand-back resets them first.
+private let buttonMotionOff = "\u{1B}[0m\u{1B}[?1002l"
 
 /// The terminal taken over by ncurses: start-up, hand-back (endwin) and resume after Ctrl-Z.
 ///
@@ -56,8 +61,27 @@ final class TerminalSession {
     }
 
     private func writeToTerminal(_ sequence: String) {
+        write(Array(sequence.utf8))
+    }
+
+    /// Writes bytes straight to the terminal (after anything ncurses or stdio still holds), all of them:
+    /// a frame cut short would leave the screen out of step with what the encoder believes it shows.
+    func write(_ bytes: [UInt8]) {
         fflush(stdout)
-        sequence.withCString { _ = write(STDOUT_FILENO, $0, strlen($0)) }
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n > 0 { offset += n } else if n < 0 && (errno == EINTR || errno == EAGAIN) { continue } else { break }
+            }
+        }
+    }
+
+    /// Lets ncurses paint what it has pending (after a resize it clears the screen) now, so that no later
+    /// `wget_wch` refreshes stdscr over a frame we drew.
+    func settleCurses() {
+        _ = wnoutrefresh(cnc_stdscr())
+        _ = doupdate()
     }
 
     var size: (width: Int, height: Int) { (Int(cnc_cols()), Int(cnc_lines())) }

@@ -9,21 +9,34 @@ public struct DigitLibrary: Sendable, Equatable {
     public var images: [Float]
     /// [count], 0–9 (or −1 when unknown).
     public var labels: [Int]
+    /// Named runs of digits ("training", "unseen test") for the header; empty for a plain split.
+    public var groups: [DigitGroup]
 
     public var count: Int { labels.count }
 
-    public init(name: String, images: [Float], labels: [Int]) {
+    public init(name: String, images: [Float], labels: [Int], groups: [DigitGroup] = []) {
         precondition(images.count == labels.count * Digit.pixels,
                      "\(images.count) floats for \(labels.count) digits of 784 pixels")
         self.name = name
         self.images = images
         self.labels = labels
+        self.groups = groups
     }
+
+    /// The name of the group digit `index` belongs to, if any.
+    public func groupName(of index: Int) -> String? { groups.first { $0.range.contains(index) }?.name }
 
     /// Digit `index`: [784].
     public func image(at index: Int) -> [Float] {
         Array(images[index * Digit.pixels..<(index + 1) * Digit.pixels])
     }
+}
+
+/// A named run of a library's digits.
+public struct DigitGroup: Sendable, Equatable {
+    public var name: String
+    public var range: Range<Int>
+    public init(name: String, range: Range<Int>) { self.name = name; self.range = range }
 }
 
 /// What a mouse drag does on a digit panel.
@@ -44,6 +57,8 @@ public enum Prompt: Sendable, Equatable {
     case digitClass
     /// `R`: press y to reset the model.
     case confirmReset
+    /// `x`: press 1–8 to train one of the report's experiments (`inpaint tui --preset`).
+    case presetMenu
 }
 
 /// The training side of the screen, as last reported.
@@ -98,7 +113,14 @@ public struct AppState: Sendable, Equatable {
     public var maxScale: Int
     public var style: RenderStyle
     public var showHelp = false
+    /// The `D` overlay and the frame measurements it shows (sent by the driver while it is on).
+    public var showDebug = false
+    public var frameTimings: FrameTimings?
     public var showErrorPanel = false
+    /// The classical fill, the classifier's guesses and the encoder's maps (`f`, `t`, `v`).
+    public var panels = OptionalPanels()
+    /// The experiment preset the session was started with (`inpaint tui --preset`), for the header.
+    public var preset: String?
     public var logScale = true
     public var prompt: Prompt?
     public var notice: String?
@@ -127,7 +149,8 @@ public struct AppState: Sendable, Equatable {
     }
 
     public var layout: Layout {
-        Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel)
+        Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
+               optionalPanels: panels.shown)
     }
 
     /// [784] known pixels kept, hole filled by the reconstruction (the image itself until one arrives).

@@ -1,7 +1,7 @@
 /// A width×height grid of cells: what one frame of the screen should look like.
 ///
-/// Views draw into it; the driver compares it with the previous frame and writes only the changed runs,
-/// which is what keeps a drag frame to a few hundred bytes.
+/// Views draw into it; `AnsiFrameEncoder` compares it with the previous frame and sends only the cells
+/// that changed.
 public struct CellBuffer: Equatable, Sendable {
     public let width: Int
     public let height: Int
@@ -43,45 +43,5 @@ public struct CellBuffer: Equatable, Sendable {
         for row in max(0, y)..<max(max(0, y), min(height, y + h)) {
             for column in max(0, x)..<max(max(0, x), min(width, x + w)) { cells[row * width + column] = cell }
         }
-    }
-
-    /// A horizontal run of cells that differ from the previous frame.
-    public struct Run: Equatable, Sendable {
-        public var x: Int
-        public var y: Int
-        public var cells: [Cell]
-    }
-
-    /// The runs of cells in `self` that differ from `previous`, row by row, left to right.
-    ///
-    /// Unchanged gaps of at most `bridge` cells are folded into the run: rewriting two same cells costs
-    /// fewer bytes than the cursor-movement sequence that would skip them (`ESC[row;colH` is 6–8 bytes).
-    /// A `previous` of another size (or nil) means every cell changed.
-    public func changes(since previous: CellBuffer?, bridge: Int = 3) -> [Run] {
-        guard let previous, previous.width == width, previous.height == height else {
-            return (0..<height).map { y in Run(x: 0, y: y, cells: Array(cells[y * width..<(y + 1) * width])) }
-        }
-        var runs: [Run] = []
-        for y in 0..<height {
-            let base = y * width
-            var x = 0
-            while x < width {
-                if cells[base + x] == previous.cells[base + x] { x += 1; continue }
-                let start = x
-                var end = x + 1   // one past the last changed cell
-                var probe = end
-                while probe < width {
-                    if cells[base + probe] != previous.cells[base + probe] {
-                        end = probe + 1
-                    } else if probe - end >= bridge {
-                        break
-                    }
-                    probe += 1
-                }
-                runs.append(Run(x: start, y: y, cells: Array(cells[base + start..<base + end])))
-                x = end
-            }
-        }
-        return runs
     }
 }

@@ -1,6 +1,11 @@
 /// The digit panels the screen can show.
 public enum PanelKind: String, Sendable, Equatable, CaseIterable {
     case original, masked, reconstruction, composite, error
+    /// Optional panels (`f`, `t`, `v`): a classical fill, the classifier's top-3, the encoder's maps.
+    case classicalFill, guesses, features
+
+    /// Whether the panel shows one 28×28 digit, so a drag on it cuts a hole like on the others.
+    public var showsDigit: Bool { self != .guesses && self != .features }
 
     public var title: String {
         switch self {
@@ -9,6 +14,9 @@ public enum PanelKind: String, Sendable, Equatable, CaseIterable {
         case .reconstruction: return "reconstruction"
         case .composite: return "composite"
         case .error: return "error on hole"
+        case .classicalFill: return "classical fill"
+        case .guesses: return "classifier top-3"
+        case .features: return "encoder maps"
         }
     }
 }
@@ -44,6 +52,8 @@ public struct Layout: Sendable, Equatable {
     public private(set) var status = Rect(x: 0, y: 0, width: 0, height: 0)
     public var helpRow: Int { height - 1 }
     public private(set) var tooSmall = true
+    /// Optional panels that were asked for but do not fit this terminal (the view says so).
+    public private(set) var hiddenPanels: [PanelKind] = []
 
     /// The smallest terminal with a usable layout (two panels and a short pane); see the type's comment.
     public static let minimumWidth = 60
@@ -53,23 +63,31 @@ public struct Layout: Sendable, Equatable {
     static let statusRows = 10
     static let chartMinimumRows = 8
 
-    public init(width: Int, height: Int, maxScale: Int, showErrorPanel: Bool = false) {
+    /// optionalPanels: the optional panels that are on, placed after the main ones. When they do not all
+    /// fit, a smaller scale is tried before one is left out (the last first), since the user asked for it.
+    public init(width: Int, height: Int, maxScale: Int, showErrorPanel: Bool = false, optionalPanels: [PanelKind] = []) {
         self.width = width
         self.height = height
-        let kinds: [PanelKind] = [.original, .masked, .reconstruction, .composite] + (showErrorPanel ? [.error] : [])
-        for s in stride(from: max(1, maxScale), through: 1, by: -1) {
-            if arrangeRowWithSide(kinds, scale: s) || arrangeGridWithSide(kinds, scale: s)
-                || arrangeRowWithBottom(kinds, scale: s) {
-                return
+        let base: [PanelKind] = [.original, .masked, .reconstruction, .composite] + (showErrorPanel ? [.error] : [])
+        for dropped in 0...optionalPanels.count {
+            let kinds = base + optionalPanels.dropLast(dropped)
+            for s in stride(from: max(1, maxScale), through: 1, by: -1) {
+                if arrangeRowWithSide(kinds, scale: s) || arrangeGridWithSide(kinds, columns: 2, scale: s)
+                    || arrangeRowWithBottom(kinds, scale: s)
+                    || (kinds.count > base.count && arrangeMoreColumns(kinds, scale: s)) {
+                    hiddenPanels = Array(optionalPanels.suffix(dropped))
+                    return
+                }
             }
         }
+        hiddenPanels = optionalPanels
         _ = arrangeRowWithBottom([.masked, .composite], scale: 1, statusRows: 6)
     }
 
     /// The panel under screen cell (x, y) and the cell's position inside the panel's digit area.
     public func panel(atX x: Int, y: Int) -> (placement: PanelPlacement, cellX: Int, cellY: Int)? {
         let size = DigitPanel.size(scale: scale)
-        for p in panels where x >= p.x && x < p.x + size.width && y >= p.digitY && y < p.digitY + size.height {
+        for p in panels where p.kind.showsDigit && x >= p.x && x < p.x + size.width && y >= p.digitY && y < p.digitY + size.height {
             return (p, x - p.x, y - p.digitY)
         }
         return nil
@@ -92,15 +110,39 @@ public struct Layout: Sendable, Equatable {
         return true
     }
 
-    private mutating func arrangeGridWithSide(_ kinds: [PanelKind], scale s: Int) -> Bool {
-        let rows = (kinds.count + 1) / 2
-        let panelsWidth = Layout.rowWidth(2, s)
+    private mutating func arrangeGridWithSide(_ kinds: [PanelKind], columns: Int, scale s: Int,
+                                              sideMinimum: Int = Layout.sideMinimum) -> Bool {
+        let rows = (kinds.count + columns - 1) / columns
+        let panelsWidth = Layout.rowWidth(columns, s)
         let gridHeight = rows * Layout.panelHeight(s) + (rows - 1)
         let bodyHeight = height - 2
-        guard width >= panelsWidth + Layout.gap + Layout.sideMinimum,
+        guard width >= panelsWidth + Layout.gap + sideMinimum,
               bodyHeight >= max(gridHeight, Layout.statusRows + Layout.chartMinimumRows) else { return false }
-        place(kinds, columns: 2, scale: s)
+        place(kinds, columns: columns, scale: s)
         side(x: panelsWidth + Layout.gap, bodyHeight: bodyHeight)
+        return true
+    }
+
+    /// With optional panels on, two more shapes: three columns beside a narrower side pane (so 120×40 holds
+    /// six panels), and a grid of any width above the pane.
+    private mutating func arrangeMoreColumns(_ kinds: [PanelKind], scale s: Int) -> Bool {
+        if arrangeGridWithSide(kinds, columns: 3, scale: s, sideMinimum: 30) { return true }
+        for columns in stride(from: kinds.count - 1, through: 2, by: -1) where arrangeGridWithBottom(kinds, columns: columns, scale: s) {
+            return true
+        }
+        return false
+    }
+
+    private mutating func arrangeGridWithBottom(_ kinds: [PanelKind], columns: Int, scale s: Int) -> Bool {
+        let rows = (kinds.count + columns - 1) / columns
+        let panelsWidth = Layout.rowWidth(columns, s)
+        let paneY = 1 + rows * Layout.panelHeight(s) + (rows - 1) + 1
+        let paneHeight = height - 1 - paneY
+        guard width >= max(panelsWidth, Layout.minimumWidth), paneHeight >= Layout.statusRows else { return false }
+        place(kinds, columns: columns, scale: s)
+        let statusWidth = min(40, width / 2)
+        status = Rect(x: 0, y: paneY, width: statusWidth, height: paneHeight)
+        chart = Rect(x: statusWidth + Layout.gap, y: paneY, width: width - statusWidth - Layout.gap, height: paneHeight)
         return true
     }
 

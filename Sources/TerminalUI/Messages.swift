@@ -1,3 +1,5 @@
+import Inpainting
+
 /// A key press, already decoded by the driver.
 public enum Key: Equatable, Sendable {
     case character(Character)
@@ -50,6 +52,15 @@ public enum Message: Equatable, Sendable {
     case reconstructed(revision: Int, pixels: [Float])
     /// A one-line note for the status area (a saved file, an error that did not stop the program).
     case notice(String)
+    /// The driver's newest frame measurements, for the `D` overlay.
+    case frameTimings(FrameTimings)
+    /// The classifier's answer for the composite of reconstruction `revision`; nil: no classifier.
+    case classified(revision: Int, guesses: Guesses?)
+    /// The encoder's output for the input with this `revision`; nil: the network cannot say.
+    case featuresEncoded(revision: Int, features: EncoderFeatures?)
+    /// The driver switched to an experiment preset (`x` menu): its digits and first hole replace the
+    /// current ones, and training starts over.
+    case presetStarted(PresetStart)
 }
 
 /// Side effects the driver performs; their results come back as messages.
@@ -62,6 +73,12 @@ public enum Effect: Equatable, Sendable {
     case saveCheckpoint
     case loadCheckpoint
     case quit
+    /// Top-3 guesses for `original` and `composite` ([784] each); answer `.classified`.
+    case classify(revision: Int, original: [Float], composite: [Float])
+    /// The encoder's feature maps for `image` ⊙ `mask`; answer `.featuresEncoded`.
+    case encodeFeatures(revision: Int, image: [Float], mask: [Float])
+    /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
+    case startPreset(ExperimentName)
 }
 
 /// The network as the UI sees it: fill the hole of one masked digit. The driver owns one and runs it for
@@ -69,4 +86,14 @@ public enum Effect: Equatable, Sendable {
 public protocol Reconstructor {
     /// image, mask: [784] (mask 1 known, 0 hole) → [784] reconstruction of the whole image.
     func reconstruct(image: [Float], mask: [Float]) -> [Float]
+    /// image, mask: [784] → the encoder's output (`ContextEncoder.encoderFeatures`), or nil when there is
+    /// no encoder to ask (the default).
+    func encoderFeatures(image: [Float], mask: [Float]) -> EncoderFeatures?
+    /// image: [784] → the classifier's `count` most probable digits, or nil without a classifier (the default).
+    func guesses(for image: [Float], count: Int) -> [Guess]?
+}
+
+extension Reconstructor {
+    public func encoderFeatures(image: [Float], mask: [Float]) -> EncoderFeatures? { nil }
+    public func guesses(for image: [Float], count: Int) -> [Guess]? { nil }
 }

@@ -1,7 +1,7 @@
 import Inpainting
 
 /// Runs the context encoder on one digit for the UI, reusing one workspace so a drag motion allocates only
-/// its output array.
+/// its output array; also answers the optional panels (the encoder's maps, the classifier's guesses).
 ///
 /// Not thread-safe (the workspace is scratch memory): the driver uses it from the main queue only. Assign
 /// `model` before each call to use the newest training snapshot; the copy is cheap (copy on write).
@@ -9,12 +9,19 @@ public final class ModelReconstructor: Reconstructor {
     public var model: ContextEncoder {
         didSet {
             if model.config != workspace.config { workspace = ContextEncoderWorkspace(config: model.config, maxBatch: 1) }
+            lastForward = nil   // comparing ~10 M weights would cost more than the pass it saves
         }
     }
+    /// Scores composites for the top-3 panel; nil when none was found (the panel says so).
+    public var classifier: DigitClassifier?
     private var workspace: ContextEncoderWorkspace
+    /// The input of the last pass still held in `workspace`: a drag asks for the reconstruction and the
+    /// maps of the same input, and one pass answers both.
+    private var lastForward: (image: [Float], mask: [Float])?
 
-    public init(model: ContextEncoder) {
+    public init(model: ContextEncoder, classifier: DigitClassifier? = nil) {
         self.model = model
+        self.classifier = classifier
         self.workspace = ContextEncoderWorkspace(config: model.config, maxBatch: 1)
     }
 
@@ -30,6 +37,18 @@ public final class ModelReconstructor: Reconstructor {
                 }
             }
         }
+        lastForward = (image, mask)
         return output
+    }
+
+    /// image, mask: [784] → the encoder's output, from the last pass when it had this input.
+    public func encoderFeatures(image: [Float], mask: [Float]) -> EncoderFeatures? {
+        if let last = lastForward, last.image == image, last.mask == mask { return workspace.encoderOutput(image: 0) }
+        lastForward = (image, mask)
+        return model.encoderFeatures(image: image, mask: mask, workspace: workspace)
+    }
+
+    public func guesses(for image: [Float], count: Int) -> [Guess]? {
+        classifier.map { $0.top(count, of: image).map { Guess(digit: $0.digit, probability: $0.probability) } }
     }
 }

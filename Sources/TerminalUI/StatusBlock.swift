@@ -38,7 +38,7 @@ public struct StatusBlock: Sendable {
 /// The one-line key summary and the full overlay shown on `?`.
 public enum HelpOverlay {
     public static let helpLine =
-        "drag: hole  arrows: move  HJKL: size  r: random  c: clear  n/p: digit  space: pause  ?: help  q: quit"
+        "drag: hole  arrows: move  HJKL: size  r: random  c: clear  n/p: digit  f/t/v: panels  space: pause  ?: help  q: quit"
 
     public static let entries: [(keys: String, action: String)] = [
         ("drag", "draw the hole on any digit panel (or paint / draw, by mode)"),
@@ -52,6 +52,11 @@ public enum HelpOverlay {
         ("R", "reset the model (asks first)"),
         ("w / l", "save / load the checkpoint"),
         ("e / a", "error panel / log or linear loss axis"),
+        ("D", "debug overlay: drag latency, network time, cells and bytes per frame"),
+        ("f / F", "classical fill panel / next fill (zero, mean, harmonic, biharmonic, telea)"),
+        ("t", "classifier's top-3 guesses for the original and the composite"),
+        ("v", "the encoder's feature maps: what the network sees of the input"),
+        ("x", "train one of the report's experiments (as --preset)"),
         ("? / q", "this help / quit"),
     ]
 

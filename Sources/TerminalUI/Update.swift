@@ -20,7 +20,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .tick:
         // Refresh with newer weights, but not mid-drag: each motion already asks for a fresh reconstruction.
         if state.drag == nil && state.reconstructedModelRevision != state.modelRevision {
-            return [requestReconstruction(&state)]
+            // The encoder's maps change with the weights too.
+            return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
         }
         return []
     case .training(let news):
@@ -34,20 +35,30 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         precondition(pixels.count == Digit.pixels, "reconstruction has \(pixels.count) pixels, expected 784")
         // An answer for an older input than the one shown would make the panel jump back.
         if revision >= state.reconstructionRevision {
-            state.reconstruction = pixels
+            state.reconstruction = GrayHysteresis.stabilize(pixels, shown: state.reconstruction,
+                                                            levels: state.drag != nil ? GrayHysteresis.dragLevels : 0)
             state.reconstructionRevision = revision
+            return refreshPanelsForReconstruction(&state)
         }
         return []
     case .notice(let text):
         state.notice = text
         return []
+    case .frameTimings(let timings):
+        state.frameTimings = timings
+        return []
+    case .classified, .featuresEncoded:
+        applyPanelAnswer(&state, message)
+        return []
+    case .presetStarted(let start):
+        return applyPresetStart(&state, start)
     }
 }
 
 /// Marks the input as changed and asks for its reconstruction.
-private func inputChanged(_ state: inout AppState) -> [Effect] {
+func inputChanged(_ state: inout AppState) -> [Effect] {
     state.inputRevision += 1
-    return [requestReconstruction(&state)]
+    return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
 }
 
 private func requestReconstruction(_ state: inout AppState) -> Effect {
@@ -119,12 +130,16 @@ func clampedHole(top: Int, left: Int, height: Int, width: Int) -> HoleRect {
 }
 
 private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect] {
+    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) { return effects }
     switch c {
     case "q":
         state.quitRequested = true
         return [.quit]
     case "?":
         state.showHelp = true
+        return []
+    case "D":
+        state.showDebug.toggle()
         return []
     case "H": return resizeHole(&state, .shiftLeft)
     case "L": return resizeHole(&state, .shiftRight)
@@ -197,6 +212,7 @@ private func cycleMode(_ state: inout AppState) -> [Effect] {
 }
 
 private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
+    if prompt == .presetMenu { return handlePresetMenu(&state, key) }
     switch (prompt, key) {
     case (_, .escape):
         state.prompt = nil
@@ -266,7 +282,8 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
         guard state.drag != nil else { return [] }
         let effects = applyDrag(&state, layout: layout, x: event.x, y: event.y)
         state.drag = nil
-        return effects
+        // At rest the reconstruction is shown exactly (GrayHysteresis only smooths while dragging).
+        return effects.isEmpty ? [requestReconstruction(&state)] : effects
     }
 }
 

@@ -27,6 +27,7 @@ public func view(_ state: AppState) -> CellBuffer {
     }
     StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
     drawBottomLine(state, into: &buffer, row: layout.helpRow, theme: theme)
+    if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
     if state.showHelp { HelpOverlay.draw(into: &buffer, theme: theme) }
     return buffer
 }
@@ -43,33 +44,43 @@ private func drawTooSmall(into buffer: inout CellBuffer, theme: Theme) {
 
 private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme: Theme) {
     var x = buffer.put("inpaint", x: 0, y: 0, style: theme.title)
+    if let preset = state.preset { x = buffer.put(" · \(preset)", x: x, y: 0, style: theme.accent) }
     let digit: String
     if let index = state.digitIndex {
         let label = state.library.labels[index]
-        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label))" : "")
+        let group = state.library.groupName(of: index).map { ", \($0)" } ?? ""
+        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label)\(group))" : "")
     } else {
         digit = "  your drawing"
     }
     x = buffer.put(digit, x: x, y: 0, style: theme.text)
     let hole: String
     if let h = state.hole {
-        hole = "  hole \(h.height)×\(h.width) at row \(h.top), col \(h.left)"
+        // Fixed-width numbers, so a drag rewrites only the digits that changed, not the rest of the line.
+        hole = String(format: "  hole %2d×%-2d at row %2d, col %2d", h.height, h.width, h.top, h.left)
     } else {
         let holes = state.mask.reduce(0) { $0 + ($1 < 0.5 ? 1 : 0) }
         hole = holes == 0 ? "  no hole" : "  hole \(holes) px painted"
     }
     x = buffer.put(hole, x: x, y: 0, style: theme.dim)
-    buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
+    x = buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
+    let hidden = state.layout.hiddenPanels
+    if !hidden.isEmpty {
+        buffer.put("  too small for: " + hidden.map(\.title).joined(separator: ", "), x: x, y: 0, style: theme.warning)
+    }
 }
 
 private func drawPanel(_ state: AppState, _ placement: PanelPlacement, scale: Int,
                        into buffer: inout CellBuffer, theme: Theme) {
     let width = DigitPanel.size(scale: scale).width
     let active = state.drag?.panel == placement.kind
-    buffer.put(placement.kind.title, x: placement.x, y: placement.y,
+    buffer.put(panelTitle(state, placement.kind), x: placement.x, y: placement.y,
                style: active ? theme.accent : theme.title, maxWidth: width)
     let panel: DigitPanel
     switch placement.kind {
+    case .classicalFill, .guesses, .features:
+        drawOptionalPanel(state, placement, scale: scale, into: &buffer, theme: theme)
+        return
     case .original:
         panel = DigitPanel(pixels: state.image, scale: scale)
     case .masked:
@@ -105,6 +116,9 @@ private func drawBottomLine(_ state: AppState, into buffer: inout CellBuffer, ro
     case .confirmReset?:
         text = "reset the model to fresh random weights? y to confirm, any other key keeps it"
         style = theme.warning
+    case .presetMenu?:
+        text = presetMenuLine
+        style = theme.accent
     case nil:
         if let notice = state.notice {
             text = notice

@@ -20,6 +20,15 @@ struct TuiCommand: ParsableCommand {
     @Flag(help: "Do not train in the background; only explore the loaded model.")
     var noTrain = false
 
+    @Option(help: ArgumentHelp(
+        "Train one of the report's experiments live: \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")).",
+        discussion: "The experiment's data and recipe from a fresh network (or --model), its digits to browse; "
+            + "see `inpaint experiment list`.", valueName: "name"))
+    var preset: ExperimentName?
+
+    @Flag(help: "With --preset: give the network the mask as a second input channel (Fig. 5's fix).")
+    var maskChannel = false
+
     @Flag(help: "Draw digits with the character ramp ' .:-=+*#%@' instead of shaded blocks (also: NO_COLOR, < 256 colours).")
     var ascii = false
 
@@ -38,18 +47,24 @@ struct TuiCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1…8, found \(scale)") }
+        if maskChannel && preset == nil { throw ValidationError("--mask-channel: expected together with --preset") }
+        if let preset, !preset.hasPreset {
+            throw ValidationError("--preset: expected one of \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")), found \(preset.rawValue) (it compares three networks; run `inpaint experiment \(preset.rawValue)`)")
+        }
     }
 
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
         // Before any thread exists, so every thread inherits the mask and only the driver sees these signals.
         TerminalDriver.blockHandledSignals()
-        // One OpenBLAS thread per caller: training's GEMMs run on the background queue's thread and
+        // One OpenBLAS thread per caller: training's GEMMs run on the training thread and
         // inference on the main thread, one core each, instead of both fanning out over the same two cores
         // (Debian's pthread build is safe to call from two threads at once).
         BLASThreads.set(1)
 
-        let (dataset, library) = try data.loadBrowsableDigits()
+        let (dataset, browsable) = try data.loadBrowsableDigits()
+        let presetRun = try preset.map { try TuiPreset(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) }
+        let library = presetRun?.library ?? browsable
 
         // The model: --model, else the bundled one when it exists, else fresh random weights.
         var modelLabel: String
@@ -57,6 +72,9 @@ struct TuiCommand: ParsableCommand {
         if let model {
             network = try Checkpoint.read(contentsOf: URL(fileURLWithPath: model)).model
             modelLabel = model
+        } else if let presetRun {
+            network = presetRun.freshModel()
+            modelLabel = "fresh \(presetRun.preset.config.architecture.rawValue) (seed \(seed))"
         } else if let bundled = try? Checkpoint.bundledModel(), FileManager.default.fileExists(atPath: bundled.path) {
             network = try Checkpoint.read(contentsOf: bundled).model
             modelLabel = "bundled (\(bundled.lastPathComponent))"
@@ -66,7 +84,10 @@ struct TuiCommand: ParsableCommand {
             modelLabel = "fresh (seed \(seed))"
         }
         let savePath = URL(fileURLWithPath: save)
-        let reconstructor = ModelReconstructor(model: network)
+        // The top-3 panel's classifier; a damaged file is reported, a missing one only disables the panel.
+        let classifier: DigitClassifier?
+        do { classifier = try DigitClassifier.bundled() } catch { throw ValidationError("\(error)") }
+        let reconstructor = ModelReconstructor(model: network, classifier: classifier)
 
         var state = AppState(library: library, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = modelLabel
@@ -74,25 +95,28 @@ struct TuiCommand: ParsableCommand {
             ? "bundled sample (\(dataset.train?.count ?? 0) digits; no MNIST found)"
             : "\(dataset.location.dataset) (\(dataset.train?.count ?? 0) train)"
 
+        presetRun?.apply(to: &state)
+
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
             startUptime: started)
-        var driver: TerminalDriver!
-        let post: @Sendable (Message) -> Void = { message in DispatchQueue.main.async { driver.send([message]) } }
-
-        var training: TuiTraining?
-        if !noTrain, let train = dataset.train {
-            var trainingOptions = TrainingOptions()
-            trainingOptions.seed = seed
-            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
-            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
-                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
-                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
-            state.training.learningRate = trainingOptions.learningRate
+        // The trainer's events need `post` before the driver exists (the driver's closures need the trainer),
+        // so `post` reaches the driver through a box that is filled in once, below, and read on the main queue.
+        let driverBox = MainQueueDriverBox()
+        let post: @Sendable (Message) -> Void = { message in
+            DispatchQueue.main.async { driverBox.driver?.send([message]) }
         }
 
-        driver = TerminalDriver(
+        // Made after the first frame (below): the trainer's gradients and Adam moments are three more
+        // copies of the weights to allocate and zero, which doubled the first-frame time.
+        var training: TuiTraining?
+        var trainingOptions = TrainingOptions()
+        trainingOptions.seed = seed
+        let willTrain = !noTrain && (presetRun != nil || dataset.train != nil)
+        if willTrain { state.training.learningRate = presetRun?.learningRate ?? trainingOptions.learningRate }
+
+        let driver = TerminalDriver(
             state: state, options: options,
             reconstructor: {
                 // The newest weights for every reconstruction; a snapshot is a cheap copy-on-write value.
@@ -121,12 +145,22 @@ struct TuiCommand: ParsableCommand {
                         if let training { training.restart(from: loaded) } else { reconstructor.model = loaded }
                         notice = "loaded \(savePath.path)"
                     } catch { notice = "load failed: \(error)" }
-                case .reconstruct, .quit:
+                case .startPreset(let name):
+                    notice = nil
+                    do {
+                        let run = try TuiPreset(name: name, dataset: dataset, seed: seed, maskChannel: false)
+                        let fresh = run.freshModel()
+                        if let training { training.restart(from: fresh, factory: run.factory) } else { reconstructor.model = fresh }
+                        post(.presetStarted(run.start))
+                        if training == nil { post(.notice("\(name): a fresh network, not training (--no-train)")) }
+                    } catch { post(.notice("\(name): \(error)")) }
+                case .reconstruct, .quit, .classify, .encodeFeatures:   // the driver answers these itself
                     notice = nil
                 }
                 if let notice { post(.notice(notice)) }
                 if case .loadCheckpoint = effect { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
                 if case .resetModel = effect { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
+                if case .startPreset = effect, training == nil { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
             },
             onExit: { how in
                 training?.trainer.cancel()
@@ -135,8 +169,24 @@ struct TuiCommand: ParsableCommand {
                 case .signal(let signal): Foundation.exit(128 + signal)
                 }
             })
+        driverBox.driver = driver
         try driver.start()
+        if !noTrain, let presetRun {
+            training = TuiTraining(model: network, factory: presetRun.factory, post: post)
+        } else if !noTrain, let train = dataset.train {
+            let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
+            training = TuiTraining(model: network, images: Array(train.images.pixels), count: train.count,
+                                   evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
+                                   evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
+        }
         training?.start()
         dispatchMain()
     }
+}
+
+/// Holds the driver for closures that run on the main queue but are created before it exists.
+/// `@unchecked Sendable`: `driver` is written once on the main thread before any reader runs, and read only
+/// on the main queue.
+final class MainQueueDriverBox: @unchecked Sendable {
+    var driver: TerminalDriver?
 }

@@ -3,39 +3,57 @@ import Foundation
 import Inpainting
 import TerminalUI
 
-/// The background training behind `inpaint tui`: one `Trainer` on its own queue, its events translated
+/// The background training behind `inpaint tui`: one trainer on a thread of its own, its events translated
 /// into UI messages and handed to the main queue.
 ///
 /// A reset or a loaded checkpoint starts a new trainer (a new generation); events from a cancelled one
 /// that arrive late are dropped so its last steps cannot overwrite the new curves.
 final class TuiTraining {
-    private let images: [Float]
-    private let count: Int
-    private let evaluationImages: [Float]
-    private let evaluationCount: Int
-    private let options: TrainingOptions
-    private let post: @Sendable (Message) -> Void
-    private(set) var trainer: Trainer
-    private var generation = 0
-    private let queue = DispatchQueue(label: "inpaint.training", qos: .userInitiated)
+    /// Makes the trainer for some starting weights: a `Trainer`, or a preset's `FullBatchTrainer`.
+    typealias Factory = (ContextEncoder, @escaping @Sendable (TrainingEvent) -> Void) -> any TrainingControl
 
-    init(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float], evaluationCount: Int,
-         options: TrainingOptions, post: @escaping @Sendable (Message) -> Void) {
-        self.images = images
-        self.count = count
-        self.evaluationImages = evaluationImages
-        self.evaluationCount = evaluationCount
-        self.options = options
+    private var factory: Factory
+    private let post: @Sendable (Message) -> Void
+    private(set) var trainer: any TrainingControl
+    private var generation = 0
+
+    init(model: ContextEncoder, factory: @escaping Factory, post: @escaping @Sendable (Message) -> Void) {
+        self.factory = factory
         self.post = post
-        self.trainer = TuiTraining.makeTrainer(model: model, images: images, count: count,
-                                               evaluationImages: evaluationImages, evaluationCount: evaluationCount,
-                                               options: options, generation: 0, post: post)
+        self.trainer = TuiTraining.makeTrainer(model: model, factory: factory, generation: 0, post: post)
     }
 
-    /// Starts (or, after `restart`, continues with) the current trainer on the training queue.
+    /// A `Trainer` on `images` ([count, 784]) with the options given.
+    convenience init(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float], evaluationCount: Int,
+                     options: TrainingOptions, post: @escaping @Sendable (Message) -> Void) {
+        self.init(model: model, factory: { model, events in
+            Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
+                    evaluationCount: evaluationCount, events: events)
+        }, post: post)
+    }
+
+    /// Starts (or, after `restart`, continues with) the current trainer on a thread of its own.
+    ///
+    /// The thread runs at nice 10 (Linux keeps a nice value per thread): when the drawing thread and the
+    /// trainer want the same core, the scheduler gives the drawing thread ~10 times the share (CFS weights
+    /// 1024 against 110), so a drag's reconstruction does not wait behind a training step. On an idle
+    /// core the trainer runs at full speed. A plain thread rather than a Dispatch worker, because a worker
+    /// goes back to the pool (and may later drain the main queue) and an unprivileged process cannot
+    /// lower its nice value again.
     func start() {
         let trainer = self.trainer
-        queue.async { trainer.run() }
+        let thread = Thread {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            trainer.run()
+        }
+        thread.name = "inpaint.training"
+        thread.start()
+    }
+
+    /// Switches to another recipe (a preset from the `x` menu) and starts it from `model`.
+    func restart(from model: ContextEncoder, factory: @escaping Factory) {
+        self.factory = factory
+        restart(from: model)
     }
 
     /// Replaces the weights: cancels the running trainer and starts a new one from `model`.
@@ -43,19 +61,15 @@ final class TuiTraining {
         trainer.cancel()
         generation += 1
         TuiTraining.currentGeneration = generation
-        trainer = TuiTraining.makeTrainer(model: model, images: images, count: count, evaluationImages: evaluationImages,
-                                          evaluationCount: evaluationCount, options: options, generation: generation,
-                                          post: post)
+        trainer = TuiTraining.makeTrainer(model: model, factory: factory, generation: generation, post: post)
         post(.training(.reset))
         post(.modelUpdated(revision: TuiTraining.nextModelRevision()))
         start()
     }
 
-    private static func makeTrainer(model: ContextEncoder, images: [Float], count: Int, evaluationImages: [Float],
-                                    evaluationCount: Int, options: TrainingOptions, generation: Int,
-                                    post: @escaping @Sendable (Message) -> Void) -> Trainer {
-        Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
-                evaluationCount: evaluationCount) { event in
+    private static func makeTrainer(model: ContextEncoder, factory: Factory, generation: Int,
+                                    post: @escaping @Sendable (Message) -> Void) -> any TrainingControl {
+        factory(model) { event in
             // The generation check runs on the main queue, where `generation` lives.
             DispatchQueue.main.async {
                 guard let current = TuiTraining.currentGeneration, current == generation else { return }

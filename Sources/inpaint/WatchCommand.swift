@@ -35,6 +35,14 @@ struct WatchCommand: ParsableCommand {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1…8, found \(scale)") }
     }
 
+    /// A checkpoint path as the log names it: relative paths are relative to where `inpaint train` ran,
+    /// which need not be here; when it is not found from here, try beside the log.
+    static func resolve(checkpoint path: String, log: String) -> String {
+        guard !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path) else { return path }
+        let besideLog = URL(fileURLWithPath: log).deletingLastPathComponent().appendingPathComponent(path).path
+        return FileManager.default.fileExists(atPath: besideLog) ? besideLog : path
+    }
+
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
         TerminalDriver.blockHandledSignals()
@@ -49,7 +57,7 @@ struct WatchCommand: ParsableCommand {
             var generator = SeededGenerator(seed: 1)
             network = ContextEncoder(config: ModelConfig(), generator: &generator)
         }
-        let reconstructor = ModelReconstructor(model: network)
+        let reconstructor = ModelReconstructor(model: network, classifier: (try? DigitClassifier.bundled()) ?? nil)
         var state = AppState(library: library, style: .full, maxScale: scale)
         state.training.activity = .watching
         state.training.modelFile = modelPath ?? "(waiting for the log to name a checkpoint)"
@@ -77,7 +85,7 @@ struct WatchCommand: ParsableCommand {
 
         // Twice a second: new log lines for the chart, and a reload when the checkpoint file changed.
         let follower = LogFollower(path: log)
-        var lastModified: Date?
+        var lastSeen: FileVersion?
         var revision = 0
         let timer = DispatchSource.makeTimerSource(queue: .main)
         timer.schedule(deadline: .now(), repeating: .milliseconds(500))
@@ -86,16 +94,16 @@ struct WatchCommand: ParsableCommand {
             for line in follower.poll() {
                 let parsed = TrainingLog.messages(fromLine: line)
                 for message in parsed {
-                    if model == nil, case .training(.checkpointWritten(let path)) = message { modelPath = path }
+                    if model == nil, case .training(.checkpointWritten(let path)) = message {
+                        modelPath = WatchCommand.resolve(checkpoint: path, log: log)
+                    }
                 }
                 messages += parsed
             }
-            if let path = modelPath,
-               let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-               modified != lastModified {
+            if let path = modelPath, let version = FileVersion(path: path), version != lastSeen {
                 do {
                     reconstructor.model = try Checkpoint.read(contentsOf: URL(fileURLWithPath: path)).model
-                    lastModified = modified
+                    lastSeen = version
                     revision += 1
                     messages.append(.modelUpdated(revision: revision))
                     messages.append(.notice("reloaded \(path)"))

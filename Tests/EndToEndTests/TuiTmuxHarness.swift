@@ -23,11 +23,21 @@ final class TmuxSession {
     /// sets for its children) in a width×height window.
     /// The pane stays after the program exits (`remain-on-exit`) so its exit status and the terminal's
     /// final modes can be read.
+    ///
+    /// The program runs under `sh`, which writes its exit status to `statusFile` when it ends: tmux's own
+    /// `#{pane_dead_status}` is set only once the tmux server reaps the pane's process, and under `swift
+    /// test` that was often never (the pane dead, the status empty), so the tests read the file instead.
+    /// The shell's `trap : INT TERM` defers those signals until its foreground program ends (POSIX), so a
+    /// Ctrl-C reaches the program and the shell still writes the status; the program starts with the
+    /// signals' default actions (handlers are reset at exec).
     init(tmux: URL, command: [String], width: Int, height: Int) throws {
         self.tmux = tmux
         TmuxSession.counter += 1
         socket = "inpaint-test-\(getpid())-\(TmuxSession.counter)"
-        let quoted = (["env", "-u", "NO_COLOR", "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"] + command)
+        statusFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).status").path
+        try? FileManager.default.removeItem(atPath: statusFile)
+        let wrapper = ["sh", "-c", "trap : INT TERM; \"$@\"; echo $? > \"$0\"", statusFile]
+        let quoted = (["env", "-u", "NO_COLOR", "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8"] + wrapper + command)
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         // remain-on-exit is set in the same tmux invocation, long before the program can have exited (an
         // empty server would exit, so the session must come first).
@@ -35,7 +45,37 @@ final class TmuxSession {
                  ";", "set-option", "-g", "remain-on-exit", "on"])
     }
 
-    deinit { _ = try? run(["kill-server"]) }
+    deinit {
+        _ = try? run(["kill-server"])
+        try? FileManager.default.removeItem(atPath: statusFile)
+    }
+
+    /// Where the wrapping shell writes the program's exit status.
+    let statusFile: String
+
+    /// The program's exit status (128 + n after a signal it did not handle), polled until `seconds` pass.
+    func exitStatus(seconds: Double = 10) -> Int32? {
+        var status: Int32?
+        waitUntil(seconds: seconds) {
+            guard let text = try? String(contentsOfFile: statusFile, encoding: .utf8),
+                  text.hasSuffix("\n") else { return false }
+            status = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return true
+        }
+        return status
+    }
+
+    /// The program's process id: the only child of the pane's shell.
+    func programPID() -> Int32? {
+        guard let shell = Int32(format("#{pane_pid}")) else { return nil }
+        var pid: Int32?
+        waitUntil(seconds: 5) {
+            let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+            pid = children.split(separator: " ").first.flatMap { Int32($0) }
+            return pid != nil
+        }
+        return pid
+    }
 
     /// Runs one tmux command with posix_spawn and waitpid. Foundation's Process.waitUntilExit hung here
     /// (the exited client stayed a zombie), and the command that starts the server must not capture output:
@@ -78,8 +118,9 @@ final class TmuxSession {
         ((try? run(["display-message", "-p", "-t", "tui", format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The screen as cells (characters and colours), parsed from `capture-pane -p -e`.
-    func screen() -> ScreenCapture { ScreenCapture(ansi: (try? run(["capture-pane", "-p", "-e", "-t", "tui"])) ?? "") }
+    /// The screen as cells (characters and colours), parsed from `capture-pane -p -e -N` (-N keeps trailing
+    /// spaces, which are cells of the digit panels when they are drawn as spaces on a gray background).
+    func screen() -> ScreenCapture { ScreenCapture(ansi: (try? run(["capture-pane", "-p", "-e", "-N", "-t", "tui"])) ?? "") }
 
     func sendLiteral(_ text: String) { _ = try? run(["send-keys", "-t", "tui", "-l", text]) }
     func sendKey(_ key: String) { _ = try? run(["send-keys", "-t", "tui", key]) }
@@ -158,6 +199,19 @@ struct ScreenCapture: Equatable {
     var text: String { rows.map { String($0.map(\.character)) }.joined(separator: "\n") }
 
     func cell(x: Int, y: Int) -> Cell? { y < rows.count && x < rows[y].count ? rows[y][x] : nil }
+
+    /// The colours of a half-block cell's upper and lower halves, however it was spelled: the program
+    /// writes '▀' (fg over bg), '▄' (bg over fg), '█' (fg) or a space (bg), whichever is cheapest.
+    func halves(x: Int, y: Int) -> (upper: Int, lower: Int)? {
+        guard let c = cell(x: x, y: y) else { return nil }
+        switch c.character {
+        case "▀": return (c.fg, c.bg)
+        case "▄": return (c.bg, c.fg)
+        case "█": return (c.fg, c.fg)
+        case " ": return (c.bg, c.bg)
+        default: return nil
+        }
+    }
 
     /// The (x, y) where `title` starts, searching rows top to bottom.
     func find(_ title: String) -> (x: Int, y: Int)? {

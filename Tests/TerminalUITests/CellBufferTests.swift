@@ -2,37 +2,6 @@ import TerminalUI
 import XCTest
 
 final class CellBufferTests: XCTestCase {
-    func testNoChangesGivesNoRuns() {
-        var a = CellBuffer(width: 10, height: 3)
-        a.put("hello", x: 2, y: 1)
-        XCTAssertEqual(a.changes(since: a), [])
-    }
-
-    func testChangedCellsBecomeRunsAndSmallGapsAreBridged() {
-        let a = CellBuffer(width: 20, height: 2)
-        var b = a
-        b[1, 0] = Cell("x")
-        b[3, 0] = Cell("y")     // gap of 1 unchanged cell: bridged into one run
-        b[15, 0] = Cell("z")    // far away: its own run
-        b[0, 1] = Cell("w")
-        let runs = b.changes(since: a)
-        XCTAssertEqual(runs.map { [$0.x, $0.y, $0.cells.count] }, [[1, 0, 3], [15, 0, 1], [0, 1, 1]])
-        XCTAssertEqual(runs[0].cells.map(\.character), ["x", " ", "y"])
-    }
-
-    func testColourOnlyChangeIsAChange() {
-        let a = CellBuffer(width: 4, height: 1)
-        var b = a
-        b[2, 0] = Cell(" ", background: .index(232))
-        XCTAssertEqual(b.changes(since: a).count, 1)
-    }
-
-    func testNoPreviousOrOtherSizeRedrawsEverything() {
-        let a = CellBuffer(width: 5, height: 2)
-        XCTAssertEqual(a.changes(since: nil).map(\.cells.count), [5, 5])
-        XCTAssertEqual(a.changes(since: CellBuffer(width: 4, height: 2)).count, 2)
-    }
-
     func testWritesOutsideAreClipped() {
         var a = CellBuffer(width: 3, height: 1)
         a.put("abcdef", x: 1, y: 0)

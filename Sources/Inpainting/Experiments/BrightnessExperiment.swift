@@ -21,7 +21,7 @@ enum BrightnessExperiment {
     }
 
     static func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
-        let unseen = context.test.upTo(context.fast ? 5 : 50, of: Array(0...9))
+        let unseen = PositionExperiment.unseenDigits(context)
         let n = unseen.labels.count
         guard n > 0 else { throw ExperimentError("brightness: expected test digits, found none") }
         let (model, losses) = try PositionExperiment.trainOnDigits(context, maskChannel: false, phase: "brightness")

@@ -9,6 +9,13 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
 
     public var description: String { rawValue }
 
+    /// Whether the terminal UI offers it as a preset: `architectures` trains three networks side by side,
+    /// which has no single live training to show.
+    public var hasPreset: Bool { self != .architectures }
+
+    /// The experiments the UI's preset menu and `tui --preset` offer, in `inpaint experiment list`'s order.
+    public static var presets: [ExperimentName] { allCases.filter(\.hasPreset) }
+
     /// One line for `inpaint experiment list`.
     public var summary: String {
         switch self {

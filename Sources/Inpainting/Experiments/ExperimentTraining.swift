@@ -14,36 +14,15 @@ enum ExperimentTraining {
                       learningRate: Float = 1e-3, seed: UInt64, phase: String,
                       progress: (ExperimentProgress) -> Void,
                       masks: (Int, inout SeededGenerator) -> [Float]) -> [Float] {
-        precondition(images.count == count * Digit.pixels && count > 0, "train: expected \(count)×784 images")
-        var rng = SeededGenerator(seed: seed &+ 0x5EED)
-        var gradients = model.parameters.zerosLike()
-        var adam = Adam(parameterCount: model.parameters.count,
-                        hyperparameters: AdamHyperparameters(learningRate: Double(learningRate)))
-        let workspace = ContextEncoderWorkspace(config: model.config, maxBatch: min(chunk, count))
-        let chunks = (count + chunk - 1) / chunk
+        var loop = FullBatchLoop(model: model, images: images, count: count, learningRate: learningRate, seed: seed)
         var losses: [Float] = []
         for step in 0..<steps {
-            let stepMasks = masks(step, &rng)
-            precondition(stepMasks.count == images.count, "masks for step \(step): expected \(count)×784")
-            gradients.zero()
-            var loss: Float = 0
-            images.withUnsafeBufferPointer { x in stepMasks.withUnsafeBufferPointer { m in
-                for c in 0..<chunks {
-                    let start = c * chunk, n = min(chunk, count - start), offset = start * Digit.pixels
-                    loss += model.lossAndGradients(images: x.baseAddress! + offset, masks: m.baseAddress! + offset,
-                                                   count: n, loss: .l2, knownWeight: 0, gradients: &gradients,
-                                                   workspace: workspace)
-                }
-            } }
-            if chunks > 1 {
-                let scale = 1 / Float(chunks)
-                for i in gradients.values.indices { gradients.values[i] *= scale }
-            }
-            loss /= Float(chunks)
-            adam.step(parameters: &model.parameters, gradients: gradients)
+            let stepMasks = masks(step, &loop.generator)
+            let loss = loop.step(masks: stepMasks)
             losses.append(loss)
             progress(.step(phase: phase, step: step + 1, of: steps, loss: loss))
         }
+        model = loop.model
         return losses
     }
 
@@ -62,6 +41,69 @@ enum ExperimentTraining {
             for _ in 0..<count { out += sampler.sample(using: &rng).mask() }
             return out
         }
+    }
+}
+
+/// One full-batch Adam step at a time over a fixed set of images: the loop of `ExperimentTraining.train`,
+/// and of `FullBatchTrainer`, which runs it live in the terminal UI, so a preset trains exactly as its
+/// experiment does.
+struct FullBatchLoop {
+    private(set) var model: ContextEncoder
+    /// Draws the holes of each step (`masks` closures take it), seeded from the experiment's seed.
+    var generator: SeededGenerator
+    let images: [Float]
+    let count: Int
+    private var adam: Adam
+    private var gradients: ParameterStore
+    private let workspace: ContextEncoderWorkspace
+
+    /// images: [count, 784].
+    init(model: ContextEncoder, images: [Float], count: Int, learningRate: Float, seed: UInt64) {
+        precondition(images.count == count * Digit.pixels && count > 0, "train: expected \(count)×784 images")
+        self.model = model
+        self.images = images
+        self.count = count
+        generator = SeededGenerator(seed: seed &+ 0x5EED)
+        gradients = model.parameters.zerosLike()
+        adam = Adam(parameterCount: model.parameters.count,
+                    hyperparameters: AdamHyperparameters(learningRate: Double(learningRate)))
+        workspace = ContextEncoderWorkspace(config: model.config, maxBatch: min(ExperimentTraining.chunk, count))
+    }
+
+    var learningRate: Float {
+        get { Float(adam.hyperparameters.learningRate) }
+        set { adam.hyperparameters.learningRate = Double(newValue) }
+    }
+
+    /// One step on every image with these holes ([count, 784]); returns the mean hole loss.
+    mutating func step(masks: [Float]) -> Float {
+        precondition(masks.count == images.count, "masks: expected \(count)×784")
+        let chunk = ExperimentTraining.chunk
+        let chunks = (count + chunk - 1) / chunk
+        gradients.zero()
+        var loss: Float = 0
+        images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in
+            for c in 0..<chunks {
+                let start = c * chunk, n = min(chunk, count - start), offset = start * Digit.pixels
+                loss += model.lossAndGradients(images: x.baseAddress! + offset, masks: m.baseAddress! + offset,
+                                               count: n, loss: .l2, knownWeight: 0, gradients: &gradients,
+                                               workspace: workspace)
+            }
+        } }
+        if chunks > 1 {
+            let scale = 1 / Float(chunks)
+            for i in gradients.values.indices { gradients.values[i] *= scale }
+        }
+        loss /= Float(chunks)
+        adam.step(parameters: &model.parameters, gradients: gradients)
+        return loss
+    }
+
+    /// The hole MSE of the current weights on `images` with `masks` (both [n, 784]).
+    func holeMSE(images: [Float], masks: [Float], count: Int) -> Float {
+        guard count > 0 else { return .nan }
+        let y = model.fill(images: images, masks: masks, count: count, output: .reconstruction)
+        return Float(HoleStatistics.mse(y, images, masks: masks))
     }
 }
 

@@ -35,22 +35,37 @@ enum MixingExperiment {
         return ((uy * vv - vy * uv) / det, (vy * uu - uy * uv) / det)
     }
 
-    static func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
+    struct Setup {
+        /// The 7s then the 9s: [count, 784].
+        var train: (images: [Float], labels: [Int])
+        var mean7: [Float], mean9: [Float]
+        var hole: HoleRect
+        var steps: Int
+        var learningRate: Float
+    }
+
+    /// The training 7s and 9s, their means, the hole where they differ most, steps and rate.
+    static func setup(_ context: ExperimentContext) throws(ExperimentError) -> Setup {
         let perLabel = context.fast ? 8 : 40
         guard let train = context.train.firstImages(of: [7, 9], perLabel: perLabel) else {
             throw ExperimentError("mixing: expected \(perLabel) training 7s and 9s, found fewer")
         }
-        let count = train.labels.count
         let mean7 = HoleStatistics.meanImage(Array(train.images[0..<(perLabel * Digit.pixels)]), count: perLabel)
         let mean9 = HoleStatistics.meanImage(Array(train.images[(perLabel * Digit.pixels)...]), count: perLabel)
-        let hole = mostAmbiguousHole(mean7, mean9)
+        return Setup(train: train, mean7: mean7, mean9: mean9, hole: mostAmbiguousHole(mean7, mean9),
+                     steps: context.fast ? 60 : 300, learningRate: context.fast ? 3e-3 : 1e-3)
+    }
+
+    static func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
+        let s = try setup(context)
+        let (train, mean7, mean9, hole, steps) = (s.train, s.mean7, s.mean9, s.hole, s.steps)
+        let count = train.labels.count
         let m = hole.mask()
-        let steps = context.fast ? 60 : 300
         context.progress(.phase("\(count) 7s and 9s, \(steps) iterations; ambiguous hole at (\(hole.top),\(hole.left))"))
         var rng = SeededGenerator(seed: context.seed)
         var model = ContextEncoder(config: ModelConfig(architecture: context.architecture), generator: &rng)
         let losses = ExperimentTraining.train(&model, images: train.images, count: count, steps: steps,
-                                              learningRate: context.fast ? 3e-3 : 1e-3, seed: context.seed, phase: "mixing",
+                                              learningRate: s.learningRate, seed: context.seed, phase: "mixing",
                                               progress: context.progress, masks: ExperimentTraining.randomRectangles(count: count))
         var numbers: [(key: String, value: Double)] = [("training_images", Double(count)), ("iterations", Double(steps)),
                                                         ("hole_top", Double(hole.top)), ("hole_left", Double(hole.left))]

@@ -9,22 +9,35 @@ enum PositionExperiment {
     static func trainOnDigits(_ context: ExperimentContext, maskChannel: Bool, phase: String)
         throws(ExperimentError) -> (ContextEncoder, [Float])
     {
-        let perLabel = context.fast ? 3 : 20
-        guard let train = context.train.firstImages(of: Array(0...9), perLabel: perLabel) else {
-            throw ExperimentError("\(phase): expected \(perLabel) training images of every digit, found fewer")
-        }
+        let (train, steps, learningRate) = try digitsSetup(context, phase: phase)
         var rng = SeededGenerator(seed: context.seed)
         var model = ContextEncoder(config: ModelConfig(architecture: context.architecture, maskChannel: maskChannel),
                                    generator: &rng)
         let count = train.labels.count
-        let losses = ExperimentTraining.train(&model, images: train.images, count: count, steps: context.fast ? 60 : 300,
-                                              learningRate: context.fast ? 3e-3 : 1e-3, seed: context.seed, phase: phase,
+        let losses = ExperimentTraining.train(&model, images: train.images, count: count, steps: steps,
+                                              learningRate: learningRate, seed: context.seed, phase: phase,
                                               progress: context.progress, masks: ExperimentTraining.randomRectangles(count: count))
         return (model, losses)
     }
 
+    /// The training digits (`perLabel` of every class), steps and rate that `position` and `brightness` share.
+    static func digitsSetup(_ context: ExperimentContext, phase: String) throws(ExperimentError)
+        -> (train: (images: [Float], labels: [Int]), steps: Int, learningRate: Float)
+    {
+        let perLabel = context.fast ? 3 : 20
+        guard let train = context.train.firstImages(of: Array(0...9), perLabel: perLabel) else {
+            throw ExperimentError("\(phase): expected \(perLabel) training images of every digit, found fewer")
+        }
+        return (train, context.fast ? 60 : 300, context.fast ? 3e-3 : 1e-3)
+    }
+
+    /// The unseen test digits `position` and `brightness` score on (grouped by label).
+    static func unseenDigits(_ context: ExperimentContext) -> (images: [Float], labels: [Int]) {
+        context.test.upTo(context.fast ? 5 : 50, of: Array(0...9))
+    }
+
     static func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
-        let unseen = context.test.upTo(context.fast ? 5 : 50, of: Array(0...9))
+        let unseen = unseenDigits(context)
         let n = unseen.labels.count
         guard n > 0 else { throw ExperimentError("position: expected test digits, found none") }
         let masks = ExperimentTraining.fixedMasks(count: n)

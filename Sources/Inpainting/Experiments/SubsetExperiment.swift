@@ -22,22 +22,29 @@ struct SubsetExperiment {
         name: .digits, labels: Array(0...9), perLabel: 20, iterations: 500,
         anchors: [("hole_mse_unseen", 0.108), ("hole_mse_biharmonic", 0.113)], reportTrainingLoss: nil)
 
-    func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
+    /// The experiment's data and recipe: the training digits, the unseen test digits, steps and rate.
+    func setup(_ context: ExperimentContext) throws(ExperimentError)
+        -> (train: (images: [Float], labels: [Int]), unseen: (images: [Float], labels: [Int]), steps: Int, learningRate: Float)
+    {
         let perLabel = context.fast ? max(2, perLabel / 5) : perLabel
-        let steps = context.fast ? 100 : iterations
         guard let train = context.train.firstImages(of: labels, perLabel: perLabel) else {
             throw ExperimentError("\(name): expected \(perLabel) training images of each of \(labels), found fewer")
         }
         let unseen = context.test.upTo(context.fast ? 10 : 100, of: labels)
+        guard !unseen.labels.isEmpty else { throw ExperimentError("\(name): expected test images of \(labels), found none") }
+        return (train, unseen, context.fast ? 100 : iterations, context.fast ? 3e-3 : 1e-3)
+    }
+
+    func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
+        let (train, unseen, steps, learningRate) = try setup(context)
         let testCount = unseen.labels.count
-        guard testCount > 0 else { throw ExperimentError("\(name): expected test images of \(labels), found none") }
         let count = train.labels.count
         context.progress(.phase("\(count) training digits, \(steps) full-batch iterations; \(testCount) unseen test digits"))
 
         var rng = SeededGenerator(seed: context.seed)
         var model = ContextEncoder(config: ModelConfig(architecture: context.architecture), generator: &rng)
         let losses = ExperimentTraining.train(&model, images: train.images, count: count, steps: steps,
-                                              learningRate: context.fast ? 3e-3 : 1e-3, seed: context.seed,
+                                              learningRate: learningRate, seed: context.seed,
                                               phase: name.rawValue, progress: context.progress,
                                               masks: ExperimentTraining.randomRectangles(count: count))
         // Fixed holes: seed 0 as `inpaint eval`, for the training digits (in-sample) and the unseen ones.

@@ -1,0 +1,137 @@
+import Foundation
+import Inpainting
+
+/// The title row of a panel: the optional panels say what they show right now.
+func panelTitle(_ state: AppState, _ kind: PanelKind) -> String {
+    switch kind {
+    case .classicalFill:
+        return "fill: \(state.panels.fillMethod.title)"
+    case .features:
+        guard let f = state.panels.features else { return kind.title }
+        return "encoder \(min(f.channels, FeatureMapsPanel.shownMaps)) of \(f.channels) maps"
+    default:
+        return kind.title
+    }
+}
+
+/// Draws the content under the title of an optional panel (the title row is drawn by the caller).
+func drawOptionalPanel(_ state: AppState, _ placement: PanelPlacement, scale: Int, into buffer: inout CellBuffer,
+                       theme: Theme) {
+    let width = DigitPanel.size(scale: scale).width
+    let waitingRow = placement.digitY + 6 * scale
+    switch placement.kind {
+    case .classicalFill:
+        guard let fill = state.panels.fill else { return }
+        DigitPanel(pixels: fill, scale: scale).draw(into: &buffer, x: placement.x, y: placement.digitY,
+                                                    style: state.style, theme: theme)
+    case .guesses:
+        if state.panels.noClassifier {
+            buffer.put("(no classifier:", x: placement.x, y: waitingRow, style: theme.dim, maxWidth: width)
+            buffer.put(" assets/classifier.*)", x: placement.x, y: waitingRow + 1, style: theme.dim, maxWidth: width)
+        } else if let guesses = state.panels.guesses {
+            GuessesBlock(guesses: guesses).draw(into: &buffer, x: placement.x, y: placement.digitY + 1, width: width,
+                                                theme: theme)
+        } else {
+            buffer.put("(waiting for the classifier)", x: placement.x, y: waitingRow, style: theme.dim, maxWidth: width)
+        }
+    case .features:
+        guard let features = state.panels.features else {
+            buffer.put("(waiting for the encoder)", x: placement.x, y: waitingRow, style: theme.dim, maxWidth: width)
+            return
+        }
+        FeatureMapsPanel(features: features, scale: scale).draw(into: &buffer, x: placement.x, y: placement.digitY,
+                                                                 style: state.style, theme: theme)
+    default:
+        preconditionFailure("\(placement.kind) is not an optional panel")
+    }
+}
+
+/// The classifier's top-3 as two columns: the original's guesses and the composite's, with probabilities.
+/// The composite's column turns to the warning colour when its first guess differs from the original's:
+/// the fill changed what the digit reads as.
+struct GuessesBlock {
+    var guesses: Guesses
+
+    func draw(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, theme: Theme) {
+        buffer.put("original   composite", x: x, y: y, style: theme.dim, maxWidth: width)
+        let changed = guesses.original.first?.digit != guesses.composite.first?.digit
+        for row in 0..<max(guesses.original.count, guesses.composite.count) {
+            let left = row < guesses.original.count ? GuessesBlock.format(guesses.original[row]) : ""
+            let right = row < guesses.composite.count ? GuessesBlock.format(guesses.composite[row]) : ""
+            let next = buffer.put(left.padding(toLength: 11, withPad: " ", startingAt: 0), x: x, y: y + 1 + row,
+                                  style: row == 0 ? theme.title : theme.text, maxWidth: width)
+            buffer.put(right, x: next, y: y + 1 + row,
+                       style: row == 0 ? (changed ? theme.warning : theme.accent) : theme.text, maxWidth: x + width - next)
+        }
+    }
+
+    /// "7  99.8%": the digit and its probability in percent.
+    static func format(_ guess: Guess) -> String {
+        "\(guess.digit) " + String(format: "%5.1f%%", Double(guess.probability * 100))
+    }
+}
+
+/// The first 16 encoder maps as a 4×4 mosaic in one panel's cells: each map gets a tile of 7s×7s pixels
+/// (half resolution at scale 2, the suggested 14×7 cells), is box-averaged (or repeated, for the strided
+/// network's 7×7 maps) into it, and is stretched to its own min…max, since the maps' ranges differ by
+/// orders of magnitude and one common scale would leave most of them black. The last pixel row and column
+/// of each tile are a separator in the hole colour, so neighbouring maps do not run into each other.
+struct FeatureMapsPanel {
+    static let shownMaps = 16
+    static let tilesPerRow = 4
+
+    var features: EncoderFeatures
+    var scale: Int
+
+    /// Pixels per side of the whole mosaic (28s) and of one tile (7s).
+    var side: Int { Digit.side * scale }
+    var tile: Int { side / FeatureMapsPanel.tilesPerRow }
+
+    /// The mosaic's pixels, row-major [side·side]: a value in [0, 1], or nil on a separator.
+    func canvas() -> [Float?] {
+        var canvas = [Float?](repeating: nil, count: side * side)
+        let content = tile - 1
+        guard content > 0 else { return canvas }
+        for channel in 0..<min(FeatureMapsPanel.shownMaps, features.channels) {
+            let map = features.map(channel)
+            let low = map.min() ?? 0, high = map.max() ?? 0
+            let range = high - low
+            let tileTop = (channel / FeatureMapsPanel.tilesPerRow) * tile
+            let tileLeft = (channel % FeatureMapsPanel.tilesPerRow) * tile
+            for u in 0..<content {
+                let rows = FeatureMapsPanel.sourceRange(u, of: content, source: features.height)
+                for v in 0..<content {
+                    let columns = FeatureMapsPanel.sourceRange(v, of: content, source: features.width)
+                    var sum: Float = 0
+                    for r in rows { for c in columns { sum += map[r * features.width + c] } }
+                    let mean = sum / Float(rows.count * columns.count)
+                    canvas[(tileTop + u) * side + tileLeft + v] = range > 1e-12 ? (mean - low) / range : 0
+                }
+            }
+        }
+        return canvas
+    }
+
+    /// The source rows (or columns) that output pixel `i` of `count` covers: a box when shrinking, one
+    /// source pixel when enlarging.
+    static func sourceRange(_ i: Int, of count: Int, source: Int) -> Range<Int> {
+        let start = i * source / count
+        let end = max(start + 1, (i + 1) * source / count)
+        return start..<end
+    }
+
+    func draw(into buffer: inout CellBuffer, x: Int, y: Int, style: RenderStyle, theme: Theme) {
+        let pixels = canvas()
+        for cy in 0..<(side / 2) {
+            for cx in 0..<side {
+                let upper = pixels[(2 * cy) * side + cx], lower = pixels[(2 * cy + 1) * side + cx]
+                if style.asciiDigits {
+                    buffer[x + cx, y + cy] = Cell(AsciiRamp.character(for: ((upper ?? 0) + (lower ?? 0)) / 2))
+                } else {
+                    buffer[x + cx, y + cy] = Cell("▀", foreground: upper.map { GrayPalette.color(for: $0) } ?? theme.hole,
+                                                  background: lower.map { GrayPalette.color(for: $0) } ?? theme.hole)
+                }
+            }
+        }
+    }
+}
