@@ -14,19 +14,31 @@ import NeuralCore
 ///   `optim.m.<name>` and `optim.v.<name>` for every parameter;
 /// - metadata: `format` = `pt` (what PyTorch tooling expects), `inpaint.config` = the ModelConfig as JSON,
 ///   `inpaint.training` = the TrainingState as JSON, `optim.step` = Adam's step count when the moments
-///   are present.
+///   are present;
+/// - after adversarial training, the discriminator under `disc.*` (F32) and its Adam's moments under
+///   `optim.m.disc.*`/`optim.v.disc.*` with metadata `optim.disc.step` (see CheckpointDiscriminator.swift).
 public struct Checkpoint: Sendable, Equatable {
     public var model: ContextEncoder
     public var training: TrainingState
     /// Adam's step count and moments, in the parameters' flat layout; nil when not saved.
     public var optimizer: AdamState?
+    /// Adversarial training's discriminator and its Adam's state; nil when the run had none (or not saved).
+    public var discriminator: Discriminator?
+    public var discriminatorOptimizer: AdamState?
 
-    public init(model: ContextEncoder, training: TrainingState = TrainingState(), optimizer: AdamState? = nil) {
+    public init(model: ContextEncoder, training: TrainingState = TrainingState(), optimizer: AdamState? = nil,
+                discriminator: Discriminator? = nil, discriminatorOptimizer: AdamState? = nil) {
         if let optimizer {
             precondition(optimizer.m.count == model.parameters.count && optimizer.v.count == model.parameters.count,
                          "optimizer moments must have one value per parameter")
         }
+        if let discriminatorOptimizer {
+            precondition(discriminator != nil && discriminatorOptimizer.m.count == discriminator!.parameters.count
+                            && discriminatorOptimizer.v.count == discriminator!.parameters.count,
+                         "discriminator moments need a discriminator and one value per weight")
+        }
         self.model = model; self.training = training; self.optimizer = optimizer
+        self.discriminator = discriminator; self.discriminatorOptimizer = discriminatorOptimizer
     }
 
     static let configKey = "inpaint.config"
@@ -73,6 +85,7 @@ extension Checkpoint {
             }
             metadata[Self.optimizerStepKey] = String(optimizer.step)
         }
+        appendDiscriminator(to: &entries, metadata: &metadata)
         do {
             try SafetensorsFile.write(entries, metadata: metadata, to: url)
         } catch {
@@ -143,7 +156,7 @@ extension Checkpoint {
 
         var store = ParameterStore(layout: config.parameterLayout)
         let expected = Set(store.names)
-        let modelNames = file.names.filter { !$0.hasPrefix(optimizerPrefix) }
+        let modelNames = file.names.filter { !$0.hasPrefix(optimizerPrefix) && !$0.hasPrefix(discriminatorPrefix) }
         if let unexpected = modelNames.first(where: { !expected.contains($0) }) {
             throw fail("unexpected tensor \(unexpected) for \(describe) (expected \(store.names.joined(separator: ", ")))")
         }
@@ -160,14 +173,16 @@ extension Checkpoint {
         }
 
         let optimizer = try decodeOptimizer(file, layout: store, fail: fail)
-        return Checkpoint(model: ContextEncoder(config: config, parameters: store), training: training, optimizer: optimizer)
+        let (discriminator, discriminatorOptimizer) = try decodeDiscriminator(file, fail: fail)
+        return Checkpoint(model: ContextEncoder(config: config, parameters: store), training: training, optimizer: optimizer,
+                          discriminator: discriminator, discriminatorOptimizer: discriminatorOptimizer)
     }
 
     /// Adam's moments: absent entirely, or complete (m and v for every parameter, and the step).
     private static func decodeOptimizer(
         _ file: SafetensorsFile, layout store: ParameterStore, fail: (String) -> CheckpointError
     ) throws(CheckpointError) -> AdamState? {
-        let optimizerNames = file.names.filter { $0.hasPrefix(optimizerPrefix) }
+        let optimizerNames = file.names.filter { $0.hasPrefix(optimizerPrefix) && !isDiscriminatorMoment($0) }
         guard !optimizerNames.isEmpty else { return nil }
         let expected = Set(store.names.flatMap { ["optim.m.\($0)", "optim.v.\($0)"] })
         if let unexpected = optimizerNames.first(where: { !expected.contains($0) }) {

@@ -10,7 +10,8 @@ extension Checkpoint {
         let training = TrainingState(step: state.step, epoch: epoch, seed: state.options.seed,
                                      optimizer: state.optimizer.hyperparameters, loss: loss, options: state.options,
                                      notes: notes)
-        self.init(model: state.model, training: training, optimizer: state.optimizer.state)
+        self.init(model: state.model, training: training, optimizer: state.optimizer.state,
+                  discriminator: state.adversary?.discriminator, discriminatorOptimizer: state.adversary?.optimizer.state)
     }
 
     /// What `Trainer(resumeFrom:)` needs. `options` defaults to the recipe saved in the checkpoint (else
@@ -24,6 +25,16 @@ extension Checkpoint {
         } else {
             adam.state.step = training.step
         }
-        return TrainingCheckpoint(model: model, optimizer: adam, step: training.step, options: recipe)
+        // The discriminator resumes when the recipe trains adversarially; without one saved, the trainer
+        // draws a fresh one from the seed.
+        let adversary = recipe.adversarial.flatMap { adversarial in
+            discriminator.map { discriminator in
+                var discriminatorAdam = Adam(parameterCount: discriminator.parameters.count,
+                                             hyperparameters: adversarial.adamHyperparameters)
+                if let discriminatorOptimizer { discriminatorAdam.state = discriminatorOptimizer }
+                return AdversaryState(discriminator: discriminator, optimizer: discriminatorAdam)
+            }
+        }
+        return TrainingCheckpoint(model: model, optimizer: adam, step: training.step, options: recipe, adversary: adversary)
     }
 }

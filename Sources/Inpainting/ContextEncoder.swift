@@ -66,7 +66,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     /// Two gradient buffers the backward pass alternates between, each as large as the largest activation.
     let gradientA: UnsafeMutablePointer<Float>
     let gradientB: UnsafeMutablePointer<Float>
-    /// Per worker: one image's im2col columns for the widest layer.
+    /// Per worker: the im2col columns of a chunk of images (`ColumnBatch`) for the widest layer.
     let scratches: [UnsafeMutablePointer<Float>]
     /// Per worker after the first: private weight+bias gradient accumulators for one convolution stage,
     /// summed into the shared gradients when the stage is done.
@@ -114,7 +114,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         let largest = stages.map { max($0.inputSize, $0.outputSize) }.max()!
         gradientA = allocate(maxBatch * largest)
         gradientB = allocate(maxBatch * largest)
-        let scratchCount = stages.map(\.scratchCount).max()!
+        let scratchCount = stages.map { $0.scratchCount(maxBatch: maxBatch) }.max()!
         scratches = (0..<concurrency).map { _ in allocate(scratchCount) }
         // Convolution stages only: the channel-wise layer splits by channel and needs no private copy.
         let partialCount = stages.map { stage -> Int in
@@ -129,6 +129,20 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     deinit {
         for (p, n) in allocations { p.deinitialize(count: n); p.deallocate() }
         for (p, n) in argmaxAllocations { p.deinitialize(count: n); p.deallocate() }
+    }
+
+    /// The float16 copy of the channel-wise weights for `InferencePrecision.float16`, and the parameters it was
+    /// made from (kept, so that the next call sees whether they changed; a snapshot's storage is shared, not copied).
+    private var half: (source: ParameterStore, weights: HalfPrecisionWeights)?
+
+    /// The float16 weights at `offset..<offset + count` of `parameters`, converted once per parameter set: the
+    /// comparison is cheap both when the parameters are the same snapshot (shared storage) and when training
+    /// moved them (the first weights differ).
+    func halfPrecisionWeights(of parameters: ParameterStore, offset: Int, count: Int) -> HalfPrecisionWeights {
+        if let half, half.source == parameters, half.weights.bits.count == count { return half.weights }
+        let weights = parameters.values.withUnsafeBufferPointer { HalfPrecisionWeights($0.baseAddress! + offset, count: count) }
+        half = (parameters, weights)
+        return weights
     }
 
     /// The network's output for the last forward pass: [count, 1, 28, 28].

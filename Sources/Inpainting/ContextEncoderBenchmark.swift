@@ -1,3 +1,4 @@
+import Dispatch
 import NeuralCore
 
 /// Speed measurements of the context encoder (issue 4 §3), for `inpaint bench` to print. Measures, prints
@@ -49,9 +50,11 @@ public enum ContextEncoderBenchmark {
                         flopsPerImage: flopsPerImage(config, backward: true))
     }
 
-    /// Single-image forward latency (reconstruct with a preallocated workspace), `runs` timed runs.
+    /// Single-image forward latency (reconstruct with a preallocated workspace), `runs` timed runs, with the
+    /// channel-wise weights in `precision` (the float16 copy is made during warm-up, as a reconstructor
+    /// makes it once per model).
     public static func forwardLatency(config: ModelConfig, runs: Int = 200, warmup: Int = 10, seed: UInt64 = 1,
-                                      concurrency: Int = 1) -> Timing {
+                                      concurrency: Int = 1, precision: InferencePrecision = .float32) -> Timing {
         var generator = SeededGenerator(seed: seed)
         let model = ContextEncoder(config: config, generator: &generator)
         let (images, masks) = syntheticBatch(count: 1, generator: &generator)
@@ -62,30 +65,40 @@ public enum ContextEncoderBenchmark {
         images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in output.withUnsafeMutableBufferPointer { o in
             for i in 0..<(warmup + runs) {
                 let start = clock.now
-                model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1, into: o.baseAddress!, workspace: workspace)
+                model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1, into: o.baseAddress!, workspace: workspace,
+                                  precision: precision)
                 if i >= warmup { times.append(seconds(clock.now - start)) }
             }
         } } }
         return Timing(seconds: times.sorted())
     }
 
-    /// The machine's sgemm rate on a square n×n×n product (GFLOP/s, median of `runs`), for "fraction of peak".
-    public static func sgemmGigaflops(n: Int = 1024, runs: Int = 5) -> Double {
+    /// The machine's sgemm rate on square n×n×n products (GFLOP/s, median of `runs`), for "fraction of peak".
+    /// `concurrency` products run at once on Dispatch workers, each with its own matrices and whatever BLAS
+    /// threads the caller set, and their FLOPs are summed: the peak of the same parallelism that training with
+    /// that many workers uses (a 2-worker run against a 1-thread peak would claim up to twice the real fraction).
+    public static func sgemmGigaflops(n: Int = 1024, runs: Int = 5, concurrency: Int = 1) -> Double {
+        precondition(concurrency >= 1, "sgemm benchmark concurrency must be ≥ 1, got \(concurrency)")
         var generator = SeededGenerator(seed: 3)
         let a = (0..<(n * n)).map { _ in generator.uniform(-1, 1) }, b = a
-        var c = [Float](repeating: 0, count: n * n)
+        let products = (0..<concurrency).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n * n) }
+        defer { products.forEach { $0.deallocate() } }
         var times: [Double] = []
         let clock = ContinuousClock()
-        for _ in 0..<(runs + 1) {
-            let start = clock.now
-            c.withUnsafeMutableBufferPointer { cp in
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in
+            let a = ap.baseAddress!, b = bp.baseAddress!
+            func product(_ worker: Int) {
                 sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0,
-                      c: cp.baseAddress!, ldc: n)
+                      c: products[worker], ldc: n)
             }
-            times.append(seconds(clock.now - start))
-        }
+            for _ in 0..<(runs + 1) {
+                let start = clock.now
+                if concurrency == 1 { product(0) } else { DispatchQueue.concurrentPerform(iterations: concurrency, execute: product) }
+                times.append(seconds(clock.now - start))
+            }
+        } }
         times.removeFirst()
-        return 2 * Double(n * n * n) / times.sorted()[times.count / 2] / 1e9
+        return 2 * Double(n * n * n) * Double(concurrency) / times.sorted()[times.count / 2] / 1e9
     }
 
     /// FLOPs of one image through the model: forward only, or forward + backward (weight gradients for every

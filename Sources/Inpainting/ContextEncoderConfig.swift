@@ -190,11 +190,14 @@ struct Stage {
     var outputSize: Int { output.channels * output.height * output.width }
     var isPooled: Bool { poolWindow > 1 }
 
-    /// Floats of per-image scratch the layer needs (im2col columns).
-    var scratchCount: Int {
+    /// Floats of scratch the layer needs for batches of up to `maxBatch` images (im2col columns of a chunk),
+    /// or for one image split by output channel.
+    func scratchCount(maxBatch: Int) -> Int {
         switch layer {
-        case .conv(let l): l.scratchCount(height: input.height, width: input.width)
-        case .transposedConv(let l): l.scratchCount(height: input.height, width: input.width)
+        case .conv(let l): max(l.scratchCount(height: input.height, width: input.width, maxBatch: maxBatch),
+                               l.channelSplitScratchCount(height: input.height, width: input.width))
+        case .transposedConv(let l): max(l.scratchCount(height: input.height, width: input.width, maxBatch: maxBatch),
+                                         l.channelSplitScratchCount(height: input.height, width: input.width))
         case .channelWise: 0
         }
     }

@@ -5,21 +5,25 @@ import NeuralCore
 extension ContextEncoder {
     /// images, masks: [count, 784] each (x in [0, 1]; mask 1 known / 0 hole) → output [count, 784] in (0, 1).
     /// count ≤ workspace.maxBatch. Reconstructs every pixel; composing with the known pixels is the caller's.
+    /// `precision` .float16 runs the channel-wise layer on a float16 copy of its weights that the workspace
+    /// keeps (made again when the parameters change); see `InferencePrecision`.
     public func reconstruct(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
-                            into output: UnsafeMutablePointer<Float>, workspace: ContextEncoderWorkspace) {
-        forward(images: images, masks: masks, count: count, workspace: workspace)
+                            into output: UnsafeMutablePointer<Float>, workspace: ContextEncoderWorkspace,
+                            precision: InferencePrecision = .float32) {
+        forward(images: images, masks: masks, count: count, workspace: workspace, precision: precision)
         output.update(from: workspace.output, count: count * Digit.pixels)
     }
 
     /// Convenience: allocates a workspace for `count` images. images, masks: count×784 → count×784.
-    public func reconstruct(images: [Float], masks: [Float], count: Int) -> [Float] {
+    public func reconstruct(images: [Float], masks: [Float], count: Int, precision: InferencePrecision = .float32) -> [Float] {
         precondition(images.count == count * Digit.pixels && masks.count == count * Digit.pixels,
                      "reconstruct: expected \(count)×\(Digit.pixels) images and masks, got \(images.count) and \(masks.count)")
         var out = [Float](repeating: 0, count: count * Digit.pixels)
         guard count > 0 else { return out }
         let workspace = ContextEncoderWorkspace(config: config, maxBatch: count)
         images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in out.withUnsafeMutableBufferPointer { o in
-            reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: count, into: o.baseAddress!, workspace: workspace)
+            reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: count, into: o.baseAddress!, workspace: workspace,
+                        precision: precision)
         } } }
         return out
     }
@@ -30,6 +34,18 @@ extension ContextEncoder {
     public func lossAndGradients(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
                                  loss: ReconstructionLoss, knownWeight: Float,
                                  gradients: inout ParameterStore, workspace: ContextEncoderWorkspace) -> Float {
+        lossAndGradients(images: images, masks: masks, count: count, loss: loss, knownWeight: knownWeight,
+                         gradients: &gradients, workspace: workspace, adjustOutputGradient: { _, _ in })
+    }
+
+    /// The same, with a hook between the loss and the backward pass: `adjustOutputGradient(output, dOutput)`
+    /// gets the network's output ŷ [count, 784] and ∂L_rec/∂ŷ [count, 784], and may rewrite the gradient in
+    /// place before it is backpropagated; adversarial training makes it λ·∂L_rec/∂ŷ + (1 − λ)·∂L_adv/∂ŷ.
+    /// Returns the reconstruction loss.
+    public func lossAndGradients(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
+                                 loss: ReconstructionLoss, knownWeight: Float,
+                                 gradients: inout ParameterStore, workspace: ContextEncoderWorkspace,
+                                 adjustOutputGradient: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> Float {
         precondition(gradients.entries == parameters.entries, "gradients must have the parameters' layout")
         forward(images: images, masks: masks, count: count, workspace: workspace)
         let pixels = count * Digit.pixels
@@ -37,6 +53,7 @@ extension ContextEncoder {
                                         knownWeight: knownWeight)
         loss.masked.backward(prediction: workspace.output, target: images, mask: masks, count: pixels,
                              knownWeight: knownWeight, dPrediction: workspace.gradientA)
+        adjustOutputGradient(UnsafePointer(workspace.output), workspace.gradientA)
         gradients.values.withUnsafeMutableBufferPointer { g in
             backward(count: count, gradients: g.baseAddress!, workspace: workspace)
         }
@@ -45,8 +62,9 @@ extension ContextEncoder {
 
     // MARK: Passes
 
-    /// Fills workspace.activations for `count` images.
-    func forward(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int, workspace ws: ContextEncoderWorkspace) {
+    /// Fills workspace.activations for `count` images (training always runs in .float32).
+    func forward(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int, workspace ws: ContextEncoderWorkspace,
+                 precision: InferencePrecision = .float32) {
         precondition(ws.config == config, "workspace was made for \(ws.config), model is \(config)")
         precondition(count >= 1 && count <= ws.maxBatch, "batch of \(count) outside 1...\(ws.maxBatch)")
         let pixels = Digit.pixels, channels = config.inputChannels
@@ -63,7 +81,19 @@ extension ContextEncoder {
                 // A pooled stage's layer writes into its own buffer; the pool then fills activations[s].
                 let out = ws.layerOutputs[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
                 let input = source, inSize = stage.inputSize, outSize = stage.layerOutputSize
+                // One image and several workers (a reconstruction's latency): split the convolutions by output channel.
+                let splitChannels = count == 1 && ws.concurrency > 1
                 switch stage.layer {
+                case .conv(let l) where splitChannels:
+                    ws.split(l.outChannels) { channels, worker in
+                        l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
+                                  output: out, channels: channels, scratch: ws.scratches[worker])
+                    }
+                case .transposedConv(let l) where splitChannels:
+                    ws.split(l.outChannels) { channels, worker in
+                        l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
+                                  output: out, channels: channels, scratch: ws.scratches[worker])
+                    }
                 case .conv(let l):
                     ws.split(count) { images, worker in
                         l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
@@ -77,8 +107,18 @@ extension ContextEncoder {
                                   scratch: ws.scratches[worker])
                     }
                 case .channelWise(let l):
-                    ws.split(l.channels) { channels, _ in
-                        l.forward(input: input, batch: count, weight: w, bias: b, output: out, channelRange: channels)
+                    if precision == .float16 {
+                        let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: l.weightShape.reduce(1, *))
+                        half.bits.withUnsafeBufferPointer { h in
+                            ws.split(l.channels) { channels, _ in
+                                l.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: b, output: out,
+                                          channelRange: channels)
+                            }
+                        }
+                    } else {
+                        ws.split(l.channels) { channels, _ in
+                            l.forward(input: input, batch: count, weight: w, bias: b, output: out, channelRange: channels)
+                        }
                     }
                 }
                 ws.split(count) { images, _ in

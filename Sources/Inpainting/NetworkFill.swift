@@ -9,10 +9,12 @@ public enum FillOutput: String, CaseIterable, Sendable {
 }
 
 extension ContextEncoder {
-    /// Fills the holes of many images, `batchSize` at a time (one workspace, reused).
+    /// Fills the holes of many images, `batchSize` at a time (one workspace, reused), with the channel-wise
+    /// weights in `precision`.
     ///
     /// images, masks: [count, 784] (mask 1 known, 0 hole) → [count, 784].
-    public func fill(images: [Float], masks: [Float], count: Int, output: FillOutput, batchSize: Int = 64) -> [Float] {
+    public func fill(images: [Float], masks: [Float], count: Int, output: FillOutput, batchSize: Int = 64,
+                     precision: InferencePrecision = .float32) -> [Float] {
         precondition(images.count == count * Digit.pixels && masks.count == images.count, "images and masks must be [count, 784]")
         precondition(batchSize > 0, "batch size must be positive")
         var result = [Float](repeating: 0, count: images.count)
@@ -26,7 +28,7 @@ extension ContextEncoder {
                         let n = min(batchSize, count - start)
                         let offset = start * Digit.pixels
                         reconstruct(images: x.baseAddress! + offset, masks: m.baseAddress! + offset, count: n,
-                                    into: y.baseAddress! + offset, workspace: workspace)
+                                    into: y.baseAddress! + offset, workspace: workspace, precision: precision)
                         start += n
                     }
                     if output == .composite {

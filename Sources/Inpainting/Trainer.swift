@@ -32,6 +32,9 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     public var schedule: LearningRateSchedule? = nil
     /// Steps of linear warm-up from 0 to `learningRate` before the schedule starts (nil or 0: none).
     public var warmupSteps: Int? = nil
+    /// Adversarial training (`--adversarial`): a discriminator and L = λ·L_rec + (1 − λ)·L_adv (nil: off,
+    /// the report's pure reconstruction loss).
+    public var adversarial: AdversarialOptions? = nil
 
     public init() {}
 
@@ -53,7 +56,7 @@ public struct TrainingOptions: Sendable, Codable, Equatable {
     // Every field but `workers`, so that checkpoints keep their format.
     enum CodingKeys: String, CodingKey {
         case batchSize, learningRate, beta1, beta2, epsilon, seed, loss, knownWeight, maxSteps, epochs, evalEvery
-        case checkpointEvery, maskSampler, schedule, warmupSteps
+        case checkpointEvery, maskSampler, schedule, warmupSteps, adversarial
     }
 
     public var adamHyperparameters: AdamHyperparameters {
@@ -85,6 +88,8 @@ public struct TrainingStep: Sendable, Equatable {
     public var loss: Float
     public var imagesPerSecond: Double
     public var learningRate: Float
+    /// The discriminator's and G's adversarial loss of this step, when training adversarially.
+    public var adversarial: AdversarialLosses? = nil
 }
 
 public enum TrainerState: String, Sendable, Equatable {
@@ -115,6 +120,8 @@ public struct TrainingCheckpoint: Sendable {
     public var optimizer: Adam
     public var step: Int
     public var options: TrainingOptions
+    /// The discriminator and its Adam, when `options.adversarial` is on (nil: a fresh one from the seed).
+    public var adversary: AdversaryState? = nil
 }
 
 /// Trains a context encoder on a set of images, on whatever thread calls `run()`, and reports through
@@ -142,6 +149,7 @@ public final class Trainer: @unchecked Sendable {
     private var optimizer: Adam
     private var step: Int
     private let workspace: ContextEncoderWorkspace
+    private let adversary: AdversarialTraining?
     private var batchImages: [Float]
     private var batchMasks: [Float]
     private var order: [Int] = []
@@ -183,6 +191,10 @@ public final class Trainer: @unchecked Sendable {
         self.step = checkpoint?.step ?? 0
         self.workspace = ContextEncoderWorkspace(config: start.config, maxBatch: max(options.batchSize, min(evaluationCount, 256)),
                                                     concurrency: max(1, options.workers))
+        self.adversary = options.adversarial.map { recipe in
+            AdversarialTraining(options: recipe, state: checkpoint?.adversary ?? AdversaryState(options: recipe, seed: options.seed),
+                                maxBatch: options.batchSize)
+        }
         self.batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         self.batchMasks = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         self.evaluationImages = evaluationImages
@@ -215,7 +227,7 @@ public final class Trainer: @unchecked Sendable {
     /// A consistent copy of everything needed to continue: call only from the training thread (e.g. inside
     /// an event handler) or after `run()` returned.
     public func checkpoint() -> TrainingCheckpoint {
-        TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: options)
+        TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: options, adversary: adversary?.state)
     }
 
     // MARK: The loop
@@ -260,14 +272,20 @@ public final class Trainer: @unchecked Sendable {
             let epoch = step / stepsPerEpoch
             let n = fillBatch(step: step)
             gradients.zero()
+            let adversary = self.adversary
+            var adversarialLosses: AdversarialLosses? = nil
             let loss = batchImages.withUnsafeBufferPointer { x in
                 batchMasks.withUnsafeBufferPointer { m in
                     model.lossAndGradients(images: x.baseAddress!, masks: m.baseAddress!, count: n,
                                            loss: options.loss, knownWeight: options.knownWeight,
-                                           gradients: &gradients, workspace: workspace)
+                                           gradients: &gradients, workspace: workspace) { output, dOutput in
+                        adversarialLosses = adversary?.step(images: x.baseAddress!, masks: m.baseAddress!, output: output,
+                                                            dOutput: dOutput, count: n)
+                    }
                 }
             }
-            guard loss.isFinite else { reason = .nonFiniteLoss(step: step + 1); break }
+            // (A non-finite adversarial loss has already moved D; the file on disk keeps the last good state.)
+            guard loss.isFinite, adversarialLosses?.isFinite ?? true else { reason = .nonFiniteLoss(step: step + 1); break }
             optimizer.step(parameters: &model.parameters.values, gradients: gradients.values, concurrency: max(1, options.workers))
             step += 1
             publishIfWanted()
@@ -278,7 +296,8 @@ public final class Trainer: @unchecked Sendable {
             let rate = seconds > 0 ? Double(windowImages) / seconds : 0
             if seconds > 2 { windowStart = now; windowImages = 0 }
             events(.step(TrainingStep(step: step, epoch: epoch + 1, loss: loss, imagesPerSecond: rate,
-                                      learningRate: Float(optimizer.hyperparameters.learningRate))))
+                                      learningRate: Float(optimizer.hyperparameters.learningRate),
+                                      adversarial: adversarialLosses)))
             if options.evalEvery > 0, evaluationCount > 0, step % options.evalEvery == 0 {
                 events(.evaluation(step: step, loss: evaluationLoss()))
             }

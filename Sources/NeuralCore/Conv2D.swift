@@ -1,5 +1,6 @@
-/// A 2-D convolution with PyTorch `nn.Conv2d` semantics and weight layout, computed per image as
-/// im2col + one sgemm (so the column scratch stays cache-sized).
+/// A 2-D convolution with PyTorch `nn.Conv2d` semantics and weight layout, computed as im2col + one sgemm
+/// per chunk of images (`ColumnBatch`: one image for 28×28 maps, many for small ones, so that the column
+/// scratch stays cache-sized), or by `DirectConvolution` where that is faster.
 ///
 ///   y[n, o, oy, ox] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, oy·s − p + i, ox·s − p + j]
 ///
@@ -38,18 +39,23 @@ public struct Conv2D: Sendable, Equatable {
         return (g.outHeight, g.outWidth)
     }
 
-    /// Floats of scratch that forward and backward need: the larger of one image's column matrix and, for the direct path,
-    /// the flipped weights and a zero-bordered image copy.
-    public func scratchCount(height: Int, width: Int) -> Int {
+    /// Floats of scratch that forward and backward need for batches of up to `maxBatch` images: the larger
+    /// of a chunk's column matrix plus its gathered outputs (`ColumnBatch`) and, for the direct path, the
+    /// flipped weights and a zero-bordered image copy.
+    public func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int {
         // Room for both paths, so that the choice between them may change after a workspace is sized.
         let direct = weightShape.reduce(1, *)
             + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
-        return max(geometry(height: height, width: width).columnsSize, direct)
+        let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
+        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct)
     }
+
+    /// Scratch of the BLAS path per image of a chunk: its columns [C·kh·kw, P] and its gathered dy [outC, P].
+    func chunkFloatsPerImage(_ g: ConvGeometry) -> Int { (g.patchSize + outChannels) * g.positions }
 
     /// Stride 1, padding k/2, odd square kernel, AVX2: forward and dInput go through `DirectConvolution`.
     func usesDirectPath(width: Int) -> Bool {
-        DirectConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+        DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
     // MARK: Forward
@@ -70,13 +76,21 @@ public struct Conv2D: Sendable, Equatable {
             }
             return
         }
-        for n in 0..<batch {
-            let y = output + n * outSize
-            im2col(g, image: input + n * g.imageSize, columns: scratch)
-            // y[outC, P] = W[outC, C·kh·kw] · columns[C·kh·kw, P]
-            sgemm(transA: false, transB: false, m: outChannels, n: positions, k: g.patchSize, alpha: 1,
-                  a: weight, lda: g.patchSize, b: scratch, ldb: positions, beta: 0, c: y, ldc: positions)
-            if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: positions) }
+        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
+        for start in Swift.stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - start), ld = count * positions
+            let columns = scratch, product = scratch + g.patchSize * ld
+            for n in 0..<count {
+                im2col(g, image: input + (start + n) * g.imageSize, columns: columns + n * positions, rowStride: ld)
+            }
+            // y[outC, count·P] = W[outC, C·kh·kw] · columns[C·kh·kw, count·P]; one image lands in place.
+            let y = output + start * outSize
+            sgemm(transA: false, transB: false, m: outChannels, n: ld, k: g.patchSize, alpha: 1,
+                  a: weight, lda: g.patchSize, b: columns, ldb: ld, beta: 0, c: count == 1 ? y : product, ldc: ld)
+            if count > 1 { ColumnBatch.scatter(product, channels: outChannels, positions: positions, count: count, into: y) }
+            if let bias {
+                for n in 0..<count { addChannelBias(bias, to: y + n * outSize, channels: outChannels, planeSize: positions) }
+            }
         }
     }
 
@@ -110,20 +124,38 @@ public struct Conv2D: Sendable, Equatable {
             }
             return
         }
-        for n in 0..<batch {
-            let dy = dOutput + n * outSize
-            im2col(g, image: input + n * g.imageSize, columns: scratch)
-            // dW[outC, C·kh·kw] += dy[outC, P] · columnsᵀ[P, C·kh·kw]
-            sgemm(transA: false, transB: true, m: outChannels, n: g.patchSize, k: positions, alpha: 1,
-                  a: dy, lda: positions, b: scratch, ldb: positions, beta: 1, c: dWeight, ldc: g.patchSize)
-            if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
+        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
+        for start in Swift.stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - start), ld = count * positions
+            let columns = scratch, gathered = scratch + g.patchSize * ld
+            for n in 0..<count {
+                im2col(g, image: input + (start + n) * g.imageSize, columns: columns + n * positions, rowStride: ld)
+            }
+            // dy of the chunk as one matrix [outC, count·P] (one image already is).
+            let dyChunk = dOutput + start * outSize
+            let dy: UnsafePointer<Float>
+            if count == 1 { dy = dyChunk } else {
+                ColumnBatch.gather(dyChunk, channels: outChannels, positions: positions, count: count, into: gathered)
+                dy = UnsafePointer(gathered)
+            }
+            // dW[outC, C·kh·kw] += dy[outC, count·P] · columnsᵀ[count·P, C·kh·kw]
+            sgemm(transA: false, transB: true, m: outChannels, n: g.patchSize, k: ld, alpha: 1,
+                  a: dy, lda: ld, b: columns, ldb: ld, beta: 1, c: dWeight, ldc: g.patchSize)
+            if let dBias {
+                for n in 0..<count {
+                    accumulateChannelSums(of: dyChunk + n * outSize, into: dBias, channels: outChannels, planeSize: positions)
+                }
+            }
             if let dInput {
-                // dColumns[C·kh·kw, P] = Wᵀ · dy, then scattered back onto the image (col2im is im2col's adjoint).
-                sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: outChannels, alpha: 1,
-                      a: weight, lda: g.patchSize, b: dy, ldb: positions, beta: 0, c: scratch, ldc: positions)
-                let dx = dInput + n * g.imageSize
-                dx.update(repeating: 0, count: g.imageSize)
-                col2im(g, columns: scratch, image: dx)
+                // dColumns[C·kh·kw, count·P] = Wᵀ · dy (over the columns, no longer needed), then scattered back
+                // onto each image (col2im is im2col's adjoint).
+                sgemm(transA: true, transB: false, m: g.patchSize, n: ld, k: outChannels, alpha: 1,
+                      a: weight, lda: g.patchSize, b: dy, ldb: ld, beta: 0, c: columns, ldc: ld)
+                for n in 0..<count {
+                    let dx = dInput + (start + n) * g.imageSize
+                    dx.update(repeating: 0, count: g.imageSize)
+                    col2im(g, columns: columns + n * positions, image: dx, rowStride: ld)
+                }
             }
         }
     }

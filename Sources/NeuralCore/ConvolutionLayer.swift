@@ -6,7 +6,8 @@ public protocol ConvolutionLayer {
     var hasBias: Bool { get }
     var weightShape: [Int] { get }
     func outputSize(height: Int, width: Int) -> (height: Int, width: Int)
-    func scratchCount(height: Int, width: Int) -> Int
+    /// Floats of scratch that forward and backward need for batches of up to `maxBatch` images.
+    func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int
     func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                  weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                  output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>)
@@ -14,6 +15,11 @@ public protocol ConvolutionLayer {
                   weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
                   dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                   dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>)
+}
+
+extension ConvolutionLayer {
+    /// Floats of scratch enough for any batch size.
+    public func scratchCount(height: Int, width: Int) -> Int { scratchCount(height: height, width: width, maxBatch: .max) }
 }
 
 // MARK: Tensor-level wrappers (allocating; for tests and small code)
@@ -26,7 +32,7 @@ extension ConvolutionLayer {
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
         let (oh, ow) = outputSize(height: h, width: w)
         var y = Tensor(shape: [n, outChannels, oh, ow])
-        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w))
+        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w, maxBatch: n))
         x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
             withOptionalPointer(bias?.data) { bp in
                 y.data.withUnsafeMutableBufferPointer { yp in scratch.withUnsafeMutableBufferPointer { sp in
@@ -43,7 +49,7 @@ extension ConvolutionLayer {
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
         var dx = Tensor(shape: x.shape), dw = Tensor(shape: weightShape)
         var db: [Float]? = hasBias ? [Float](repeating: 0, count: outChannels) : nil
-        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w))
+        var scratch = [Float](repeating: 0, count: scratchCount(height: h, width: w, maxBatch: n))
         x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in dOutput.data.withUnsafeBufferPointer { gp in
             dx.data.withUnsafeMutableBufferPointer { dxp in dw.data.withUnsafeMutableBufferPointer { dwp in
                 withOptionalMutablePointer(&db) { dbp in scratch.withUnsafeMutableBufferPointer { sp in

@@ -16,6 +16,17 @@ enum DirectConvolution {
             && ck_conv2d_same_supported(Int32(width), Int32(kernelH)) != 0
     }
 
+    /// Narrower images take the BLAS path even where the kernel applies: with one or two 8-float vectors per
+    /// row the kernel keeps only 2–4 accumulators in flight and waits on FMA latency, while `ColumnBatch`
+    /// hands OpenBLAS a chunk of images at once (measured on the strided model's 7×7 layers; see the commit).
+    /// Tests set it to 1 to cover the kernel's narrow rows; set it before any pass runs, never while one does.
+    nonisolated(unsafe) static var minimumWidth = 17
+
+    /// Whether a layer should take the direct path: the kernel applies and the image is wide enough to gain.
+    static func prefers(kernelH: Int, kernelW: Int, stride: Int, padding: Int, width: Int) -> Bool {
+        width >= minimumWidth && applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
+
     /// Floats of scratch for the zero-bordered copy of one image [channels, height, width].
     static func padCount(channels: Int, height: Int, width: Int, kernel: Int) -> Int {
         ck_conv2d_same_pad_count(Int32(channels), Int32(height), Int32(width), Int32(kernel))

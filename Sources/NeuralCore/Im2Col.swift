@@ -42,9 +42,12 @@ public struct ConvGeometry: Sendable, Equatable {
 /// columns[(c·kh + i)·kw + j, oy·outW + ox] = image[c, oy·s − p + i, ox·s − p + j], zero where that is padding.
 ///
 /// One image at a time so that the column matrix stays cache-sized (a 16-channel 5×5 layer: 1.25 MB per image,
-/// 80 MB for a batch of 64).
-public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
-    let outH = g.outHeight, outW = g.outWidth, positions = g.positions
+/// 80 MB for a batch of 64). `rowStride` (≥ outH·outW, default equal) lets several images' columns sit side
+/// by side in one wider matrix [C·kh·kw, rowStride], so that one sgemm covers a chunk of small images.
+public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                   rowStride: Int? = nil) {
+    let outH = g.outHeight, outW = g.outWidth, positions = g.positions, ld = rowStride ?? positions
+    precondition(ld >= positions, "im2col: row stride \(ld) shorter than \(positions) positions")
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * g.height * g.width
@@ -52,7 +55,7 @@ public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: Unsa
             let ys = g.validRange(offset: i, inCount: g.height, outCount: outH)
             for j in 0..<g.kernelW {
                 let xs = g.validRange(offset: j, inCount: g.width, outCount: outW)
-                let dst = columns + row * positions
+                let dst = columns + row * ld
                 dst.update(repeating: 0, count: positions)
                 if !xs.isEmpty {
                     for oy in ys {
@@ -72,9 +75,12 @@ public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: Unsa
 }
 
 /// The adjoint of `im2col`: columns [C·kh·kw, outH·outW] are scattered back and ADDED into image [C, H, W]
-/// (overlapping windows sum). The caller zeroes `image` first when it wants col2im alone.
-public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
-    let outH = g.outHeight, outW = g.outWidth, positions = g.positions
+/// (overlapping windows sum). The caller zeroes `image` first when it wants col2im alone. `rowStride` as for
+/// `im2col`.
+public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>,
+                   rowStride: Int? = nil) {
+    let outH = g.outHeight, outW = g.outWidth, positions = g.positions, ld = rowStride ?? positions
+    precondition(ld >= positions, "col2im: row stride \(ld) shorter than \(positions) positions")
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * g.height * g.width
@@ -82,7 +88,7 @@ public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: Unsa
             let ys = g.validRange(offset: i, inCount: g.height, outCount: outH)
             for j in 0..<g.kernelW {
                 let xs = g.validRange(offset: j, inCount: g.width, outCount: outW)
-                let srcRow = columns + row * positions
+                let srcRow = columns + row * ld
                 if !xs.isEmpty {
                     for oy in ys {
                         let dst = plane + (oy * g.stride - g.padding + i) * g.width - g.padding + j

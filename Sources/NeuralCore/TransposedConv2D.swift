@@ -5,7 +5,8 @@
 ///
 /// Shapes: x [N, inC, H, W] → y [N, outC, (H−1)·s − 2p + kh, (W−1)·s − 2p + kw];
 /// W [inC, outC, kh, kw] (PyTorch's ConvTranspose2d layout); b [outC].
-/// Computed per image: columns[outC·kh·kw, H·W] = Wᵀ · x, then col2im onto the output.
+/// Computed per chunk of images (`ColumnBatch`): columns[outC·kh·kw, count·H·W] = Wᵀ · x, then col2im onto
+/// each output; or by `DirectConvolution` where that is faster.
 public struct TransposedConv2D: Sendable, Equatable {
     public var inChannels: Int, outChannels: Int
     public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
@@ -43,18 +44,22 @@ public struct TransposedConv2D: Sendable, Equatable {
         return g
     }
 
-    /// Floats of scratch: the larger of one image's column matrix and, for the direct path, the flipped weights and a
-    /// zero-bordered image copy.
-    public func scratchCount(height: Int, width: Int) -> Int {
+    /// Floats of scratch for batches of up to `maxBatch` images: the larger of a chunk's column matrix plus its
+    /// gathered inputs (`ColumnBatch`) and, for the direct path, the flipped weights and a zero-bordered image copy.
+    public func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int {
         // Room for both paths, so that the choice between them may change after a workspace is sized.
         let direct = weightShape.reduce(1, *)
             + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
-        return max(geometry(height: height, width: width).columnsSize, direct)
+        let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
+        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct)
     }
+
+    /// Scratch of the BLAS path per image of a chunk: its columns [outC·kh·kw, H·W] and its gathered x [inC, H·W].
+    func chunkFloatsPerImage(_ g: ConvGeometry) -> Int { (g.patchSize + inChannels) * g.positions }
 
     /// Stride 1, padding k/2, odd square kernel, AVX2: both passes go through `DirectConvolution`.
     func usesDirectPath(width: Int) -> Bool {
-        DirectConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+        DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
     // MARK: Forward
@@ -78,14 +83,26 @@ public struct TransposedConv2D: Sendable, Equatable {
             }
             return
         }
-        for n in 0..<batch {
-            // columns[outC·kh·kw, H·W] = Wᵀ[outC·kh·kw, inC] · x[inC, H·W]
-            sgemm(transA: true, transB: false, m: g.patchSize, n: positions, k: inChannels, alpha: 1,
-                  a: weight, lda: g.patchSize, b: input + n * inSize, ldb: positions, beta: 0, c: scratch, ldc: positions)
-            let y = output + n * g.imageSize
-            y.update(repeating: 0, count: g.imageSize)
-            col2im(g, columns: scratch, image: y)
-            if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
+        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
+        for start in Swift.stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - start), ld = count * positions
+            let columns = scratch, gathered = scratch + g.patchSize * ld
+            // x of the chunk as one matrix [inC, count·H·W] (one image already is).
+            let xChunk = input + start * inSize
+            let x: UnsafePointer<Float>
+            if count == 1 { x = xChunk } else {
+                ColumnBatch.gather(xChunk, channels: inChannels, positions: positions, count: count, into: gathered)
+                x = UnsafePointer(gathered)
+            }
+            // columns[outC·kh·kw, count·H·W] = Wᵀ[outC·kh·kw, inC] · x[inC, count·H·W]
+            sgemm(transA: true, transB: false, m: g.patchSize, n: ld, k: inChannels, alpha: 1,
+                  a: weight, lda: g.patchSize, b: x, ldb: ld, beta: 0, c: columns, ldc: ld)
+            for n in 0..<count {
+                let y = output + (start + n) * g.imageSize
+                y.update(repeating: 0, count: g.imageSize)
+                col2im(g, columns: columns + n * positions, image: y, rowStride: ld)
+                if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
+            }
         }
     }
 
@@ -117,18 +134,31 @@ public struct TransposedConv2D: Sendable, Equatable {
             }
             return
         }
-        for n in 0..<batch {
-            let dy = dOutput + n * g.imageSize
-            // The forward was col2im(Wᵀx); its adjoint gathers dy back into columns[outC·kh·kw, H·W].
-            im2col(g, image: dy, columns: scratch)
-            // dW[inC, outC·kh·kw] += x[inC, H·W] · columnsᵀ
-            sgemm(transA: false, transB: true, m: inChannels, n: g.patchSize, k: positions, alpha: 1,
-                  a: input + n * inSize, lda: positions, b: scratch, ldb: positions, beta: 1, c: dWeight, ldc: g.patchSize)
-            if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: outPlane) }
+        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
+        for start in Swift.stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - start), ld = count * positions
+            let columns = scratch, gathered = scratch + g.patchSize * ld
+            // The forward was col2im(Wᵀx); its adjoint gathers dy back into columns[outC·kh·kw, count·H·W].
+            for n in 0..<count {
+                let dy = dOutput + (start + n) * g.imageSize
+                im2col(g, image: dy, columns: columns + n * positions, rowStride: ld)
+                if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: outPlane) }
+            }
+            let xChunk = input + start * inSize
+            let x: UnsafePointer<Float>
+            if count == 1 { x = xChunk } else {
+                ColumnBatch.gather(xChunk, channels: inChannels, positions: positions, count: count, into: gathered)
+                x = UnsafePointer(gathered)
+            }
+            // dW[inC, outC·kh·kw] += x[inC, count·H·W] · columnsᵀ
+            sgemm(transA: false, transB: true, m: inChannels, n: g.patchSize, k: ld, alpha: 1,
+                  a: x, lda: ld, b: columns, ldb: ld, beta: 1, c: dWeight, ldc: g.patchSize)
             if let dInput {
-                // dx[inC, H·W] = W[inC, outC·kh·kw] · columns
-                sgemm(transA: false, transB: false, m: inChannels, n: positions, k: g.patchSize, alpha: 1,
-                      a: weight, lda: g.patchSize, b: scratch, ldb: positions, beta: 0, c: dInput + n * inSize, ldc: positions)
+                // dx[inC, count·H·W] = W[inC, outC·kh·kw] · columns (over the gathered x, no longer needed)
+                let dxChunk = dInput + start * inSize
+                sgemm(transA: false, transB: false, m: inChannels, n: ld, k: g.patchSize, alpha: 1,
+                      a: weight, lda: g.patchSize, b: columns, ldb: ld, beta: 0, c: count == 1 ? dxChunk : gathered, ldc: ld)
+                if count > 1 { ColumnBatch.scatter(gathered, channels: inChannels, positions: positions, count: count, into: dxChunk) }
             }
         }
     }

@@ -57,7 +57,7 @@ public enum Prompt: Sendable, Equatable {
     case digitClass
     /// `R`: press y to reset the model.
     case confirmReset
-    /// `x`: press 1–8 to train one of the report's experiments (`inpaint tui --preset`).
+    /// `x`: press 1–9 to train one of the report's experiments (`inpaint tui --preset`).
     case presetMenu
 }
 

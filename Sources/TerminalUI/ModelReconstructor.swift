@@ -15,13 +15,17 @@ public final class ModelReconstructor: Reconstructor {
     /// Scores composites for the top-3 panel; nil when none was found (the panel says so).
     public var classifier: DigitClassifier?
     private var workspace: ContextEncoderWorkspace
+    /// float16 by default: a drag asks for a reconstruction per mouse motion, and the float16 channel-wise
+    /// weights stay in cache between them (a new training snapshot costs one conversion).
+    public var precision: InferencePrecision
     /// The input of the last pass still held in `workspace`: a drag asks for the reconstruction and the
     /// maps of the same input, and one pass answers both.
     private var lastForward: (image: [Float], mask: [Float])?
 
-    public init(model: ContextEncoder, classifier: DigitClassifier? = nil) {
+    public init(model: ContextEncoder, classifier: DigitClassifier? = nil, precision: InferencePrecision = .float16) {
         self.model = model
         self.classifier = classifier
+        self.precision = precision
         self.workspace = ContextEncoderWorkspace(config: model.config, maxBatch: 1)
     }
 
@@ -33,7 +37,7 @@ public final class ModelReconstructor: Reconstructor {
             mask.withUnsafeBufferPointer { m in
                 output.withUnsafeMutableBufferPointer { o in
                     model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1,
-                                      into: o.baseAddress!, workspace: workspace)
+                                      into: o.baseAddress!, workspace: workspace, precision: precision)
                 }
             }
         }

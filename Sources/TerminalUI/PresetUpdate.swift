@@ -30,7 +30,7 @@ func handlePresetKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
     return []
 }
 
-/// In the menu: 1–8 asks the driver for that preset; Esc or anything else closes it.
+/// In the menu: 1–9 asks the driver for that preset; Esc or anything else closes it.
 func handlePresetMenu(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.prompt = nil
     guard case .character(let c) = key, let number = c.wholeNumberValue,

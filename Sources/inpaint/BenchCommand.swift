@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Dispatch workers that split each pass by images (use with --threads 1).")
     var workers = 1
 
+    @Option(help: "The channel-wise weights of the forward-latency row: float16 (the inference path of fill and the UI) or float32.")
+    var precision: InferencePrecision = .float16
+
     @Flag(help: "A few iterations only (seconds; for tests, not for numbers).")
     var quick = false
 
@@ -64,14 +67,20 @@ struct BenchCommand: ParsableCommand {
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
         if layers { return try profileLayers(batch: batch, threads: threadCount) }
 
-        let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7)
+        // The peak of the parallelism training uses: `workers` products at once, each on `threadCount` BLAS threads.
+        let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7, concurrency: workers)
         let paper = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .paper), batch: batch,
                                                      steps: plan.paperSteps, warmup: plan.warmup, concurrency: workers)
         let peakResident = ProcessMemory.peakResidentBytes().map { Double($0) / 1_048_576 }
         let strided = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .strided), batch: batch,
                                                        steps: plan.stridedSteps, warmup: plan.warmup, concurrency: workers)
-        let forward = ContextEncoderBenchmark.forwardLatency(config: ModelConfig(architecture: .paper),
-                                                             runs: plan.forwardRuns, warmup: plan.warmup * 4)
+        // The forward splits the channel-wise layer over the same workers as training.
+        func latency(_ precision: InferencePrecision) -> ContextEncoderBenchmark.Timing {
+            ContextEncoderBenchmark.forwardLatency(config: ModelConfig(architecture: .paper), runs: plan.forwardRuns,
+                                                   warmup: plan.warmup * 4, concurrency: workers, precision: precision)
+        }
+        let forward = latency(precision)
+        let forwardFloat32 = precision == .float32 ? nil : latency(.float32)
         let forwardFlops = ContextEncoderBenchmark.flopsPerImage(ModelConfig(architecture: .paper), backward: false)
 
         func figures(_ t: ContextEncoderBenchmark.Training) -> BenchReport.TrainFigures {
@@ -79,13 +88,16 @@ struct BenchCommand: ParsableCommand {
                   steps: t.step.seconds.count,
                   mflopPerImage: t.flopsPerImage / 1e6, gflops: t.gigaflopsPerSecond, fractionOfPeak: t.gigaflopsPerSecond / sgemm)
         }
-        let forwardGflops = forwardFlops / forward.median / 1e9
+        func forwardFigures(_ t: ContextEncoderBenchmark.Timing, _ precision: InferencePrecision) -> BenchReport.ForwardFigures {
+            let gflops = forwardFlops / t.median / 1e9
+            return .init(medianMs: 1000 * t.median, p99Ms: 1000 * t.p99, minMs: 1000 * t.seconds[0], runs: t.seconds.count,
+                         gflops: gflops, fractionOfPeak: gflops / sgemm, precision: precision.rawValue)
+        }
         let report = BenchReport(
             tool: "inpaint", threads: threadCount, workers: workers, batch: batch, sgemmGflops: sgemm,
             paperTrain: figures(paper), stridedTrain: figures(strided),
-            paperForward: .init(medianMs: 1000 * forward.median, p99Ms: 1000 * forward.p99,
-                                minMs: 1000 * forward.seconds[0], runs: forward.seconds.count,
-                                gflops: forwardGflops, fractionOfPeak: forwardGflops / sgemm),
+            paperForward: forwardFigures(forward, precision),
+            paperForwardFloat32: forwardFloat32.map { forwardFigures($0, .float32) },
             peakResidentMB: peakResident)
 
         if json {

@@ -12,11 +12,14 @@ struct BenchReport: Codable {
     /// Dispatch workers splitting each pass (ContextEncoderWorkspace concurrency); absent in the twin.
     var workers: Int?
     var batch: Int
-    /// The machine's sgemm rate on a square product (1024³; 256³ with --quick), measured in the same run.
+    /// The machine's sgemm rate on square products (1024³; 256³ with --quick), measured in the same run with
+    /// the parallelism of the training runs: `workers` products at once, each on `threads` BLAS threads.
     var sgemmGflops: Double
     var paperTrain: TrainFigures
     var stridedTrain: TrainFigures
     var paperForward: ForwardFigures
+    /// The same with float32 channel-wise weights, when `paperForward` used float16 (absent in the twin).
+    var paperForwardFloat32: ForwardFigures?
     /// VmHWM of /proc/self/status right after the paper training benchmark.
     var peakResidentMB: Double?
 
@@ -26,6 +29,7 @@ struct BenchReport: Codable {
         case paperTrain = "paper_train"
         case stridedTrain = "strided_train"
         case paperForward = "paper_forward"
+        case paperForwardFloat32 = "paper_forward_float32"
         case peakResidentMB = "peak_resident_mb"
     }
 
@@ -61,6 +65,8 @@ struct BenchReport: Codable {
         var runs: Int
         var gflops: Double
         var fractionOfPeak: Double
+        /// The channel-wise weights' precision, "float16" or "float32" (absent in the twin, which runs float32).
+        var precision: String?
 
         enum CodingKeys: String, CodingKey {
             case medianMs = "median_ms"
@@ -68,6 +74,7 @@ struct BenchReport: Codable {
             case minMs = "min_ms"
             case runs, gflops
             case fractionOfPeak = "fraction_of_peak"
+            case precision
         }
     }
 }
@@ -98,6 +105,7 @@ extension BenchReport {
         Row(name: "  achieved", unit: "GFLOP/s", value: { $0.stridedTrain.gflops }),
         Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.stridedTrain.fractionOfPeak }),
         Row(name: "paper forward, 1 image, median", unit: "ms", value: { $0.paperForward.medianMs }, target: .ratioAtMost(0.75)),
+        Row(name: "  with float32 weights", unit: "ms", value: { $0.paperForwardFloat32?.medianMs }),
         Row(name: "  p99", unit: "ms", value: { $0.paperForward.p99Ms }),
         Row(name: "  fastest", unit: "ms", value: { $0.paperForward.minMs }),
         Row(name: "  achieved", unit: "GFLOP/s", value: { $0.paperForward.gflops }),
@@ -110,8 +118,9 @@ extension BenchReport {
     func table(against reference: BenchReport? = nil) -> String {
         var lines: [String] = []
         let workersText = workers.map { ", \($0) worker\($0 == 1 ? "" : "s")" } ?? ""
+        let precisionText = paperForward.precision.map { " (\($0) channel-wise weights)" } ?? ""
         lines.append("\(tool) bench: \(threads) BLAS thread\(threads == 1 ? "" : "s")\(workersText), batch \(batch), "
-                     + "\(paperTrain.steps) paper / \(stridedTrain.steps) strided steps, \(paperForward.runs) forward runs")
+                     + "\(paperTrain.steps) paper / \(stridedTrain.steps) strided steps, \(paperForward.runs) forward runs\(precisionText)")
         var header = pad("", 33) + pad(tool, 11, right: true) + pad("", 9)
         if let reference { header += pad(reference.tool, 11, right: true) + pad("ratio", 8, right: true) + "  target" }
         lines.append(header)

@@ -30,6 +30,9 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "architectures only: seconds of training per network (equal wall-clock time).")
     var seconds: Double = 180
 
+    @Option(help: "adversarial only: the weight 1 − λ of the adversarial term (default 0.001, Pathak et al.'s λ = 0.999).")
+    var adversarialWeight: Float?
+
     @Flag(help: "Few steps and images: seconds instead of minutes (what the test suite runs).")
     var fast = false
 
@@ -38,6 +41,14 @@ struct ExperimentCommand: ParsableCommand {
             throw ValidationError("NAME: expected list or one of \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")), found \(name)")
         }
         guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number, found \(seconds)") }
+        if let adversarialWeight {
+            guard name == ExperimentName.adversarial.rawValue else {
+                throw ValidationError("--adversarial-weight applies to the adversarial experiment only, not \(name)")
+            }
+            guard adversarialWeight > 0 && adversarialWeight < 1 else {
+                throw ValidationError("--adversarial-weight must be between 0 and 1 (exclusive), found \(adversarialWeight)")
+            }
+        }
     }
 
     func run() throws {
@@ -51,13 +62,15 @@ struct ExperimentCommand: ParsableCommand {
         }
         let directory = URL(fileURLWithPath: out ?? "experiments/\(experiment.rawValue)", isDirectory: true)
         let progress = ExperimentProgressPrinter()
-        // The accuracy column needs the bundled classifier; without one (an installed binary) it is left out.
-        let classifier = experiment == .architectures ? try DigitClassifier.bundled() : nil
-        if experiment == .architectures && classifier == nil {
+        var context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
+                                        secondsPerModel: seconds, progress: progress.report)
+        // The bundled digit classifier scores composites where an experiment reports accuracy (adversarial,
+        // architectures); without one (an installed binary) that column is left out.
+        context.classifier = try DigitClassifier.bundled()
+        if experiment == .architectures && context.classifier == nil {
             FileHandle.standardError.write(Data("no assets/\(DigitClassifier.assetFileName) beside the program: accuracy not reported\n".utf8))
         }
-        let context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
-                                        secondsPerModel: seconds, classifier: classifier, progress: progress.report)
+        context.adversarialWeight = adversarialWeight
         let result = try experiment.run(context)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

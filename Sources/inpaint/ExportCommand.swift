@@ -42,7 +42,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         var checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: model))
-        if !keepOptimizer { checkpoint.optimizer = nil }
+        // The discriminator of adversarial training is training state too: a shipping copy needs only G.
+        if !keepOptimizer { checkpoint.optimizer = nil; checkpoint.discriminator = nil; checkpoint.discriminatorOptimizer = nil }
         if half {
             let stack = try checkImages().prefix(checkCount)
             let drift = checkpoint.model.halfPrecisionDrift(images: stack.pixels, count: stack.count, seed: seed)

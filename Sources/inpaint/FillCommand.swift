@@ -36,6 +36,9 @@ struct FillCommand: ParsableCommand {
     @Option(help: "Images per forward pass.")
     var batch = 64
 
+    @Option(help: "The channel-wise layer's weights: float16 (half the memory traffic; pixels within 1/255) or float32 (exact, for parity checks).")
+    var precision: InferencePrecision = .float16
+
     func validate() throws {
         if let count, count < 0 { throw ValidationError("--count must not be negative, found \(count)") }
         guard batch > 0 else { throw ValidationError("--batch must be positive, found \(batch)") }
@@ -68,7 +71,8 @@ struct FillCommand: ParsableCommand {
             maskValues.append(contentsOf: hole.mask())
         }
 
-        let filled = checkpoint.model.fill(images: stack.pixels, masks: maskValues, count: stack.count, output: output, batchSize: batch)
+        let filled = checkpoint.model.fill(images: stack.pixels, masks: maskValues, count: stack.count, output: output, batchSize: batch,
+                                           precision: precision)
         let result = IDXImages(count: stack.count, rows: Digit.side, columns: Digit.side, pixels: filled)
         try result.write(to: URL(fileURLWithPath: out), as: float ? .float32 : .uint8, gzip: out.hasSuffix(".gz"))
         print("wrote \(out): \(stack.count) \(output.rawValue) images (\(float ? "float32" : "uint8")) from \(modelURL.path)")
@@ -76,3 +80,4 @@ struct FillCommand: ParsableCommand {
 }
 
 extension FillOutput: ExpressibleByArgument {}
+extension InferencePrecision: ExpressibleByArgument {}

@@ -29,6 +29,10 @@ final class JSONLinesLog: @unchecked Sendable {
             object["event"] = "step"; object["step"] = s.step; object["epoch"] = s.epoch
             object["loss"] = Double(s.loss); object["images_per_second"] = s.imagesPerSecond
             object["learning_rate"] = Double("\(s.learningRate)") ?? Double(s.learningRate)
+            if let a = s.adversarial {
+                object["discriminator_loss"] = a.discriminator.isFinite ? Double(a.discriminator) : NSNull()
+                object["adversarial_loss"] = a.generator.isFinite ? Double(a.generator) : NSNull()
+            }
         case .evaluation(let step, let loss):
             object["event"] = "evaluation"; object["step"] = step; object["loss"] = Double(loss)
         case .epochFinished(let epoch):

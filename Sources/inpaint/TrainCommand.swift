@@ -41,6 +41,10 @@ struct TrainCommand: ParsableCommand {
     var knownWeight: Float = 0
     @Option(help: "Training holes: rect (the report's), stroke or mixed.")
     var maskSampler: MaskSamplerKind = .rect
+    @Flag(help: "Adversarial training: a discriminator on the filled image, L = λ·L_rec + (1 − λ)·L_adv with λ = 0.999 (Pathak et al.); the discriminator's Adam is lr 2e-4, β1 0.5.")
+    var adversarial = false
+    @Option(help: "Weight 1 − λ of the adversarial term (implies --adversarial; default 0.001).")
+    var adversarialWeight: Float?
     @Option(help: "Checkpoint to write.")
     var out = "inpaint-model.safetensors"
     @Option(help: "Continue from this checkpoint (its recipe and step; --steps/--epochs extend it).")
@@ -67,6 +71,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--checkpoint-every, --eval-every and --eval-count must not be negative")
         }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        if let adversarialWeight, !(adversarialWeight > 0 && adversarialWeight < 1) {
+            throw ValidationError("--adversarial-weight must be between 0 and 1 (exclusive), found \(adversarialWeight)")
+        }
         guard warmup >= 0 else { throw ValidationError("--warmup must not be negative, found \(warmup)") }
     }
 
@@ -98,6 +105,9 @@ struct TrainCommand: ParsableCommand {
             options.maskSampler = maskSampler
             options.schedule = schedule
             options.warmupSteps = warmup
+            if adversarial || adversarialWeight != nil {
+                options.adversarial = AdversarialOptions(weight: adversarialWeight ?? AdversarialOptions().weight)
+            }
         }
         options.evalEvery = evalEvery
         options.checkpointEvery = checkpointEvery
@@ -131,6 +141,7 @@ struct TrainCommand: ParsableCommand {
         FileHandle.standardError.write(Data((
             "training \(model.config.architecture.rawValue) (\(model.parameters.count) weights) on "
             + "\(train.count) images from \(dataset.location.directory.path)"
+            + (options.adversarial.map { ", adversarial weight \($0.weight)" } ?? "")
             + (resumeState.map { ", resuming at step \($0.step)" } ?? "") + "\n").utf8))
 
         // Ctrl-C / SIGTERM ask the trainer to stop; it saves before run() returns. A second signal while

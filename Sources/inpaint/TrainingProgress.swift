@@ -44,6 +44,7 @@ final class TrainingProgress: @unchecked Sendable {
         let epochs = totalSteps > 0 ? "/\((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch)" : ""
         var text = "step \(s.step)\(total)  epoch \(s.epoch)\(epochs)  loss \(format(s.loss))"
         if let e = lastEvaluation { text += "  eval \(format(e))" }
+        if let a = s.adversarial { text += "  D \(format(a.discriminator))  G_adv \(format(a.generator))" }
         text += "  \(Int(s.imagesPerSecond.rounded())) img/s"
         if totalSteps > 0, s.imagesPerSecond > 0 {
             let remainingImages = Double(max(0, totalSteps - s.step) * batchSize)

@@ -39,6 +39,11 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual((paper["mflop_per_image"] as? NSNumber)?.doubleValue ?? 0, 182.57, accuracy: 0.01)
         XCTAssertGreaterThanOrEqual((forward["p99_ms"] as? NSNumber)?.doubleValue ?? 0,
                                     (forward["median_ms"] as? NSNumber)?.doubleValue ?? .infinity)
+        // The latency row is the inference path (float16 channel-wise weights), with float32 measured beside it.
+        XCTAssertEqual(forward["precision"] as? String, "float16")
+        let float32 = try XCTUnwrap(object["paper_forward_float32"] as? [String: Any], "paper_forward_float32 missing")
+        for key in Self.forwardKeys { positiveFinite(float32, key, in: "paper_forward_float32") }
+        XCTAssertEqual(float32["precision"] as? String, "float32")
 
         // The same JSON read back as the reference column: a table with ratios and target verdicts.
         let directory = try temporaryDirectory(for: self, prefix: "bench-e2e")
@@ -64,6 +69,7 @@ final class BenchEndToEndTests: XCTestCase {
     func testBadFlagsFailWithOneLineNamingTheFlag() throws {
         assertOneLineError(try inpaint(["bench", "--threads", "0"]), ["--threads"])
         assertOneLineError(try inpaint(["bench", "--quick", "--cpu-clock"]), ["--cpu-clock needs --layers and --threads 1"])
+        assertOneLineError(try inpaint(["bench", "--quick", "--precision", "half"]), ["--precision"])
         assertOneLineError(try inpaint(["bench", "--quick", "--against", "/nonexistent/torch.json"]),
                            ["--against /nonexistent/torch.json"])
     }

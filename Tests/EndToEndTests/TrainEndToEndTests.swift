@@ -81,6 +81,43 @@ final class TrainEndToEndTests: XCTestCase {
         XCTAssertFalse(try fillOutputs(model: out, dir: dir).isEmpty)
     }
 
+    /// `--adversarial`: D's losses in the log, the discriminator in the checkpoint (dropped by `export`), and
+    /// a resumed run reconstructs like the uninterrupted one.
+    func testAdversarialTrainingLogsDiscriminatorLossAndResumes() throws {
+        let dir = try temporaryDirectory(for: self)
+        let straight = dir.appendingPathComponent("straight.safetensors"), logURL = dir.appendingPathComponent("log.jsonl")
+        let run = try train(["--steps", "4", "--adversarial", "--out", straight.path, "--log", logURL.path], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("adversarial weight 0.001"), run.stderr)
+        let steps = try events(logURL).filter { $0["event"] as? String == "step" }
+        XCTAssertEqual(steps.count, 4)
+        XCTAssertTrue(steps.allSatisfy { $0["discriminator_loss"] is Double && $0["adversarial_loss"] is Double }, "\(steps)")
+
+        let split = dir.appendingPathComponent("split.safetensors")
+        XCTAssertEqual(try train(["--steps", "2", "--adversarial-weight", "0.001", "--out", split.path], in: dir).status, 0)
+        let resumed = try runInpaint(["train", "--resume", split.path, "--steps", "4", "--out", split.path],
+                                     environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("adversarial weight 0.001"), "the recipe comes from the checkpoint: \(resumed.stderr)")
+        XCTAssertEqual(try fillOutputs(model: straight, dir: dir), try fillOutputs(model: split, dir: dir))
+
+        let shipped = dir.appendingPathComponent("shipped.safetensors")
+        XCTAssertEqual(try runInpaint(["export", "--model", straight.path, "--out", shipped.path]).status, 0)
+        XCTAssertTrue(try tensorNames(straight).contains("disc.5.weight"))
+        XCTAssertTrue(try tensorNames(straight).contains("optim.m.disc.5.weight"))
+        XCTAssertFalse(try tensorNames(shipped).contains { $0.contains("disc.") }, "a shipping copy holds the generator only")
+
+        assertOneLineError(try train(["--steps", "1", "--adversarial-weight", "1"], in: dir), ["--adversarial-weight"])
+    }
+
+    /// The tensor names in a safetensors header (8-byte little-endian length, then JSON).
+    private func tensorNames(_ url: URL) throws -> [String] {
+        let data = try Data(contentsOf: url)
+        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: data.subdata(in: 8 ..< 8 + length)) as? [String: Any])
+        return header.keys.filter { $0 != "__metadata__" }
+    }
+
     func testBadFlagsAndBadResumeFileFailWithOneLine() throws {
         let dir = try temporaryDirectory(for: self)
         assertOneLineError(try train(["--steps", "0"], in: dir), ["--steps"])

@@ -101,13 +101,19 @@ final class ExperimentPresetTests: XCTestCase {
         XCTAssertTrue(p.evaluationMasks == Array([[Float]](repeating: p.initialHole!.mask(), count: p.evaluationCount).joined()))
     }
 
-    func testFullTrainsTheWholeSplitWithTheDefaultRecipe() throws {
+    func testFullTrainsTheWholeSplitWithTheBestRecipe() throws {
         let c = try context()
         let p = try ExperimentName.full.preset(c)
         guard case .minibatch(_, let count, let options) = p.training else { return XCTFail("full uses Trainer") }
         XCTAssertEqual(count, c.train.count)
         XCTAssertEqual(options.batchSize, 64)
-        XCTAssertEqual(options.maxSteps, FullExperiment.steps)
+        // The bundled model's recipe (assets/MODEL.md): mask channel, 30 epochs, Adam 1e-3, cosine decay.
+        XCTAssertTrue(p.config.maskChannel)
+        XCTAssertEqual(options.epochs, 30)
+        XCTAssertNil(options.maxSteps)
+        XCTAssertEqual(options.schedule, .cosine)
+        XCTAssertEqual(options.learningRate, 1e-3)
+        XCTAssertEqual(options.workers, 1, "the UI trains on one worker")
         XCTAssertEqual(p.labels.count, c.test.count)
     }
 
@@ -115,6 +121,20 @@ final class ExperimentPresetTests: XCTestCase {
     func testEveryExperimentButArchitecturesIsAPreset() throws {
         XCTAssertEqual(ExperimentName.presets, ExperimentName.allCases.filter { $0 != .architectures })
         XCTAssertThrowsError(try ExperimentName.architectures.preset(context()))
+    }
+
+    func testAdversarialTrainsTheExperimentsAdversarialArm() throws {
+        var c = try context()
+        let p = try ExperimentName.adversarial.preset(c)
+        guard case .minibatch(_, let count, let options) = p.training else { return XCTFail("adversarial uses Trainer") }
+        XCTAssertEqual(count, c.train.count)
+        XCTAssertEqual(options.maxSteps, AdversarialExperiment.steps)
+        XCTAssertEqual(options.adversarial, AdversarialOptions(weight: 0.001))
+        c.adversarialWeight = 0.01
+        guard case .minibatch(_, _, let stronger) = try ExperimentName.adversarial.preset(c).training else { return XCTFail() }
+        XCTAssertEqual(stronger.adversarial?.weight, 0.01)
+        guard case .minibatch(_, _, let full) = try ExperimentName.full.preset(c).training else { return XCTFail() }
+        XCTAssertNil(full.adversarial, "full stays the L2 twin")
     }
 
     /// The live trainer and the experiment's loop give the same weights bit for bit, for pinned holes and

@@ -30,7 +30,9 @@ final class ExperimentTests: XCTestCase {
     }
 
     func testNamesAreUniqueAndListed() {
-        XCTAssertEqual(Set(ExperimentName.allCases.map(\.rawValue)).count, 9)
+        XCTAssertEqual(Set(ExperimentName.allCases.map(\.rawValue)).count, ExperimentName.allCases.count)
+        XCTAssertTrue(ExperimentName.allCases.contains(.adversarial))
+        XCTAssertTrue(ExperimentName.allCases.contains(.architectures))
         XCTAssertEqual(ExperimentName(rawValue: "one-seven"), .oneSeven)
         XCTAssertTrue(ExperimentName.allCases.allSatisfy { !$0.summary.isEmpty })
     }
@@ -105,6 +107,32 @@ final class ExperimentTests: XCTestCase {
         XCTAssertEqual(r["pooled_model_megabytes"]!, 4 * 212_176 / 1e6, accuracy: 0.01)
         XCTAssertEqual(r.claims.count, 3)
         XCTAssertGreaterThan(r.figure.height, 5 * Digit.side * 3, "rows: input, three networks, truth")
+    }
+
+    /// The fast run is too short to say whether the fill sharpens (docs/RESULTS.md has the full run); it
+    /// checks that both arms train, that the adversarial arm differs, and that every number is measured.
+    func testAdversarialScoresBothArmsWithSharpness() throws {
+        let r = try run(.adversarial)
+        for tag in ["l2", "adversarial"] {
+            for key in ["hole_mse", "psnr", "ssim", "decisive_fraction", "hole_gradient"] { XCTAssertNotNil(r["\(key)_\(tag)"], "\(key)_\(tag)") }
+            XCTAssertLessThan(r["hole_mse_\(tag)"]!, 0.2, "\(tag) learned something")
+        }
+        XCTAssertNotEqual(r["hole_mse_adversarial"], r["hole_mse_l2"], "the adversarial term changed the network")
+        XCTAssertEqual(r["final_discriminator_loss"]!, log(4.0), accuracy: 1, "D trained and reported its loss")
+        // The truth's ink is crisp: most hole pixels near 0 or 1, steeper than any early fill.
+        XCTAssertGreaterThan(r["decisive_fraction_truth"]!, 0.6)
+        XCTAssertGreaterThan(r["hole_gradient_truth"]!, r["hole_gradient_l2"]!)
+        XCTAssertEqual(r.claims.count, 3)
+    }
+
+    /// The sharpness numbers by hand on a 2-pixel hole: values 0.05 (decisive) and 0.5 (not).
+    func testSharpnessByHand() {
+        var image = [Float](repeating: 0, count: Digit.pixels), mask = [Float](repeating: 1, count: Digit.pixels)
+        image[0] = 0.05; image[1] = 0.5; mask[0] = 0; mask[1] = 0
+        XCTAssertEqual(Sharpness.decisiveFraction(image, masks: mask), 0.5)
+        // pixel 0: dx = 0.45, dy = −0.05; pixel 1: dx = −0.5, dy = −0.5.
+        let expected = ((0.45 * 0.45 + 0.05 * 0.05).squareRoot() + (0.5 as Double).squareRoot()) / 2
+        XCTAssertEqual(Sharpness.meanGradient(image, masks: mask, count: 1), expected, accuracy: 1e-6)
     }
 
     /// A figure's numbers repeat bit for bit from the seed, and another seed gives other numbers.

@@ -19,7 +19,12 @@ final class ParityTests: XCTestCase {
     ///   w[i] = Float(scale_k · ((2·x) / 2³² − 1))   in Double, rounded once to Float;
     /// k and scale_k come from the fixture's "weights" metadata.
     static func formulaWeights(config: ModelConfig, recipe: [String: [String: Any]]) throws -> ParameterStore {
-        var store = ParameterStore(layout: config.parameterLayout)
+        try formulaWeights(layout: config.parameterLayout, recipe: recipe)
+    }
+
+    /// The same for any layout (the discriminator's in AdversarialParityTests).
+    static func formulaWeights(layout: [(name: String, shape: [Int])], recipe: [String: [String: Any]]) throws -> ParameterStore {
+        var store = ParameterStore(layout: layout)
         for entry in store.entries {
             let item = try XCTUnwrap(recipe[entry.name], "no recipe for \(entry.name)")
             let k = UInt64(try XCTUnwrap(item["k"] as? Int))

@@ -102,26 +102,59 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.snapshot.parameters, trainer.checkpoint().model.parameters)
     }
 
+    /// With and without adversarial training: the discriminator and its Adam travel in the same file.
     func testResumeFromACheckpointFileMatchesAnUninterruptedRunBitForBit() throws {
-        let images = blobs(count: 40, seed: 5)
-        let straight = Trainer(model: makeModel(), images: images, count: 40, options: options(steps: 13), events: { _ in })
-        straight.run()
+        for adversarial in [nil, AdversarialOptions(weight: 0.01)] {
+            let images = blobs(count: 40, seed: 5)
+            var o13 = options(steps: 13), o7 = options(steps: 7)
+            o13.adversarial = adversarial
+            o7.adversarial = adversarial
+            let straight = Trainer(model: makeModel(), images: images, count: 40, options: o13, events: { _ in })
+            straight.run()
 
-        let first = Trainer(model: makeModel(), images: images, count: 40, options: options(steps: 7), events: { _ in })
-        first.run()
-        // Through the real file format, as `train --resume` does.
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID()).safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try Checkpoint(first.checkpoint()).write(to: url)
-        var restored = try Checkpoint.read(contentsOf: url).trainingCheckpoint()
-        restored.options.maxSteps = 13
-        let second = Trainer(model: restored.model, images: images, count: 40, options: restored.options,
-                             resumeFrom: restored, events: { _ in })
-        second.run()
-        XCTAssertEqual(second.checkpoint().step, 13)
-        XCTAssertEqual(second.checkpoint().model.parameters.values, straight.checkpoint().model.parameters.values,
-                       "resumed weights must equal the uninterrupted run's exactly")
-        XCTAssertEqual(second.checkpoint().optimizer, straight.checkpoint().optimizer)
+            let first = Trainer(model: makeModel(), images: images, count: 40, options: o7, events: { _ in })
+            first.run()
+            // Through the real file format, as `train --resume` does.
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID()).safetensors")
+            defer { try? FileManager.default.removeItem(at: url) }
+            try Checkpoint(first.checkpoint()).write(to: url)
+            XCTAssertEqual(try SafetensorsFile.read(contentsOf: url).names.contains("disc.5.weight"), adversarial != nil)
+            var restored = try Checkpoint.read(contentsOf: url).trainingCheckpoint()
+            XCTAssertEqual(restored.options.adversarial, adversarial, "the recipe records the adversarial term")
+            XCTAssertEqual(restored.adversary, first.checkpoint().adversary, "discriminator and its Adam, exactly")
+            restored.options.maxSteps = 13
+            let second = Trainer(model: restored.model, images: images, count: 40, options: restored.options,
+                                 resumeFrom: restored, events: { _ in })
+            second.run()
+            XCTAssertEqual(second.checkpoint().step, 13)
+            XCTAssertEqual(second.checkpoint().model.parameters.values, straight.checkpoint().model.parameters.values,
+                           "resumed weights must equal the uninterrupted run's exactly (adversarial: \(adversarial != nil))")
+            XCTAssertEqual(second.checkpoint().optimizer, straight.checkpoint().optimizer)
+            XCTAssertEqual(second.checkpoint().adversary, straight.checkpoint().adversary)
+            XCTAssertEqual(second.checkpoint().adversary?.optimizer.state.step, adversarial == nil ? nil : 13)
+        }
+    }
+
+    func testAdversarialTermReportsBothLossesAndChangesOnlyWhatItShould() {
+        let images = blobs(count: 40, seed: 6)
+        var o = options(steps: 10)
+        let plainLog = EventLog(), adversarialLog = EventLog()
+        let plain = Trainer(model: makeModel(), images: images, count: 40, options: o, events: { plainLog.append($0) })
+        plain.run()
+        o.adversarial = AdversarialOptions(weight: 0.05)
+        let adversarial = Trainer(model: makeModel(), images: images, count: 40, options: o, events: { adversarialLog.append($0) })
+        adversarial.run()
+        XCTAssertTrue(plainLog.steps.allSatisfy { $0.adversarial == nil })
+        let losses = adversarialLog.steps.compactMap(\.adversarial)
+        XCTAssertEqual(losses.count, 10)
+        // An untrained D is unsure: L_D near ln 4 and L_adv near ln 2 at the start.
+        XCTAssertEqual(Double(losses[0].discriminator), log(4.0), accuracy: 0.3)
+        XCTAssertEqual(Double(losses[0].generator), log(2.0), accuracy: 0.3)
+        // Same first batch and initial weights: the first reconstruction loss is the same; the weights then differ.
+        XCTAssertEqual(adversarialLog.steps[0].loss, plainLog.steps[0].loss)
+        XCTAssertNotEqual(adversarial.checkpoint().model.parameters.values, plain.checkpoint().model.parameters.values)
+        XCTAssertNil(plain.checkpoint().adversary)
+        XCTAssertEqual(adversarial.checkpoint().adversary?.optimizer.state.step, 10)
     }
 
     func testCosineScheduleWithWarmupReachesEveryStepAndSurvivesACheckpoint() throws {

@@ -79,6 +79,10 @@ final class ConvolutionTests: XCTestCase {
     /// dInput (= the transposed conv of dy with the same weights) and the transposed conv forward.
     func testSameConvolutionsAtWideRowsMatchDefinition() {
         var g = SeededGenerator(seed: 14)
+        // Narrow rows too: the layers prefer BLAS there, but the kernel must stay right for them.
+        let savedMinimum = DirectConvolution.minimumWidth
+        DirectConvolution.minimumWidth = 1
+        defer { DirectConvolution.minimumWidth = savedMinimum }
         for (k, h, w) in [(5, 6, 28), (5, 28, 28), (5, 3, 17), (3, 4, 9), (1, 3, 32), (7, 5, 8), (3, 2, 40)] {
             let conv = Conv2D(inChannels: 3, outChannels: 5, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
             let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(conv.weightShape, &g), b = randomTensor([5], &g)
@@ -99,7 +103,9 @@ final class ConvolutionTests: XCTestCase {
     /// at the paper's 28-wide rows and at a partial last vector.
     func testDirectBackwardMatchesBLASPath() {
         var g = SeededGenerator(seed: 15)
-        defer { DirectConvolution.isEnabled = true }
+        let savedMinimum = DirectConvolution.minimumWidth
+        DirectConvolution.minimumWidth = 1
+        defer { DirectConvolution.isEnabled = true; DirectConvolution.minimumWidth = savedMinimum }
         for (k, h, w) in [(5, 5, 28), (3, 4, 13)] {
             let conv = Conv2D(inChannels: 3, outChannels: 5, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)
             let convT = TransposedConv2D(inChannels: 5, outChannels: 3, kernelSize: k, stride: 1, padding: k / 2, hasBias: true)

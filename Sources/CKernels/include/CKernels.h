@@ -4,6 +4,8 @@
 // SIMD types never reach AVX2/FMA). Each kernel has a run-time CPU check; callers keep their BLAS path as
 // the portable fallback when it says no.
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -28,6 +30,17 @@ void ck_conv2d_same(const float *x, int channels, int height, int width, const f
 /// Precondition: ck_conv2d_same_supported(W, k).
 void ck_conv2d_same_weight_grad(const float *x, int channels, int height, int width, const float *dy,
                                 int outChannels, int kernel, float *dw, float *pad);
+
+/// 1 when `ck_float_to_half` and `ck_half_matmul` may be called on this CPU (x86-64 with AVX2, FMA, F16C).
+int ck_half_supported(void);
+
+/// dst[i] = src[i] rounded to IEEE float16 (nearest even), as bit patterns. Precondition: ck_half_supported().
+void ck_float_to_half(const float *src, uint16_t *dst, long count);
+
+/// y[r, j] = Σ_i x[r, i] · w[i, j] for r < rows (overwritten), with float16 weights w [inF, outF] (bit
+/// patterns) converted on the fly and float32 accumulation. x rows are ldx floats apart, y rows ldy.
+/// Precondition: ck_half_supported().
+void ck_half_matmul(const uint16_t *w, int inF, int outF, const float *x, long ldx, int rows, float *y, long ldy);
 
 /// 1 when `ck_adam_update` may be called on this CPU (x86-64 with AVX2).
 int ck_adam_supported(void);

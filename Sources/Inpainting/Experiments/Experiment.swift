@@ -5,7 +5,7 @@ import NeuralCore
 /// that trains, measures and draws a figure (issue 6 §1–2). Pure: progress goes through a callback, nothing
 /// prints.
 public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
-    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full, architectures
+    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full, adversarial, architectures
 
     public var description: String { rawValue }
 
@@ -26,7 +26,8 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
         case .position: "Fig. 5: one channel blends the fill with the masked input; the mask channel removes it"
         case .brightness: "Fig. 6: fill brightness falls as the hole grows; max-normalisation restores it"
         case .mixing: "Fig. 7: trained on 7s and 9s, an ambiguous hole yields a blend of both"
-        case .full: "the whole training set with the default recipe; eval table beside the classical fills"
+        case .full: "the whole training set with the best recipe (mask channel, 30 epochs, cosine); eval table beside the classical fills"
+        case .adversarial: "beyond the report: L2 alone vs L2 + adversarial loss (λ = 0.999); does the fill sharpen?"
         case .architectures: "paper, strided and pooled trained for the same time: quality, speed, size"
         }
     }
@@ -50,9 +51,12 @@ public struct ExperimentContext {
     public var architecture: Architecture
     /// `architectures`: wall-clock seconds of training per network (ignored by `fast`, which counts steps).
     public var secondsPerModel: Double
-    /// Scores composites by the accuracy column of `inpaint eval` where an experiment reports it; nil skips it.
-    public var classifier: DigitClassifier?
     public var progress: (ExperimentProgress) -> Void
+    /// Scores composites for the experiments that report classifier accuracy (nil: not reported). Set by
+    /// the caller (`inpaint experiment` loads the bundled one), so the experiments read no files themselves.
+    public var classifier: DigitClassifier? = nil
+    /// The adversarial experiment's 1 − λ (nil: Pathak et al.'s 0.001).
+    public var adversarialWeight: Float? = nil
 
     public init(train: MNISTSplit, test: MNISTSplit, seed: UInt64 = 1, fast: Bool = false,
                 architecture: Architecture = .paper, secondsPerModel: Double = 180, classifier: DigitClassifier? = nil,
@@ -118,6 +122,7 @@ extension ExperimentName {
         case .brightness: try BrightnessExperiment.run(context)
         case .mixing: try MixingExperiment.run(context)
         case .full: try FullExperiment.run(context)
+        case .adversarial: try AdversarialExperiment.run(context)
         case .architectures: try ArchitecturesExperiment.run(context)
         }
     }

@@ -142,20 +142,33 @@ extension ExperimentName {
                 evaluationMasks: Array([[Float]](repeating: s.hole.mask(), count: shown).joined()),
                 hint: "trained on 7s and 9s; the hole covers where they differ: the fill is a blend of both (Fig. 7)")
 
-        case .full:
+        case .full, .adversarial:
             var options = TrainingOptions()
-            options.seed = context.seed
-            options.maxSteps = context.fast ? 5 : FullExperiment.steps
+            var config = plain
+            if self == .full {
+                // The best recipe, live: what `inpaint experiment full` runs and the bundled model was made with.
+                (config, options) = FullExperiment.recipe(architecture: architecture, seed: context.seed, fast: context.fast)
+                options.workers = 1   // the UI keeps the other core for drawing and inference
+            } else {
+                options.seed = context.seed
+                // The experiment's adversarial arm, live.
+                options.adversarial = AdversarialOptions(weight: context.adversarialWeight ?? AdversarialOptions().weight)
+                options.maxSteps = context.fast ? AdversarialExperiment.fastSteps : AdversarialExperiment.steps
+            }
+            let stepsPerEpoch = (context.train.count + options.batchSize - 1) / options.batchSize
+            let totalSteps = options.maxSteps ?? (options.epochs ?? 0) * stepsPerEpoch
             let test = context.test
             guard test.count > 0 else { throw ExperimentError("full: expected a test split, found none") }
             let (evalImages, evalMasks) = evaluation(Array(test.images.pixels), test.count, limit: 256)
             return ExperimentPreset(
-                name: self, config: plain,
+                name: self, config: config,
                 training: .minibatch(images: Array(context.train.images.pixels), count: context.train.count, options: options),
                 digits: Array(test.images.pixels), labels: (0..<test.count).map { test.label(at: $0) },
                 groups: [.init(name: "test", range: 0..<test.count)], initialHole: nil,
                 evaluationImages: evalImages, evaluationMasks: evalMasks,
-                hint: "the whole training set, batch \(options.batchSize), \(options.maxSteps!) steps: the default recipe")
+                hint: self == .adversarial
+                    ? "L2 + adversarial loss (weight \(options.adversarial!.weight)): the fill's strokes get crisper than with L2 alone (`inpaint experiment adversarial` compares both)"
+                    : "the whole training set, batch \(options.batchSize), \(totalSteps) steps, mask channel, cosine decay: the best recipe (the bundled model's)")
 
         case .architectures:
             throw ExperimentError("architectures trains three networks side by side and has no preset; run `inpaint experiment architectures`")
