@@ -14,7 +14,7 @@ Measures, on CPU with `--threads` intra-op threads (default 2, the machine of is
     measured in the same run;
   - VmHWM of /proc/self/status right after the paper training benchmark (includes torch's own ~300 MB).
 `--default-adam` adds the paper model with PyTorch's default (foreach, unfused) Adam as an extra key.
-`--layers [--arch strided] [--cpu-clock]` prints where a training step's time goes, part by part, as
+`--layers [--arch strided|pooled] [--cpu-clock]` prints where a training step's time goes, part by part, as
 `inpaint bench --layers` does.
 """
 import argparse
@@ -46,10 +46,16 @@ def flops_per_image(model, backward):
     """Same count as ContextEncoderBenchmark.flopsPerImage: per layer 2·MACs forward, ×3 with backward (×2 for
     the first layer, whose input needs no gradient)."""
     x = torch.zeros(1, 1, 28, 28)
-    layers = [model.enc[0], model.enc[2], model.enc[4], model.fc, model.dec[0], model.dec[2], model.dec[4]]
+    # Every module in order (activations and pools too, so each layer sees its real input size); only the
+    # weighted ones are counted.
+    modules = list(model.enc) + [model.fc] + list(model.dec)
     forward = total = 0.0
-    for i, layer in enumerate(layers):
+    i = 0
+    for layer in modules:
         y = layer(x)
+        if not hasattr(layer, "weight"):
+            x = y
+            continue
         weights = layer.weight.numel()
         if isinstance(layer, torch.nn.Conv2d):
             macs = weights * y.shape[2] * y.shape[3]
@@ -59,6 +65,7 @@ def flops_per_image(model, backward):
             macs = weights
         forward += 2 * macs
         total += 2 * macs * (2 if i == 0 else 3)
+        i += 1
         x = y
     return total if backward else forward
 
@@ -202,7 +209,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a few iterations only")
     parser.add_argument("--default-adam", action="store_true", help="also time paper with default (unfused) Adam")
     parser.add_argument("--layers", action="store_true", help="per-layer profile of a training step")
-    parser.add_argument("--arch", default="paper", choices=["paper", "strided"], help="the model --layers profiles")
+    parser.add_argument("--arch", default="paper", choices=["paper", "strided", "pooled"], help="the model --layers profiles")
     parser.add_argument("--cpu-clock", action="store_true", help="with --layers --threads 1: time with the thread's CPU clock")
     args = parser.parse_args()
     if args.threads < 1:

@@ -13,6 +13,9 @@ Architectures (Hu & Velarde 2016 §2 for `paper`; `strided` is the project's fas
              ConvT k s1 p(k//2) 16→16→16→1, ReLU between, sigmoid out.
     strided: Conv 1→16 4×4 s2 p1, 16→32 4×4 s2 p1, 32→64 3×3 s1 p1, LeakyReLU(0.2); fc 64 × [49, 49];
              ConvT 64→32 3×3 s1 p1, 32→16 4×4 s2 p1, 16→1 4×4 s2 p1, ReLU between, sigmoid out.
+    pooled:  Conv 1→16 5×5 p2, LeakyReLU, MaxPool2d(2) (16×14×14); Conv 16→32 5×5 p2, LeakyReLU,
+             MaxPool2d(2) (32×7×7); Conv 32→64 3×3 p1, LeakyReLU; fc 64 × [49, 49]; strided's decoder.
+             The pools take Sequential slots, so its convolutions are enc.0, enc.3 and enc.6.
 
 Input: x ⊙ M (mask_channel=False) or [x ⊙ M, M] (mask_channel=True); M = 1 known, 0 hole.
 Loss (the report's): sum over hole pixels of (ŷ − x)² / number of hole pixels in the batch.
@@ -44,31 +47,44 @@ class ChannelWiseLinear(nn.Module):
         return y.reshape(b, c, h, w)
 
 
+STRIDED = [(1, 16, 4, 2, 1), (16, 32, 4, 2, 1), (32, 64, 3, 1, 1)]
+
+
 def _layers(architecture, kernel_size):
-    """(in, out, kernel, stride, padding) for the three encoder convs; the decoder mirrors them."""
+    """(in, out, kernel, stride, padding, pool) for the three encoder convs, (channels, features) of the fc,
+    and (in, out, kernel, stride, padding) for the three decoder transposed convs."""
+    def mirror(enc):
+        return [(cout, cin, k, s, p) for cin, cout, k, s, p, _ in reversed(enc)]
     if architecture == "paper":
         k, p = kernel_size, kernel_size // 2
-        return [(1, 16, k, 1, p), (16, 16, k, 1, p), (16, 16, k, 1, p)], (16, 28 * 28)
+        enc = [(1, 16, k, 1, p, 1), (16, 16, k, 1, p, 1), (16, 16, k, 1, p, 1)]
+        return enc, (16, 28 * 28), mirror(enc)
     if architecture == "strided":
-        return [(1, 16, 4, 2, 1), (16, 32, 4, 2, 1), (32, 64, 3, 1, 1)], (64, 7 * 7)
-    raise ValueError(f"unknown architecture {architecture!r}; expected paper or strided")
+        enc = [layer + (1,) for layer in STRIDED]
+        return enc, (64, 7 * 7), mirror(enc)
+    if architecture == "pooled":
+        enc = [(1, 16, 5, 1, 2, 2), (16, 32, 5, 1, 2, 2), (32, 64, 3, 1, 1, 1)]
+        return enc, (64, 7 * 7), mirror([layer + (1,) for layer in STRIDED])
+    raise ValueError(f"unknown architecture {architecture!r}; expected paper, strided or pooled")
 
 
 class ContextEncoder(nn.Module):
     def __init__(self, architecture="paper", bias=False, mask_channel=False, kernel_size=5):
         super().__init__()
         self.mask_channel = mask_channel
-        convs, (channels, features) = _layers(architecture, kernel_size)
+        convs, (channels, features), deconvs = _layers(architecture, kernel_size)
         enc = []
-        for i, (cin, cout, k, s, p) in enumerate(convs):
+        for i, (cin, cout, k, s, p, pool) in enumerate(convs):
             if i == 0 and mask_channel:
                 cin = 2
             enc += [nn.Conv2d(cin, cout, k, s, p, bias=bias), nn.LeakyReLU(0.2)]
+            if pool > 1:
+                enc += [nn.MaxPool2d(pool)]
         self.enc = nn.Sequential(*enc)
         self.fc = ChannelWiseLinear(channels, features, features, bias=bias)
         dec = []
-        for i, (cin, cout, k, s, p) in enumerate(reversed(convs)):
-            dec += [nn.ConvTranspose2d(cout, cin, k, s, p, bias=bias)]
+        for i, (cin, cout, k, s, p) in enumerate(deconvs):
+            dec += [nn.ConvTranspose2d(cin, cout, k, s, p, bias=bias)]
             dec += [nn.ReLU()] if i < 2 else [nn.Sigmoid()]
         self.dec = nn.Sequential(*dec)
 
@@ -86,7 +102,7 @@ def hole_loss(output, x, m, loss="l2", known_weight=0.0):
 
 
 if __name__ == "__main__":
-    for arch in ("paper", "strided"):
+    for arch in ("paper", "strided", "pooled"):
         for bias in (False, True):
             for mc in (False, True):
                 n = sum(p.numel() for p in ContextEncoder(arch, bias, mc).parameters())

@@ -3,7 +3,7 @@
 
 Remake the committed fixtures (from the package root, with the project's venv):
 
-    /work/venv/bin/python scripts/make_parity_fixture.py Tests/InpaintingTests/Fixtures
+    /work/venv/bin/python scripts/make_parity_fixture.py Tests/InpaintingTests/Fixtures [NAME ...]
 
 It writes one small safetensors file per configuration, checked by Tests/InpaintingTests/ParityTests.swift
 (a rerun reproduces every tensor bit for bit; only the JSON header's key order may change):
@@ -11,6 +11,7 @@ It writes one small safetensors file per configuration, checked by Tests/Inpaint
     parity_paper.safetensors             architecture paper, no biases, one input channel
     parity_paper_bias_mask.safetensors   architecture paper, biases, mask as second input channel
     parity_strided.safetensors           architecture strided
+    parity_pooled.safetensors            architecture pooled (max pools in the encoder)
 
 Weights by formula. The paper model's FC alone is 16 x 784 x 784 floats (39 MB), too big to commit, so the
 weights are not stored: both sides compute them. Tensor number k (0, 1, 2, ... in state_dict order) with n
@@ -71,6 +72,7 @@ CONFIGS = {
     "parity_paper": dict(architecture="paper", bias=False, mask_channel=False, kernel_size=5),
     "parity_paper_bias_mask": dict(architecture="paper", bias=True, mask_channel=True, kernel_size=5),
     "parity_strided": dict(architecture="strided", bias=False, mask_channel=False, kernel_size=5),
+    "parity_pooled": dict(architecture="pooled", bias=False, mask_channel=False, kernel_size=5),
 }
 
 
@@ -175,5 +177,8 @@ def make(name, config, out_dir):
 if __name__ == "__main__":
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/InpaintingTests/Fixtures"
     torch.set_num_threads(2)
+    # Names on the command line remake only those fixtures (the others stay byte for byte as committed).
+    only = set(sys.argv[2:])
     for name, config in CONFIGS.items():
-        make(name, config, out_dir)
+        if not only or name in only:
+            make(name, config, out_dir)

@@ -226,9 +226,9 @@ extension Checkpoint {
             for kernel in first.shape[2] == 5 ? [5] : [5, first.shape[2]] {
                 let candidate = ModelConfig(architecture: architecture, bias: bias, maskChannel: maskChannel, kernelSize: kernel)
                 guard (try? candidate.validate()) != nil else { continue }
-                let layout = candidate.parameterLayout
-                if layout.first(where: { $0.name == "fc.weight" })?.shape == fc.shape,
-                   layout.first(where: { $0.name == "enc.0.weight" })?.shape == first.shape {
+                // Every tensor of the candidate's layout, not just fc and enc.0: strided and pooled share
+                // the FC's shape and differ in their later encoder names (enc.2 against enc.3).
+                if candidate.parameterLayout.allSatisfy({ file.info(named: $0.name)?.shape == $0.shape }) {
                     return candidate
                 }
             }

@@ -53,8 +53,16 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     let biasOffsets: [Int?]
     /// [maxBatch, inputChannels, 28, 28]: x ⊙ M (and M).
     let input: UnsafeMutablePointer<Float>
-    /// One buffer per stage, [maxBatch, C, H, W] of that stage's post-activation output.
+    /// One buffer per stage, [maxBatch, C, H, W] of that stage's post-activation output (after the pool).
     let activations: [UnsafeMutablePointer<Float>]
+    /// Per stage, where the layer and its activation write: `activations[s]`, or for a pooled stage its own
+    /// [maxBatch, layerOutput] buffer that the pool then reads.
+    let layerOutputs: [UnsafeMutablePointer<Float>]
+    /// Per pooled stage, [maxBatch, output] flat indices of the winning inputs (relative to each worker's
+    /// first image); nil for stages without a pool.
+    let poolArgmax: [UnsafeMutablePointer<Int32>?]
+    /// ∂L/∂(layer output before the pool) of a pooled stage: [maxBatch, largest pooled layerOutput].
+    let poolGradient: UnsafeMutablePointer<Float>
     /// Two gradient buffers the backward pass alternates between, each as large as the largest activation.
     let gradientA: UnsafeMutablePointer<Float>
     let gradientB: UnsafeMutablePointer<Float>
@@ -65,6 +73,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     let partialGradients: [UnsafeMutablePointer<Float>]
     let partialGradientCount: Int
     private let allocations: [(UnsafeMutablePointer<Float>, Int)]
+    private let argmaxAllocations: [(UnsafeMutablePointer<Int32>, Int)]
 
     public convenience init(config: ModelConfig, maxBatch: Int) {
         self.init(config: config, maxBatch: maxBatch, concurrency: 1)
@@ -89,7 +98,19 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
             return p
         }
         input = allocate(maxBatch * config.inputChannels * Digit.pixels)
-        activations = stages.map { allocate(maxBatch * $0.outputSize) }
+        let activations = stages.map { allocate(maxBatch * $0.outputSize) }
+        self.activations = activations
+        layerOutputs = stages.indices.map { stages[$0].isPooled ? allocate(maxBatch * stages[$0].layerOutputSize) : activations[$0] }
+        var argmaxAllocations: [(UnsafeMutablePointer<Int32>, Int)] = []
+        poolArgmax = stages.map { stage in
+            guard stage.isPooled else { return nil }
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: maxBatch * stage.outputSize)
+            p.initialize(repeating: 0, count: maxBatch * stage.outputSize)
+            argmaxAllocations.append((p, maxBatch * stage.outputSize))
+            return p
+        }
+        self.argmaxAllocations = argmaxAllocations
+        poolGradient = allocate(maxBatch * (stages.filter(\.isPooled).map(\.layerOutputSize).max() ?? 0))
         let largest = stages.map { max($0.inputSize, $0.outputSize) }.max()!
         gradientA = allocate(maxBatch * largest)
         gradientB = allocate(maxBatch * largest)
@@ -107,6 +128,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
 
     deinit {
         for (p, n) in allocations { p.deinitialize(count: n); p.deallocate() }
+        for (p, n) in argmaxAllocations { p.deinitialize(count: n); p.deallocate() }
     }
 
     /// The float16 copy of the channel-wise weights for `InferencePrecision.float16`, and the parameters it was

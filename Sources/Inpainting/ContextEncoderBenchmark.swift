@@ -109,7 +109,7 @@ public enum ContextEncoderBenchmark {
             let weights = Double(stage.layer.weightShape.reduce(1, *))
             let macs: Double
             switch stage.layer {
-            case .conv: macs = weights * Double(stage.output.height * stage.output.width)
+            case .conv: macs = weights * Double(stage.layerOutput.height * stage.layerOutput.width)  // before any pool
             case .transposedConv: macs = weights * Double(stage.input.height * stage.input.width)
             case .channelWise: macs = weights
             }

@@ -1,8 +1,26 @@
 import NeuralCore
 
-/// Which network: the report's (Hu & Velarde 2016 §2) or the project's faster strided variant (issue 4 §2).
+/// Which network: the report's (Hu & Velarde 2016 §2), the project's faster strided variant (issue 4 §2), or
+/// the pooled variant (issue 6 §2: the report's future work, "pooling and strides").
+///
+/// Layer tables (C×H×W after each layer; names are the PyTorch twin's `nn.Sequential` indices):
+///
+///     paper    enc.0 conv k×k 1→16, enc.2 16→16, enc.4 16→16 (stride 1, pad k/2)     16×28×28
+///              fc 16 × 784×784;  dec.0 convT 16→16, dec.2 16→16, dec.4 16→1 (k×k, s1) 1×28×28
+///     strided  enc.0 conv 4×4 s2 p1 1→16 (16×14×14), enc.2 4×4 s2 p1 16→32 (32×7×7),
+///              enc.4 3×3 p1 32→64 (64×7×7);  fc 64 × 49×49;
+///              dec.0 convT 3×3 p1 64→32 (32×7×7), dec.2 4×4 s2 p1 32→16 (16×14×14), dec.4 4×4 s2 p1 16→1
+///     pooled   enc.0 conv 5×5 p2 1→16, LeakyReLU, enc.2 MaxPool 2 (16×14×14);
+///              enc.3 conv 5×5 p2 16→32, LeakyReLU, enc.5 MaxPool 2 (32×7×7);
+///              enc.6 conv 3×3 p1 32→64 (64×7×7);  fc 64 × 49×49;  decoder as strided's
+///
+/// `pooled` differs from `strided` only in how the encoder shrinks the image: a stride-1 convolution
+/// followed by a 2×2 max pool (the classic LeNet/VGG pattern) instead of a stride-2 convolution. Its
+/// decoder keeps strided's learned 4×4 stride-2 transposed convolutions, so the comparison isolates
+/// pooling against strides; 5×5 kernels are the paper's choice here, so that each pooled convolution
+/// sees as much context as paper's.
 public enum Architecture: String, Codable, Sendable, CaseIterable {
-    case paper, strided
+    case paper, strided, pooled
 }
 
 /// The reconstruction loss on the hole (see `MaskedLoss` for the exact formula).
@@ -26,7 +44,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// black known pixel from a hole.
     public var maskChannel: Bool
     /// Kernel side of all six convolutions of `paper` (the report gives none; 5 is our choice). Must be odd
-    /// so that padding k/2 keeps 28×28. Ignored by `strided`.
+    /// so that padding k/2 keeps 28×28. Ignored by `strided` and `pooled`.
     public var kernelSize: Int
 
     public init(architecture: Architecture = .paper, bias: Bool = false, maskChannel: Bool = false, kernelSize: Int = 5) {
@@ -50,8 +68,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     public var inputChannels: Int { maskChannel ? 2 : 1 }
 
-    /// (name, shape) in PyTorch state_dict order: enc.0.weight, [enc.0.bias], enc.2.weight, …, fc.weight,
-    /// [fc.bias], dec.0.weight, …, dec.4.weight, [dec.4.bias].
+    /// (name, shape) in PyTorch state_dict order: enc.0.weight, [enc.0.bias], enc.2.weight (enc.3 for
+    /// `pooled`), …, fc.weight, [fc.bias], dec.0.weight, …, dec.4.weight, [dec.4.bias].
     public var parameterLayout: [(name: String, shape: [Int])] {
         stages.flatMap { stage -> [(name: String, shape: [Int])] in
             var entries = [(name: "\(stage.name).weight", shape: stage.layer.weightShape)]
@@ -63,40 +81,53 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// The seven layers in order, with their activations and the [C, H, W] each one produces.
     var stages: [Stage] {
         precondition((try? validate()) != nil, "invalid model config \(self); call validate() on configs from outside")
-        let enc: [(inC: Int, outC: Int, k: Int, s: Int, p: Int)]
+        typealias Conv = (inC: Int, outC: Int, k: Int, s: Int, p: Int)
+        let enc: [Conv], dec: [Conv], pool: Int
         let fcChannels: Int, fcSide: Int
         switch architecture {
         case .paper:
             let k = kernelSize, p = kernelSize / 2
             enc = [(1, 16, k, 1, p), (16, 16, k, 1, p), (16, 16, k, 1, p)]
-            fcChannels = 16; fcSide = 28
+            dec = enc.reversed().map { ($0.outC, $0.inC, $0.k, $0.s, $0.p) }
+            fcChannels = 16; fcSide = 28; pool = 1
         case .strided:
             enc = [(1, 16, 4, 2, 1), (16, 32, 4, 2, 1), (32, 64, 3, 1, 1)]
-            fcChannels = 64; fcSide = 7
+            dec = enc.reversed().map { ($0.outC, $0.inC, $0.k, $0.s, $0.p) }
+            fcChannels = 64; fcSide = 7; pool = 1
+        case .pooled:
+            enc = [(1, 16, 5, 1, 2), (16, 32, 5, 1, 2), (32, 64, 3, 1, 1)]
+            dec = [(64, 32, 3, 1, 1), (32, 16, 4, 2, 1), (16, 1, 4, 2, 1)]  // strided's decoder
+            fcChannels = 64; fcSide = 7; pool = 2
         }
         var stages: [Stage] = []
         var side = Digit.side
+        var moduleIndex = 0  // the PyTorch twin's nn.Sequential index of each convolution
         let leaky = Activation.leakyReLU(slope: 0.2)  // DCGAN's slope, used by Pathak et al.'s encoder
         for (i, l) in enc.enumerated() {
             let conv = Conv2D(inChannels: i == 0 ? inputChannels : l.inC, outChannels: l.outC, kernelSize: l.k,
                               stride: l.s, padding: l.p, hasBias: bias)
             let input = (channels: conv.inChannels, height: side, width: side)
             side = conv.outputSize(height: side, width: side).height
-            stages.append(Stage(name: "enc.\(2 * i)", layer: .conv(conv), activation: leaky,
-                                input: input, output: (l.outC, side, side)))
+            let layerOutput = (channels: l.outC, height: side, width: side)
+            // pooled: every encoder convolution but the last is followed by a max pool (7×7 is small enough).
+            let window = i < enc.count - 1 ? pool : 1
+            side /= window
+            stages.append(Stage(name: "enc.\(moduleIndex)", layer: .conv(conv), activation: leaky, input: input,
+                                layerOutput: layerOutput, poolWindow: window, output: (l.outC, side, side)))
+            moduleIndex += window > 1 ? 3 : 2
         }
         precondition(side == fcSide, "encoder ends at \(side)×\(side), expected \(fcSide)")
         let features = fcSide * fcSide
         stages.append(Stage(name: "fc", layer: .channelWise(ChannelWiseLinear(channels: fcChannels, inFeatures: features,
                                                                                outFeatures: features, hasBias: bias)),
                             activation: .identity, input: (fcChannels, side, side), output: (fcChannels, side, side)))
-        for (i, l) in enc.reversed().enumerated() {
-            let convT = TransposedConv2D(inChannels: l.outC, outChannels: l.inC, kernelSize: l.k, stride: l.s,
+        for (i, l) in dec.enumerated() {
+            let convT = TransposedConv2D(inChannels: l.inC, outChannels: l.outC, kernelSize: l.k, stride: l.s,
                                          padding: l.p, hasBias: bias)
-            let input = (channels: l.outC, height: side, width: side)
+            let input = (channels: l.inC, height: side, width: side)
             side = convT.outputSize(height: side, width: side).height
             stages.append(Stage(name: "dec.\(2 * i)", layer: .transposedConv(convT), activation: i < 2 ? .relu : .sigmoid,
-                                input: input, output: (l.inC, side, side)))
+                                input: input, output: (l.outC, side, side)))
         }
         precondition(side == Digit.side, "decoder ends at \(side)×\(side), expected \(Digit.side)")
         return stages
@@ -137,10 +168,27 @@ struct Stage {
     var layer: Layer
     var activation: Activation
     var input: (channels: Int, height: Int, width: Int)
+    /// What the layer and its activation produce, before the pool; `output` when there is no pool.
+    var layerOutput: (channels: Int, height: Int, width: Int)
+    /// 2 for `pooled`'s first two encoder stages: a MaxPool2d(2) after the activation (the twin's enc.N+2,
+    /// no parameters); 1 for none.
+    var poolWindow: Int
+    /// [C, H, W] the stage hands to the next one (after the pool, if any).
     var output: (channels: Int, height: Int, width: Int)
 
+    init(name: String, layer: Layer, activation: Activation, input: (channels: Int, height: Int, width: Int),
+         layerOutput: (channels: Int, height: Int, width: Int)? = nil, poolWindow: Int = 1,
+         output: (channels: Int, height: Int, width: Int)) {
+        self.name = name; self.layer = layer; self.activation = activation; self.input = input
+        self.layerOutput = layerOutput ?? output; self.poolWindow = poolWindow; self.output = output
+        precondition(self.layerOutput.channels == output.channels && self.layerOutput.height / poolWindow == output.height,
+                     "\(name): pooling \(self.layerOutput) by \(poolWindow) does not give \(output)")
+    }
+
     var inputSize: Int { input.channels * input.height * input.width }
+    var layerOutputSize: Int { layerOutput.channels * layerOutput.height * layerOutput.width }
     var outputSize: Int { output.channels * output.height * output.width }
+    var isPooled: Bool { poolWindow > 1 }
 
     /// Floats of scratch the layer needs for batches of up to `maxBatch` images (im2col columns of a chunk),
     /// or for one image split by output channel.

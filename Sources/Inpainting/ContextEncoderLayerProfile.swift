@@ -72,7 +72,7 @@ extension ContextEncoderBenchmark {
                     // Forward, stage by stage.
                     var source = UnsafePointer(ws.input)
                     for (s, stage) in stages.enumerated() {
-                        let out = ws.activations[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
+                        let out = ws.layerOutputs[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
                         let input = source
                         let t = time {
                             switch stage.layer {
@@ -87,8 +87,16 @@ extension ContextEncoderBenchmark {
                             }
                         }
                         if keep { forward[s].append(t) }
-                        activationForward += time { stage.activation.forward(input: out, output: out, count: batch * stage.outputSize) }
-                        source = UnsafePointer(out)
+                        // A max pool (pooled's encoder) counts as part of the activations: pointwise-cheap, no FLOPs.
+                        activationForward += time {
+                            stage.activation.forward(input: out, output: out, count: batch * stage.layerOutputSize)
+                            if let argmax = ws.poolArgmax[s] {
+                                MaxPool2D.forward(ws.activations[s], argmax: argmax, out, batch: batch,
+                                                  channels: stage.layerOutput.channels, height: stage.layerOutput.height,
+                                                  width: stage.layerOutput.width, window: stage.poolWindow)
+                            }
+                        }
+                        source = UnsafePointer(ws.activations[s])
                     }
                     let pixels = batch * Digit.pixels
                     let lossForward = time {
@@ -101,11 +109,16 @@ extension ContextEncoderBenchmark {
                     // Backward, stage by stage.
                     var dOut = ws.gradientA, dIn = ws.gradientB
                     for s in stride(from: stages.count - 1, through: 0, by: -1) {
-                        let stage = stages[s], dy = dOut
-                        let out = UnsafePointer(ws.activations[s])
+                        let stage = stages[s]
+                        let dy = ws.poolArgmax[s] == nil ? dOut : ws.poolGradient
+                        let out = UnsafePointer(ws.layerOutputs[s])
                         let input = s == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activations[s - 1])
                         activationBackward += time {
-                            stage.activation.backward(output: out, dOutput: dy, dInput: dy, count: batch * stage.outputSize)
+                            if let argmax = ws.poolArgmax[s] {
+                                dy.update(repeating: 0, count: batch * stage.layerOutputSize)
+                                MaxPool2D.backward(dx: dy, dy: dOut, argmax: argmax, outputCount: batch * stage.outputSize)
+                            }
+                            stage.activation.backward(output: out, dOutput: dy, dInput: dy, count: batch * stage.layerOutputSize)
                         }
                         let w = p + ws.weightOffsets[s], dw = g + ws.weightOffsets[s], db = ws.biasOffsets[s].map { g + $0 }
                         let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn
@@ -159,7 +172,7 @@ extension Stage {
     var multiplyAdds: Double {
         let weights = Double(layer.weightShape.reduce(1, *))
         switch layer {
-        case .conv: return weights * Double(output.height * output.width)
+        case .conv: return weights * Double(layerOutput.height * layerOutput.width)
         case .transposedConv: return weights * Double(input.height * input.width)
         case .channelWise: return weights
         }

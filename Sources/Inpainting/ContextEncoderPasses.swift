@@ -78,8 +78,9 @@ extension ContextEncoder {
             let p = pb.baseAddress!
             var source = UnsafePointer(ws.input)
             for (s, stage) in ws.stages.enumerated() {
-                let out = ws.activations[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
-                let input = source, inSize = stage.inputSize, outSize = stage.outputSize
+                // A pooled stage's layer writes into its own buffer; the pool then fills activations[s].
+                let out = ws.layerOutputs[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
+                let input = source, inSize = stage.inputSize, outSize = stage.layerOutputSize
                 // One image and several workers (a reconstruction's latency): split the convolutions by output channel.
                 let splitChannels = count == 1 && ws.concurrency > 1
                 switch stage.layer {
@@ -124,7 +125,16 @@ extension ContextEncoder {
                     let o = out + images.lowerBound * outSize
                     stage.activation.forward(input: o, output: o, count: images.count * outSize)
                 }
-                source = UnsafePointer(out)
+                if let argmax = ws.poolArgmax[s] {
+                    let pooled = ws.activations[s], pooledSize = stage.outputSize
+                    ws.split(count) { images, _ in
+                        MaxPool2D.forward(pooled + images.lowerBound * pooledSize, argmax: argmax + images.lowerBound * pooledSize,
+                                          out + images.lowerBound * outSize, batch: images.count,
+                                          channels: stage.layerOutput.channels, height: stage.layerOutput.height,
+                                          width: stage.layerOutput.width, window: stage.poolWindow)
+                    }
+                }
+                source = UnsafePointer(ws.activations[s])
             }
         }
     }
@@ -137,10 +147,23 @@ extension ContextEncoder {
             var dOut = ws.gradientA, dIn = ws.gradientB
             for s in stride(from: ws.stages.count - 1, through: 0, by: -1) {
                 let stage = ws.stages[s]
-                let out = UnsafePointer(ws.activations[s])
+                let out = UnsafePointer(ws.layerOutputs[s])
                 let input = s == 0 ? UnsafePointer(ws.input) : UnsafePointer(ws.activations[s - 1])
-                let inSize = stage.inputSize, outSize = stage.outputSize
-                let dy = dOut
+                let inSize = stage.inputSize, outSize = stage.layerOutputSize
+                let dy: UnsafeMutablePointer<Float>
+                if let argmax = ws.poolArgmax[s] {
+                    // ∂L/∂(pooled output) → ∂L/∂(layer output): each gradient goes to the input that won.
+                    let dPooled = UnsafePointer(dOut), dLayer = ws.poolGradient, pooledSize = stage.outputSize
+                    ws.split(count) { images, _ in
+                        let d = dLayer + images.lowerBound * outSize
+                        d.update(repeating: 0, count: images.count * outSize)
+                        MaxPool2D.backward(dx: d, dy: dPooled + images.lowerBound * pooledSize,
+                                           argmax: argmax + images.lowerBound * pooledSize, outputCount: images.count * pooledSize)
+                    }
+                    dy = dLayer
+                } else {
+                    dy = dOut
+                }
                 // ∂L/∂(pre-activation), in place
                 ws.split(count) { images, _ in
                     let offset = images.lowerBound * outSize

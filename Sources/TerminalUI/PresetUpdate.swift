@@ -20,7 +20,7 @@ public struct PresetStart: Sendable, Equatable {
 
 /// The bottom line while the menu is open: one digit per experiment, in `inpaint experiment list`'s order.
 let presetMenuLine = "train an experiment: "
-    + ExperimentName.allCases.enumerated().map { "\($0.offset + 1) \($0.element.rawValue)" }.joined(separator: "  ")
+    + ExperimentName.presets.enumerated().map { "\($0.offset + 1) \($0.element.rawValue)" }.joined(separator: "  ")
     + "  (Esc cancels)"
 
 /// `x` opens the preset menu. Returns nil for any other character.
@@ -34,8 +34,8 @@ func handlePresetKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
 func handlePresetMenu(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.prompt = nil
     guard case .character(let c) = key, let number = c.wholeNumberValue,
-          (1...ExperimentName.allCases.count).contains(number) else { return [] }
-    let name = ExperimentName.allCases[number - 1]
+          (1...ExperimentName.presets.count).contains(number) else { return [] }
+    let name = ExperimentName.presets[number - 1]
     state.notice = "preparing \(name.rawValue)…"
     return [.startPreset(name)]
 }

@@ -40,7 +40,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Instead: where a training step's time goes, layer by layer (forward and backward).")
     var layers = false
 
-    @Option(name: .customLong("arch"), help: "The architecture --layers profiles: paper or strided.")
+    @Option(name: .customLong("arch"), help: "The architecture --layers profiles: paper, strided or pooled.")
     var architecture: Architecture = .paper
 
     @Flag(help: "With --layers and --threads 1: time with the thread's CPU clock, which a loaded machine barely disturbs.")

@@ -24,8 +24,11 @@ struct ExperimentCommand: ParsableCommand {
     @Option(help: "Output folder (default: experiments/NAME).")
     var out: String?
 
-    @Option(help: "Network: paper (the report's) or strided.")
+    @Option(help: "Network: paper (the report's), strided or pooled.")
     var architecture: Architecture = .paper
+
+    @Option(help: "architectures only: seconds of training per network (equal wall-clock time).")
+    var seconds: Double = 180
 
     @Option(help: "adversarial only: the weight 1 − λ of the adversarial term (default 0.001, Pathak et al.'s λ = 0.999).")
     var adversarialWeight: Float?
@@ -37,6 +40,7 @@ struct ExperimentCommand: ParsableCommand {
         if name != "list" && ExperimentName(rawValue: name) == nil {
             throw ValidationError("NAME: expected list or one of \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")), found \(name)")
         }
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds must be a positive number, found \(seconds)") }
         if let adversarialWeight {
             guard name == ExperimentName.adversarial.rawValue else {
                 throw ValidationError("--adversarial-weight applies to the adversarial experiment only, not \(name)")
@@ -49,7 +53,7 @@ struct ExperimentCommand: ParsableCommand {
 
     func run() throws {
         guard let experiment = ExperimentName(rawValue: name) else {
-            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(e.summary)") }
+            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.summary)") }
             return
         }
         let dataset = try dataOptions.load()
@@ -59,9 +63,13 @@ struct ExperimentCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: out ?? "experiments/\(experiment.rawValue)", isDirectory: true)
         let progress = ExperimentProgressPrinter()
         var context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
-                                        progress: progress.report)
-        // The bundled digit classifier scores composites where an experiment reports accuracy (adversarial).
+                                        secondsPerModel: seconds, progress: progress.report)
+        // The bundled digit classifier scores composites where an experiment reports accuracy (adversarial,
+        // architectures); without one (an installed binary) that column is left out.
         context.classifier = try DigitClassifier.bundled()
+        if experiment == .architectures && context.classifier == nil {
+            FileHandle.standardError.write(Data("no assets/\(DigitClassifier.assetFileName) beside the program: accuracy not reported\n".utf8))
+        }
         context.adversarialWeight = adversarialWeight
         let result = try experiment.run(context)
         do {
@@ -79,7 +87,7 @@ struct ExperimentCommand: ParsableCommand {
     }
 
     private func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : String(format: "%.4f", value)
+        value == value.rounded() && abs(value) < 1e12 ? String(Int(value)) : String(format: "%.4f", value)
     }
 }
 

@@ -3,7 +3,7 @@ import Inpainting
 
 /// The flags that choose a model's shape (`init`, and `train` when it starts from scratch).
 struct ModelOptions: ParsableArguments {
-    @Option(name: .customLong("arch"), help: "Architecture: paper (Hu & Velarde) or strided.")
+    @Option(name: .customLong("arch"), help: "Architecture: paper (Hu & Velarde), strided or pooled (max pools in the encoder).")
     var architecture: Architecture = .paper
 
     @Flag(help: "Give every layer a bias (the report's Fig. 2 compares with and without).")
@@ -18,7 +18,7 @@ struct ModelOptions: ParsableArguments {
     func validate() throws {
         if let kernel {
             guard architecture == .paper else {
-                throw ValidationError("--kernel applies to --arch paper only (strided has fixed 4×4 and 3×3 kernels)")
+                throw ValidationError("--kernel applies to --arch paper only (strided and pooled have fixed kernels)")
             }
             guard kernel >= 1, kernel <= 27, kernel % 2 == 1 else {
                 throw ValidationError("--kernel must be odd, from 1 to 27 (so padding keeps 28×28), found \(kernel)")

@@ -21,7 +21,7 @@ struct TuiCommand: ParsableCommand {
     var noTrain = false
 
     @Option(help: ArgumentHelp(
-        "Train one of the report's experiments live: \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")).",
+        "Train one of the report's experiments live: \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")).",
         discussion: "The experiment's data and recipe from a fresh network (or --model), its digits to browse; "
             + "see `inpaint experiment list`.", valueName: "name"))
     var preset: ExperimentName?
@@ -48,6 +48,9 @@ struct TuiCommand: ParsableCommand {
     func validate() throws {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1…8, found \(scale)") }
         if maskChannel && preset == nil { throw ValidationError("--mask-channel: expected together with --preset") }
+        if let preset, !preset.hasPreset {
+            throw ValidationError("--preset: expected one of \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")), found \(preset.rawValue) (it compares three networks; run `inpaint experiment \(preset.rawValue)`)")
+        }
     }
 
     func run() throws {

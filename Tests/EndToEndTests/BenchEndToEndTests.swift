@@ -57,10 +57,12 @@ final class BenchEndToEndTests: XCTestCase {
     }
 
     func testQuickLayerProfileListsEveryLayerAndAdam() throws {
-        let run = try inpaint(["bench", "--layers", "--quick", "--threads", "1", "--cpu-clock", "--arch", "strided"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        for part in ["enc.0", "enc.2", "enc.4", "fc", "dec.0", "dec.2", "dec.4", "activations", "loss", "adam", "sum of parts"] {
-            XCTAssert(run.stdout.contains(part), "no \(part) in\n\(run.stdout)")
+        for (architecture, encoder) in [("strided", ["enc.0", "enc.2", "enc.4"]), ("pooled", ["enc.0", "enc.3", "enc.6"])] {
+            let run = try inpaint(["bench", "--layers", "--quick", "--threads", "1", "--cpu-clock", "--arch", architecture])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            for part in encoder + ["fc", "dec.0", "dec.2", "dec.4", "activations", "loss", "adam", "sum of parts"] {
+                XCTAssert(run.stdout.contains(part), "\(architecture): no \(part) in\n\(run.stdout)")
+            }
         }
     }
 

@@ -51,10 +51,19 @@ final class FillEndToEndTests: XCTestCase {
     // MARK: Working runs
 
     func testInitThenFillKeepsKnownPixelsAndFillsTheHole() throws {
+        try initThenFill(architecture: "strided")
+    }
+
+    /// The pooled network's checkpoint (its config in the metadata) runs through `fill` like the others.
+    func testPooledModelInitsAndFills() throws {
+        try initThenFill(architecture: "pooled")
+    }
+
+    private func initThenFill(architecture: String) throws {
         let count = 70 // more than one batch of 64
         let pixels = try writeImages(count: count, to: "images.idx")
         let holes = try writeMasks(count: count, to: "masks.txt")
-        let initRun = try inpaint(["init", "--arch", "strided", "--seed", "3", "--out", path("model.safetensors")])
+        let initRun = try inpaint(["init", "--arch", architecture, "--seed", "3", "--out", path("model.safetensors")])
         XCTAssertEqual(initRun.status, 0, initRun.stderr)
 
         let fillRun = try inpaint(["fill", "--model", path("model.safetensors"), "--images", path("images.idx"),
@@ -154,7 +163,7 @@ final class FillEndToEndTests: XCTestCase {
     }
 
     func testBadFlagsNameTheFlag() throws {
-        for (arguments, flag) in [(["init", "--arch", "pooled", "--seed", "1", "--out", path("m")], "--arch"),
+        for (arguments, flag) in [(["init", "--arch", "dilated", "--seed", "1", "--out", path("m")], "--arch"),
                                   (["init", "--kernel", "4", "--seed", "1", "--out", path("m")], "--kernel"),
                                   (["init", "--arch", "strided", "--kernel", "5", "--seed", "1", "--out", path("m")], "--kernel")] {
             let run = try inpaint(arguments)

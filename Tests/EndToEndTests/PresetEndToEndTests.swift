@@ -52,5 +52,7 @@ final class PresetEndToEndTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary at \(binary.path)") }
         assertOneLineError(try runInpaint(["tui", "--preset", "nine-nines"]), ["--preset", "nine-nines"])
         assertOneLineError(try runInpaint(["tui", "--mask-channel"]), ["--mask-channel"])
+        // An experiment with no single live training: named, with where to run it instead.
+        assertOneLineError(try runInpaint(["tui", "--preset", "architectures"]), ["--preset", "inpaint experiment architectures"])
     }
 }

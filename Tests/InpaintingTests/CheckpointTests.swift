@@ -98,7 +98,9 @@ final class CheckpointTests: XCTestCase {
 
     func testConfigIsInferredFromAFileWithoutOurMetadata() throws {
         // As saved by PyTorch's save_file(model.state_dict()): tensors only.
-        for config in [ModelConfig(architecture: .strided, bias: true, maskChannel: true), ModelConfig(architecture: .strided)] {
+        // pooled shares strided's fc shape; only its later encoder names (enc.3, enc.6) tell them apart.
+        for config in [ModelConfig(architecture: .strided, bias: true, maskChannel: true), ModelConfig(architecture: .strided),
+                       ModelConfig(architecture: .pooled), ModelConfig(architecture: .pooled, bias: true, maskChannel: true)] {
             let encoder = model(config)
             try SafetensorsFile.write(entries(encoder), to: url("torch.safetensors"))
             let read = try Checkpoint.read(contentsOf: url("torch.safetensors"))
@@ -136,7 +138,7 @@ final class CheckpointTests: XCTestCase {
 
     func testBadMetadataIsReported() throws {
         let encoder = model()
-        try SafetensorsFile.write(entries(encoder), metadata: ["inpaint.config": "{\"architecture\": \"pooled\"}"], to: url("c.safetensors"))
+        try SafetensorsFile.write(entries(encoder), metadata: ["inpaint.config": "{\"architecture\": \"dilated\"}"], to: url("c.safetensors"))
         assertReadFails(url("c.safetensors"), mentioning: ["inpaint.config"])
         try SafetensorsFile.write(entries(encoder), metadata: ["inpaint.config": "{\"kernelSize\": 4}"], to: url("k.safetensors"))
         assertReadFails(url("k.safetensors"), mentioning: ["inpaint.config", "kernelSize", "4"])

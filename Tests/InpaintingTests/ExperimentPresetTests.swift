@@ -117,6 +117,12 @@ final class ExperimentPresetTests: XCTestCase {
         XCTAssertEqual(p.labels.count, c.test.count)
     }
 
+    /// Every experiment but `architectures` (three networks side by side) is a preset; asking for it throws.
+    func testEveryExperimentButArchitecturesIsAPreset() throws {
+        XCTAssertEqual(ExperimentName.presets, ExperimentName.allCases.filter { $0 != .architectures })
+        XCTAssertThrowsError(try ExperimentName.architectures.preset(context()))
+    }
+
     func testAdversarialTrainsTheExperimentsAdversarialArm() throws {
         var c = try context()
         let p = try ExperimentName.adversarial.preset(c)

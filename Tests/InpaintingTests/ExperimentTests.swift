@@ -32,6 +32,7 @@ final class ExperimentTests: XCTestCase {
     func testNamesAreUniqueAndListed() {
         XCTAssertEqual(Set(ExperimentName.allCases.map(\.rawValue)).count, ExperimentName.allCases.count)
         XCTAssertTrue(ExperimentName.allCases.contains(.adversarial))
+        XCTAssertTrue(ExperimentName.allCases.contains(.architectures))
         XCTAssertEqual(ExperimentName(rawValue: "one-seven"), .oneSeven)
         XCTAssertTrue(ExperimentName.allCases.allSatisfy { !$0.summary.isEmpty })
     }
@@ -84,6 +85,28 @@ final class ExperimentTests: XCTestCase {
         for key in ["hole_mse_network", "hole_mse_zero", "hole_mse_mean_image", "hole_mse_harmonic", "hole_mse_biharmonic", "hole_mse_telea"] {
             XCTAssertNotNil(r[key], key)
         }
+    }
+
+    /// All three networks train, are scored (with the bundled classifier) and sized; the figure has a row each.
+    func testArchitecturesScoresAllThreeNetworks() throws {
+        var context = try context()
+        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("assets")
+        context.classifier = try DigitClassifier.read(contentsOf: assets.appendingPathComponent(DigitClassifier.assetFileName))
+        let r = try ExperimentName.architectures.run(context)
+        XCTAssertTrue(r.numbers.allSatisfy { $0.value.isFinite }, "\(r.numbers)")
+        for name in ["paper", "strided", "pooled"] {
+            XCTAssertEqual(r["\(name)_steps"], Double(ArchitecturesExperiment.fastSteps), name)
+            XCTAssertGreaterThan(r["\(name)_images_per_second"]!, 0, name)
+            XCTAssertLessThan(r["\(name)_hole_mse"]!, 0.5, name)
+            XCTAssertGreaterThan(r["\(name)_accuracy"]!, 0.1, name)
+        }
+        XCTAssertEqual(r["paper_weights"], 9_860_896)
+        XCTAssertEqual(r["pooled_weights"], 212_176)
+        // F32 weights plus a header of a few hundred bytes.
+        XCTAssertEqual(r["pooled_model_megabytes"]!, 4 * 212_176 / 1e6, accuracy: 0.01)
+        XCTAssertEqual(r.claims.count, 3)
+        XCTAssertGreaterThan(r.figure.height, 5 * Digit.side * 3, "rows: input, three networks, truth")
     }
 
     /// The fast run is too short to say whether the fill sharpens (docs/RESULTS.md has the full run); it

@@ -4,13 +4,14 @@ import NeuralCore
 import TestSupport
 import XCTest
 
-/// Parity with PyTorch (issue 3 §4): the fixtures made by `scripts/make_parity_fixture.py` hold, for three
+/// Parity with PyTorch (issue 3 §4): the fixtures made by `scripts/make_parity_fixture.py` hold, for four
 /// configurations, PyTorch's forward output, hole L2 loss, gradients and parameters after one Adam step,
 /// for weights that both sides compute from the same formula (see `formulaWeights`).
 final class ParityTests: XCTestCase {
     func testPaperModel() throws { try checkParity("parity_paper") }
     func testPaperModelWithBiasesAndMaskChannel() throws { try checkParity("parity_paper_bias_mask") }
     func testStridedModel() throws { try checkParity("parity_strided") }
+    func testPooledModel() throws { try checkParity("parity_pooled") }
 
     /// The weights of the fixture, by the formula of `scripts/make_parity_fixture.py` (its docstring is the
     /// reference): tensor k, flat index i,

@@ -1,12 +1,20 @@
 import Foundation
 import NeuralCore
 
-/// The report's experiments (Hu & Velarde 2016, Figs. 1–7) plus `full`, each one call that trains, measures
-/// and draws a figure (issue 6 §1). Pure: progress goes through a callback, nothing prints.
+/// The report's experiments (Hu & Velarde 2016, Figs. 1–7) plus `full` and `architectures`, each one call
+/// that trains, measures and draws a figure (issue 6 §1–2). Pure: progress goes through a callback, nothing
+/// prints.
 public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
-    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full, adversarial
+    case oneSeven = "one-seven", bias, sevens, digits, position, brightness, mixing, full, adversarial, architectures
 
     public var description: String { rawValue }
+
+    /// Whether the terminal UI offers it as a preset: `architectures` trains three networks side by side,
+    /// which has no single live training to show.
+    public var hasPreset: Bool { self != .architectures }
+
+    /// The experiments the UI's preset menu and `tui --preset` offer, in `inpaint experiment list`'s order.
+    public static var presets: [ExperimentName] { allCases.filter(\.hasPreset) }
 
     /// One line for `inpaint experiment list`.
     public var summary: String {
@@ -20,6 +28,7 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
         case .mixing: "Fig. 7: trained on 7s and 9s, an ambiguous hole yields a blend of both"
         case .full: "the whole training set with the best recipe (mask channel, 30 epochs, cosine); eval table beside the classical fills"
         case .adversarial: "beyond the report: L2 alone vs L2 + adversarial loss (λ = 0.999); does the fill sharpen?"
+        case .architectures: "paper, strided and pooled trained for the same time: quality, speed, size"
         }
     }
 }
@@ -40,6 +49,8 @@ public struct ExperimentContext {
     public var fast: Bool
     /// The network for experiments that do not fix one (the report's `paper` by default).
     public var architecture: Architecture
+    /// `architectures`: wall-clock seconds of training per network (ignored by `fast`, which counts steps).
+    public var secondsPerModel: Double
     public var progress: (ExperimentProgress) -> Void
     /// Scores composites for the experiments that report classifier accuracy (nil: not reported). Set by
     /// the caller (`inpaint experiment` loads the bundled one), so the experiments read no files themselves.
@@ -48,9 +59,11 @@ public struct ExperimentContext {
     public var adversarialWeight: Float? = nil
 
     public init(train: MNISTSplit, test: MNISTSplit, seed: UInt64 = 1, fast: Bool = false,
-                architecture: Architecture = .paper, progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
+                architecture: Architecture = .paper, secondsPerModel: Double = 180, classifier: DigitClassifier? = nil,
+                progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
         self.train = train; self.test = test; self.seed = seed; self.fast = fast
-        self.architecture = architecture; self.progress = progress
+        self.architecture = architecture; self.secondsPerModel = secondsPerModel; self.classifier = classifier
+        self.progress = progress
     }
 }
 
@@ -110,6 +123,7 @@ extension ExperimentName {
         case .mixing: try MixingExperiment.run(context)
         case .full: try FullExperiment.run(context)
         case .adversarial: try AdversarialExperiment.run(context)
+        case .architectures: try ArchitecturesExperiment.run(context)
         }
     }
 }

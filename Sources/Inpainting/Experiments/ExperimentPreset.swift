@@ -169,6 +169,9 @@ extension ExperimentName {
                 hint: self == .adversarial
                     ? "L2 + adversarial loss (weight \(options.adversarial!.weight)): the fill's strokes get crisper than with L2 alone (`inpaint experiment adversarial` compares both)"
                     : "the whole training set, batch \(options.batchSize), \(totalSteps) steps, mask channel, cosine decay: the best recipe (the bundled model's)")
+
+        case .architectures:
+            throw ExperimentError("architectures trains three networks side by side and has no preset; run `inpaint experiment architectures`")
         }
     }
 }
