@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(
             name: "InpaintingTests", dependencies: ["Inpainting", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
+        // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -98,7 +98,7 @@ final class IDXTests: XCTestCase {
         assertDataError(["img", "empty"]) { try IDXImages(bytes: [], name: "img") }
         let dir = try makeTemporaryDirectory(self)
         let empty = dir.appendingPathComponent("empty-images")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
         assertDataError(["empty-images", "empty file"]) { try IDXImages(contentsOf: empty) }
         assertDataError(["missing", "no such file"]) { try IDXImages(contentsOf: dir.appendingPathComponent("missing")) }
     }
