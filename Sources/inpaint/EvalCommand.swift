@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inpainting
+import NeuralCore
 
 /// `inpaint eval`: the evaluation table of issue 4 §2 — a model beside the five classical fills, on the
 /// test split with fixed masks, scored by hole MSE/MAE, PSNR, SSIM and the digit classifier's accuracy.
@@ -26,6 +27,8 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Masks file (see `inpaint masks make`); default: seed 0 over the test split.")
     var masks: String?
+    @Option(help: "Holes when no --masks is given: rect (the report's rectangles, as `masks make`), stroke (free-form brush strokes of the same area) or mixed; all seeded with 0.")
+    var holes: MaskSamplerKind = .rect
 
     @Option(help: "Digit classifier (.safetensors); default: assets/classifier.safetensors.")
     var classifier: String?
@@ -43,6 +46,7 @@ struct EvalCommand: ParsableCommand {
         if let count, count <= 0 { throw ValidationError("--count must be positive, found \(count)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
         if fillsOnly && model != nil { throw ValidationError("--fills-only and --model exclude each other") }
+        if masks != nil && holes != .rect { throw ValidationError("--holes \(holes.rawValue) and --masks exclude each other (a masks file holds rectangles)") }
     }
 
     func run() throws {
@@ -57,9 +61,18 @@ struct EvalCommand: ParsableCommand {
             test = test.prefix(count)
         }
         let n = test.count
-        let masksName = masks.map { "--masks \($0)" } ?? "inpaint masks make --count \(n) --seed 0"
-        let holes = try masks.map { try MasksFile(contentsOf: URL(fileURLWithPath: $0)) } ?? MasksFile.make(count: n, seed: 0)
-        let maskValues = try holes.masks(forImageCount: n, name: masksName)
+        let masksName: String
+        let maskValues: [Float]
+        if holes == .rect {
+            masksName = masks.map { "--masks \($0)" } ?? "inpaint masks make --count \(n) --seed 0"
+            let file = try masks.map { try MasksFile(contentsOf: URL(fileURLWithPath: $0)) } ?? MasksFile.make(count: n, seed: 0)
+            maskValues = try file.masks(forImageCount: n, name: masksName)
+        } else {
+            // Free-form holes cannot be stored in a masks file; they are drawn from seed 0, so they repeat.
+            masksName = "\(holes.rawValue) holes, seed 0"
+            var rng = SeededGenerator(seed: 0)
+            maskValues = MaskSampler(kind: holes).sampleMasks(count: n, using: &rng)
+        }
 
         let classifierURL = URL(fileURLWithPath: classifier ?? defaultClassifierPath())
         let digitClassifier: DigitClassifier?

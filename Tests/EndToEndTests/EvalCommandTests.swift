@@ -37,6 +37,27 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(overall["accuracy"] as? Double), 0.9500, accuracy: 0.00001)
     }
 
+    /// `--holes stroke` scores free-form holes (seeded, so two runs agree) that differ from the rectangles.
+    func testStrokeHolesAreSeededAndDifferFromRectangles() throws {
+        guard let data = sharedDataDirectory else { throw XCTSkip("MNIST not found (set INPAINT_DATA)") }
+        func harmonicMSE(_ extra: [String]) throws -> (String, Double) {
+            let r = try run(["eval", "--data", data.path, "--count", "30", "--fills-only", "--json"] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let methods = try XCTUnwrap(json["methods"] as? [[String: Any]])
+            let harmonic = try XCTUnwrap(methods.first { $0["name"] as? String == "harmonic" }?["overall"] as? [String: Any])
+            return (try XCTUnwrap(json["masks"] as? String), try XCTUnwrap(harmonic["mse"] as? Double))
+        }
+        let stroke = try harmonicMSE(["--holes", "stroke"]), again = try harmonicMSE(["--holes", "stroke"])
+        let rect = try harmonicMSE([])
+        XCTAssertEqual(stroke.0, "stroke holes, seed 0")
+        XCTAssertEqual(stroke.1, again.1, "seeded holes repeat")
+        XCTAssertNotEqual(stroke.1, rect.1, "strokes are not the rectangles")
+        let both = try run(["eval", "--holes", "stroke", "--masks", "/tmp/none.txt"])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--holes stroke and --masks exclude each other"), both.stderr)
+    }
+
     func testBadFlagsGiveOneLineErrors() throws {
         let badCount = try run(["eval", "--count", "0"])
         XCTAssertNotEqual(badCount.status, 0)
