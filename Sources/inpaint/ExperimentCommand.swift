@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inpainting
+import NeuralCore
 
 extension ExperimentName: ExpressibleByArgument {}
 
@@ -71,6 +72,10 @@ struct ExperimentCommand: ParsableCommand {
             FileHandle.standardError.write(Data("no assets/\(DigitClassifier.assetFileName) beside the program: accuracy not reported\n".utf8))
         }
         context.adversarialWeight = adversarialWeight
+        // `full` trains on two Dispatch workers (its recipe fixes two); each must call a one-thread BLAS, or the
+        // two workers' BLAS threads oversubscribe the cores (as `train` does). The others train on one worker
+        // and let BLAS use every core.
+        if experiment == .full { BLASThreads.set(1) }
         let result = try experiment.run(context)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
