@@ -35,6 +35,12 @@ struct TuiCommand: ParsableCommand {
     @Option(help: "Largest digit scale to use when the terminal is big enough (1 = 28×14 cells per digit).")
     var scale: Int = 3
 
+    @Option(help: ArgumentHelp(
+        "Adam learning rate of the background training (default: 1e-3 for a fresh network, 1e-4 to fine-tune a trained one).",
+        discussion: "A trained model (the bundled one, --model) was annealed to a low rate; at 1e-3 with fresh Adam "
+            + "moments its first steps undo much of that, and the held-out loss rises before it falls again."))
+    var lr: Float?
+
     @Option(help: "Seed for a fresh model, the random holes and the training order.")
     var seed: UInt64 = 1
 
@@ -47,6 +53,7 @@ struct TuiCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1…8, found \(scale)") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr: expected a positive number, found \(lr)") }
         if maskChannel && preset == nil { throw ValidationError("--mask-channel: expected together with --preset") }
         if let preset, !preset.hasPreset {
             throw ValidationError("--preset: expected one of \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")), found \(preset.rawValue) (it compares three networks; run `inpaint experiment \(preset.rawValue)`)")
@@ -69,16 +76,19 @@ struct TuiCommand: ParsableCommand {
         // The model: --model, else the bundled one when it exists, else fresh random weights.
         var modelLabel: String
         var network: ContextEncoder
+        var isTrained = true
         if let model {
             network = try Checkpoint.read(contentsOf: URL(fileURLWithPath: model)).model
             modelLabel = model
         } else if let presetRun {
             network = presetRun.freshModel()
             modelLabel = "fresh \(presetRun.preset.config.architecture.rawValue) (seed \(seed))"
+            isTrained = false
         } else if let bundled = try? Checkpoint.bundledModel(), FileManager.default.fileExists(atPath: bundled.path) {
             network = try Checkpoint.read(contentsOf: bundled).model
             modelLabel = "bundled (\(bundled.lastPathComponent))"
         } else {
+            isTrained = false
             var generator = SeededGenerator(seed: seed)
             network = ContextEncoder(config: ModelConfig(), generator: &generator)
             modelLabel = "fresh (seed \(seed))"
@@ -113,8 +123,9 @@ struct TuiCommand: ParsableCommand {
         var training: TuiTraining?
         var trainingOptions = TrainingOptions()
         trainingOptions.seed = seed
+        trainingOptions.learningRate = lr ?? (isTrained ? TuiCommand.fineTuneLearningRate : trainingOptions.learningRate)
         let willTrain = !noTrain && (presetRun != nil || dataset.train != nil)
-        if willTrain { state.training.learningRate = presetRun?.learningRate ?? trainingOptions.learningRate }
+        if willTrain { state.training.learningRate = lr ?? presetRun?.learningRate ?? trainingOptions.learningRate }
 
         let driver = TerminalDriver(
             state: state, options: options,
@@ -133,7 +144,9 @@ struct TuiCommand: ParsableCommand {
                 case .resetModel:
                     var generator = SeededGenerator(seed: UInt64(DispatchTime.now().uptimeNanoseconds))
                     let fresh = ContextEncoder(config: reconstructor.model.config, generator: &generator)
-                    if let training { training.restart(from: fresh) } else { reconstructor.model = fresh }
+                    if let training {
+                        training.restart(from: fresh, learningRate: lr ?? TrainingOptions().learningRate)
+                    } else { reconstructor.model = fresh }
                     notice = "model reset to fresh random weights"
                 case .saveCheckpoint:
                     let current = training?.trainer.snapshot ?? reconstructor.model
@@ -142,7 +155,9 @@ struct TuiCommand: ParsableCommand {
                 case .loadCheckpoint:
                     do {
                         let loaded = try Checkpoint.read(contentsOf: savePath).model
-                        if let training { training.restart(from: loaded) } else { reconstructor.model = loaded }
+                        if let training {
+                            training.restart(from: loaded, learningRate: lr ?? TuiCommand.fineTuneLearningRate)
+                        } else { reconstructor.model = loaded }
                         notice = "loaded \(savePath.path)"
                     } catch { notice = "load failed: \(error)" }
                 case .startPreset(let name):
@@ -163,7 +178,7 @@ struct TuiCommand: ParsableCommand {
                 if case .startPreset = effect, training == nil { post(.modelUpdated(revision: TuiTraining.nextModelRevision())) }
             },
             onExit: { how in
-                training?.trainer.cancel()
+                training?.stop(waitingAtMost: 5)
                 switch how {
                 case .quit: Foundation.exit(0)
                 case .signal(let signal): Foundation.exit(128 + signal)
@@ -179,9 +194,17 @@ struct TuiCommand: ParsableCommand {
                                    evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
                                    evaluationCount: evaluation?.count ?? 0, options: trainingOptions, post: post)
         }
+        // A preset trains with its experiment's rate unless --lr overrides it.
+        if presetRun != nil, let lr { training?.trainer.setLearningRate(lr) }
         training?.start()
         dispatchMain()
     }
+}
+
+extension TuiCommand {
+    /// The background training's rate for a model that arrives trained (measured in the commit that set it:
+    /// the bundled model's held-out loss after the first minute of training at 1e-3 and at this rate).
+    static let fineTuneLearningRate: Float = 1e-4
 }
 
 /// Holds the driver for closures that run on the main queue but are created before it exists.

@@ -16,6 +16,8 @@ final class TuiTraining {
     private let post: @Sendable (Message) -> Void
     private(set) var trainer: any TrainingControl
     private var generation = 0
+    /// Entered by every training thread while it runs (a restart briefly has two).
+    private let running = DispatchGroup()
 
     init(model: ContextEncoder, factory: @escaping Factory, post: @escaping @Sendable (Message) -> Void) {
         self.factory = factory
@@ -41,13 +43,23 @@ final class TuiTraining {
     /// goes back to the pool (and may later drain the main queue) and an unprivileged process cannot
     /// lower its nice value again.
     func start() {
-        let trainer = self.trainer
+        let trainer = self.trainer, running = self.running
+        running.enter()
         let thread = Thread {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             trainer.run()
+            running.leave()
         }
         thread.name = "inpaint.training"
         thread.start()
+    }
+
+    /// Cancels training and waits (at most `seconds`) until every training thread has left its step.
+    /// Call before `exit`: exiting runs the C library's and OpenBLAS's teardown, which a thread still inside
+    /// a product would crash on (a quit during a step ended with SIGSEGV before this).
+    func stop(waitingAtMost seconds: Double) {
+        trainer.cancel()
+        _ = running.wait(timeout: .now() + seconds)
     }
 
     /// Switches to another recipe (a preset from the `x` menu) and starts it from `model`.
@@ -56,12 +68,14 @@ final class TuiTraining {
         restart(from: model)
     }
 
-    /// Replaces the weights: cancels the running trainer and starts a new one from `model`.
-    func restart(from model: ContextEncoder) {
+    /// Replaces the weights: cancels the running trainer and starts a new one from `model`, at `learningRate`
+    /// when given (set before its first step) instead of the recipe's.
+    func restart(from model: ContextEncoder, learningRate: Float? = nil) {
         trainer.cancel()
         generation += 1
         TuiTraining.currentGeneration = generation
         trainer = TuiTraining.makeTrainer(model: model, factory: factory, generation: generation, post: post)
+        if let learningRate { trainer.setLearningRate(learningRate) }
         post(.training(.reset))
         post(.modelUpdated(revision: TuiTraining.nextModelRevision()))
         start()

@@ -134,6 +134,33 @@ final class TuiEndToEndTests: XCTestCase {
         }
     }
 
+    /// Training the bundled (already trained) model starts at the fine-tuning rate, 1e-4, so that its first
+    /// steps do not undo the annealing; `R` (a fresh network) goes back to 1e-3; `--lr` overrides both.
+    func testBackgroundTrainingFineTunesATrainedModelSlowlyAndAFreshOneAtTheUsualRate() throws {
+        guard let tmuxPath = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary") }
+        func shows(_ tmux: TmuxSession, rate: String) -> Bool {
+            tmux.waitUntil(seconds: 30) {
+                let text = tmux.screen().text
+                return text.range(of: "lr +\(rate)", options: .regularExpression) != nil
+                    && text.range(of: "step +[1-9]", options: .regularExpression) != nil
+            }
+        }
+        let tmux = try TmuxSession(tmux: tmuxPath, command: [binary.path, "tui"], width: 120, height: 40)
+        XCTAssertTrue(shows(tmux, rate: "1.00e-04"), "the bundled model trains at 1e-4:\n\(tmux.screen().text)")
+        tmux.sendKey("R")
+        tmux.sendKey("y")
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("fresh random weights") })
+        XCTAssertTrue(shows(tmux, rate: "1.00e-03"), "a reset network trains at 1e-3:\n\(tmux.screen().text)")
+        tmux.sendKey("q")
+        XCTAssertEqual(tmux.exitStatus(), 0)
+
+        let overridden = try TmuxSession(tmux: tmuxPath, command: [binary.path, "tui", "--lr", "5e-4"], width: 120, height: 40)
+        XCTAssertTrue(shows(overridden, rate: "5.00e-04"), "--lr sets the rate:\n\(overridden.screen().text)")
+        overridden.sendKey("q")
+        XCTAssertEqual(overridden.exitStatus(), 0)
+    }
+
     func testAsciiFallbackUnderNoColor() throws {
         guard let tmux = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
         let session = try TmuxSession(tmux: tmux, command: ["env", "NO_COLOR=1", binary.path, "tui", "--no-train"],
