@@ -5,11 +5,7 @@ import TestSupport
 import XCTest
 
 final class ClassifierTests: XCTestCase {
-    /// The repository's assets/ folder (two levels above this file's folder).
-    var assetsDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
-    }
+    var assetsDirectory: URL { repositoryAssets }
 
     /// PyTorch's numbers for the same weights and images (scripts/make_classifier_fixture.py).
     struct Reference: Decodable {

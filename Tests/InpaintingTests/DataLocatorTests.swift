@@ -96,8 +96,7 @@ final class DataLocatorTests: XCTestCase {
 final class BundledSampleTests: XCTestCase {
     /// The committed sample is exactly the first 1,000 official test digits (it was made from them).
     func testBundledSampleMatchesTheRealTestSplit() throws {
-        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
+        let assets = repositoryAssets
         let sample = try MNISTSplit(imagesURL: assets.appendingPathComponent(DataLocator.sampleImagesFileName),
                                     labelsURL: assets.appendingPathComponent(DataLocator.sampleLabelsFileName))
         XCTAssertEqual(sample.count, 1_000)

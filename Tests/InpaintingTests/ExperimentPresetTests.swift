@@ -8,13 +8,8 @@ import TestSupport
 /// exactly as the experiment's own loop does. On the bundled 1,000-digit sample (no training here).
 final class ExperimentPresetTests: XCTestCase {
     private func context(seed: UInt64 = 1) throws -> ExperimentContext {
-        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
-        let images = assets.appendingPathComponent(DataLocator.sampleImagesFileName)
-        guard FileManager.default.fileExists(atPath: images.path) else { throw XCTSkip("no bundled sample at \(assets.path)") }
-        let sample = try MNISTSplit(imagesURL: images, labelsURL: assets.appendingPathComponent(DataLocator.sampleLabelsFileName))
-        return ExperimentContext(train: sample.prefix(Dataset.sampleTrainingCount),
-                                 test: sample.subset(Dataset.sampleTrainingCount..<sample.count), seed: seed)
+        let sample = try bundledSampleSplits()
+        return ExperimentContext(train: sample.train, test: sample.test, seed: seed)
     }
 
     private func fullBatch(_ preset: ExperimentPreset, file: StaticString = #filePath, line: UInt = #line) -> FullBatchRecipe? {

@@ -10,13 +10,8 @@ import TestSupport
 final class ExperimentTests: XCTestCase {
     /// The sample split as `Dataset` splits it: the first 800 train, the last 200 test.
     private func context(seed: UInt64 = 1) throws -> ExperimentContext {
-        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
-        let images = assets.appendingPathComponent(DataLocator.sampleImagesFileName)
-        guard FileManager.default.fileExists(atPath: images.path) else { throw XCTSkip("no bundled sample at \(assets.path)") }
-        let sample = try MNISTSplit(imagesURL: images, labelsURL: assets.appendingPathComponent(DataLocator.sampleLabelsFileName))
-        return ExperimentContext(train: sample.prefix(Dataset.sampleTrainingCount),
-                                 test: sample.subset(Dataset.sampleTrainingCount..<sample.count),
+        let sample = try bundledSampleSplits()
+        return ExperimentContext(train: sample.train, test: sample.test,
                                  seed: seed, fast: true, architecture: .strided)
     }
 
@@ -90,8 +85,7 @@ final class ExperimentTests: XCTestCase {
     /// All three networks train, are scored (with the bundled classifier) and sized; the figure has a row each.
     func testArchitecturesScoresAllThreeNetworks() throws {
         var context = try context()
-        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
+        let assets = repositoryAssets
         context.classifier = try DigitClassifier.read(contentsOf: assets.appendingPathComponent(DigitClassifier.assetFileName))
         let r = try ExperimentName.architectures.run(context)
         XCTAssertTrue(r.numbers.allSatisfy { $0.value.isFinite }, "\(r.numbers)")

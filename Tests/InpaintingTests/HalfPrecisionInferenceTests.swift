@@ -7,10 +7,7 @@ import XCTest
 /// Issue 4 §3: a float16 copy of the channel-wise weights for inference is allowed if reconstructions stay
 /// within 1/255 of float32. Checked on real digits (the bundled MNIST sample) through the bundled model.
 final class HalfPrecisionInferenceTests: XCTestCase {
-    var assetsDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
-    }
+    var assetsDirectory: URL { repositoryAssets }
 
     func testFloat16ReconstructionsStayWithinOneGreyLevel() throws {
         let modelURL = assetsDirectory.appendingPathComponent(Checkpoint.bundledModelFileName)

@@ -49,8 +49,7 @@ final class InpaintingEvaluatorTests: XCTestCase {
     /// INPAINT_LONG_TESTS=1, else the first 500), with the shipped classifier; prints the table.
     func testClassicalBaselinesOnTheTestSplit() throws {
         guard let data = sharedDataDirectory else { throw XCTSkip("MNIST not found (set INPAINT_DATA)") }
-        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("assets")
+        let assets = repositoryAssets
         let classifier = try? DigitClassifier.read(contentsOf: assets.appendingPathComponent(DigitClassifier.assetFileName))
         let test = try MNISTSplit(imagesURL: data.appendingPathComponent("t10k-images-idx3-ubyte.gz"),
                                   labelsURL: data.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
