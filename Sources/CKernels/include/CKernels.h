@@ -10,6 +10,19 @@
 extern "C" {
 #endif
 
+/// image [C, H, W] → columns [C·kh·kw, outH·outW] (rows `rowStride` floats apart, ≥ outH·outW), with
+/// outH = (H + 2p − kh) / s + 1 and likewise outW:
+///   columns[(c·kh + i)·kw + j, oy·outW + ox] = image[c, oy·s − p + i, ox·s − p + j], 0 where that is padding.
+/// Only the first outH·outW floats of each row are written. Portable (no CPU check).
+void ck_im2col(const float *image, int channels, int height, int width, int kernelH, int kernelW, int stride,
+               int padding, float *columns, long rowStride);
+
+/// The adjoint of `ck_im2col`: every column entry is summed into the image pixel it was read from,
+///   image[c, y, x] (+)= Σ columns[(c·kh + i)·kw + j, oy·outW + ox] over oy·s − p + i = y, ox·s − p + j = x;
+/// accumulate 0 overwrites the image, 1 adds to it. Portable (no CPU check).
+void ck_col2im(const float *columns, long rowStride, int channels, int height, int width, int kernelH, int kernelW,
+               int stride, int padding, float *image, int accumulate);
+
 /// 1 when `ck_conv2d_same` may be called for images `width` wide with a k×k kernel on this CPU
 /// (x86-64 with AVX2 and FMA, width ≤ 32, k odd and ≤ 9).
 int ck_conv2d_same_supported(int width, int kernel);

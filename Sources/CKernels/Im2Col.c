@@ -1,0 +1,112 @@
+// im2col and col2im for the convolutions' BLAS path (NeuralCore's Im2Col.swift keeps the plain-Swift
+// twins that the tests compare against).
+//
+// Why C: on the strided model's 7×7 and 14×14 maps a row of the column matrix is 7 or 14 floats, which
+// the Swift loops copied through one memmove call per row (stride 1) or one checked element at a time
+// (stride 2), with range checks on every index. Together with the zeroing of col2im's image they were ~25%
+// of a strided training step (perf, `inpaint bench --layers --arch strided --threads 1`). Here the stride
+// is a compile-time constant in the common cases, and a stride-1 "same"-width tap is one block copy.
+// Portable C (no AVX2 needed): the loops are short and memory-bound.
+#include "CKernels.h"
+#include <string.h>
+
+/// Output positions o in [0, outCount) whose input coordinate o·s − p + offset lies in [0, inCount):
+/// [*low, *high) (empty when low ≥ high).
+static inline void valid_range(int offset, int inCount, int outCount, int s, int p, int *low, int *high) {
+    int lowNumerator = p - offset;
+    int lo = lowNumerator <= 0 ? 0 : (lowNumerator + s - 1) / s;
+    int highNumerator = inCount - 1 + p - offset;
+    int hi = highNumerator < 0 ? 0 : highNumerator / s + 1;
+    if (hi > outCount) hi = outCount;
+    *low = lo;
+    *high = hi > lo ? hi : lo;
+}
+
+/// Zeroes the entries of rows [y0, y1) of one column-matrix row whose ox lies outside [x0, x1), and the
+/// rows before y0 and from y1 on.
+static inline void zero_outside(float *dst, int outH, int outW, int y0, int y1, int x0, int x1) {
+    memset(dst, 0, sizeof(float) * (size_t)(y0 * outW));
+    for (int oy = y0; oy < y1; oy++) {
+        float *d = dst + oy * outW;
+        for (int ox = 0; ox < x0; ox++) d[ox] = 0;
+        for (int ox = x1; ox < outW; ox++) d[ox] = 0;
+    }
+    memset(dst + y1 * outW, 0, sizeof(float) * (size_t)((outH - y1) * outW));
+}
+
+__attribute__((always_inline)) static inline void
+im2col_body(const float *image, int C, int H, int W, int kh, int kw, const int s, int p, float *columns, long ld) {
+    const int outH = (H + 2 * p - kh) / s + 1, outW = (W + 2 * p - kw) / s + 1;
+    long row = 0;
+    for (int c = 0; c < C; c++) {
+        const float *plane = image + (long)c * H * W;
+        for (int i = 0; i < kh; i++) {
+            int y0, rowsEnd;
+            valid_range(i, H, outH, s, p, &y0, &rowsEnd);
+            for (int j = 0; j < kw; j++, row++) {
+                int x0, x1;
+                valid_range(j, W, outW, s, p, &x0, &x1);
+                float *dst = columns + row * ld;
+                const int y1 = x0 < x1 ? rowsEnd : y0;  // no rows when no column of this tap lies in the image
+                if (s == 1 && outW == W && y0 < y1) {
+                    // Same width: the tap's rows are the plane shifted by (i − p)·W + j − p, so one copy covers
+                    // them all; the entries it wraps across a row's edge lie outside [x0, x1) and are zeroed after.
+                    const long first = (long)y0 * W + x0, last = (long)(y1 - 1) * W + x1;
+                    memcpy(dst + first, plane + first + (long)(i - p) * W + j - p, sizeof(float) * (size_t)(last - first));
+                    zero_outside(dst, outH, outW, y0, y1, x0, x1);
+                    continue;
+                }
+                for (int oy = y0; oy < y1; oy++) {
+                    float *d = dst + oy * outW;
+                    const float *src = plane + (long)(oy * s - p + i) * W - p + j;
+                    for (int ox = x0; ox < x1; ox++) d[ox] = src[ox * s];
+                }
+                zero_outside(dst, outH, outW, y0, y1, x0, x1);
+            }
+        }
+    }
+}
+
+void ck_im2col(const float *image, int channels, int height, int width, int kernelH, int kernelW, int stride,
+               int padding, float *columns, long rowStride) {
+    if (stride == 1) im2col_body(image, channels, height, width, kernelH, kernelW, 1, padding, columns, rowStride);
+    else if (stride == 2) im2col_body(image, channels, height, width, kernelH, kernelW, 2, padding, columns, rowStride);
+    else im2col_body(image, channels, height, width, kernelH, kernelW, stride, padding, columns, rowStride);
+}
+
+__attribute__((always_inline)) static inline void
+col2im_body(const float *columns, long ld, int C, int H, int W, int kh, int kw, const int s, int p, float *image,
+            int accumulate) {
+    const int outH = (H + 2 * p - kh) / s + 1, outW = (W + 2 * p - kw) / s + 1;
+    if (!accumulate) memset(image, 0, sizeof(float) * (size_t)C * H * W);
+    // Row by row of the column matrix, as it is laid out: its rows are far apart (a chunk's width), the
+    // image plane they add into is small enough to stay in L1.
+    long row = 0;
+    for (int c = 0; c < C; c++) {
+        float *plane = image + (long)c * H * W;
+        for (int i = 0; i < kh; i++) {
+            int y0, y1;
+            valid_range(i, H, outH, s, p, &y0, &y1);
+            for (int j = 0; j < kw; j++, row++) {
+                int x0, x1;
+                valid_range(j, W, outW, s, p, &x0, &x1);
+                const float *src = columns + row * ld;
+                for (int oy = y0; oy < y1; oy++) {
+                    float *out = plane + (long)(oy * s - p + i) * W - p + j;
+                    const float *r = src + oy * outW;
+                    for (int ox = x0; ox < x1; ox++) out[ox * s] += r[ox];
+                }
+            }
+        }
+    }
+}
+
+void ck_col2im(const float *columns, long rowStride, int channels, int height, int width, int kernelH, int kernelW,
+               int stride, int padding, float *image, int accumulate) {
+    if (stride == 1)
+        col2im_body(columns, rowStride, channels, height, width, kernelH, kernelW, 1, padding, image, accumulate);
+    else if (stride == 2)
+        col2im_body(columns, rowStride, channels, height, width, kernelH, kernelW, 2, padding, image, accumulate);
+    else
+        col2im_body(columns, rowStride, channels, height, width, kernelH, kernelW, stride, padding, image, accumulate);
+}
