@@ -64,6 +64,22 @@ int ck_adam_supported(void);
 void ck_adam_update(float *p, const float *g, float *m, float *v, long count, float w, float beta2,
                     float oneMinusBeta2, float negStep, float bc2, float eps);
 
+/// 1 when the activation kernels below may be called on this CPU (x86-64 with AVX2).
+int ck_activation_supported(void);
+
+/// ReLU (slope 0) or LeakyReLU (slope > 0), y may equal x: y = x > 0 ? x : slope·x; for slope 0,
+/// y = 0 ≥ x ? 0 : x (Swift's max(x, 0), NaN kept). Bit-identical to NeuralCore's `Activation.forward`.
+/// Precondition: ck_activation_supported().
+void ck_rectify_forward(const float *x, float *y, long count, float slope);
+
+/// Their backward through the forward output y, dx may equal dy: dx = y > 0 ? dy : slope·dy (0 for slope 0).
+/// Precondition: ck_activation_supported().
+void ck_rectify_backward(const float *y, const float *dy, float *dx, long count, float slope);
+
+/// The sigmoid's backward through its output y, dx may equal dy: dx = dy·y·(1 − y).
+/// Precondition: ck_activation_supported().
+void ck_sigmoid_backward(const float *y, const float *dy, float *dx, long count);
+
 #ifdef __cplusplus
 }
 #endif
