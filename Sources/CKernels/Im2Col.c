@@ -24,14 +24,17 @@ static inline void valid_range(int offset, int inCount, int outCount, int s, int
 
 /// Zeroes the entries of rows [y0, y1) of one column-matrix row whose ox lies outside [x0, x1), and the
 /// rows before y0 and from y1 on.
+/// (The memset calls are skipped when empty, as they mostly are: a call per tap and row showed in perf.)
 static inline void zero_outside(float *dst, int outH, int outW, int y0, int y1, int x0, int x1) {
-    memset(dst, 0, sizeof(float) * (size_t)(y0 * outW));
-    for (int oy = y0; oy < y1; oy++) {
-        float *d = dst + oy * outW;
-        for (int ox = 0; ox < x0; ox++) d[ox] = 0;
-        for (int ox = x1; ox < outW; ox++) d[ox] = 0;
+    if (y0 > 0) memset(dst, 0, sizeof(float) * (size_t)(y0 * outW));
+    if (x0 > 0 || x1 < outW) {
+        for (int oy = y0; oy < y1; oy++) {
+            float *d = dst + oy * outW;
+            for (int ox = 0; ox < x0; ox++) d[ox] = 0;
+            for (int ox = x1; ox < outW; ox++) d[ox] = 0;
+        }
     }
-    memset(dst + y1 * outW, 0, sizeof(float) * (size_t)((outH - y1) * outW));
+    if (y1 < outH) memset(dst + y1 * outW, 0, sizeof(float) * (size_t)((outH - y1) * outW));
 }
 
 __attribute__((always_inline)) static inline void
