@@ -70,9 +70,53 @@ im2col_body(const float *image, int C, int H, int W, int kh, int kw, const int s
     }
 }
 
+enum { MAX_PHASE_FLOATS = 4096 };
+
+/// Stride 2 with even H and W and outH = H/2, outW = W/2 (the strided model's 4×4 s2 p1 layers): each plane is
+/// first split into its four (row, column) parity phases, each [H/2, W/2]. A tap then reads one phase shifted by
+/// whole rows and columns, which is outW wide like the columns, so the tap is one block copy as for stride 1;
+/// the gathers with stride 2 become one pass over the plane.
+static void im2col_stride2_phases(const float *image, int C, int H, int W, int kh, int kw, int p, float *columns,
+                                  long ld) {
+    const int Hp = H / 2, Wp = W / 2, outH = Hp, outW = Wp;
+    const long phaseSize = (long)Hp * Wp;
+    float phases[MAX_PHASE_FLOATS];  // [row parity][column parity][Hp][Wp]
+    long row = 0;
+    for (int c = 0; c < C; c++) {
+        const float *plane = image + (long)c * H * W;
+        for (int y = 0; y < H; y++) {
+            const float *r = plane + (long)y * W;
+            float *even = phases + (y & 1) * 2 * phaseSize + (long)(y >> 1) * Wp, *odd = even + phaseSize;
+            for (int m = 0; m < Wp; m++) { even[m] = r[2 * m]; odd[m] = r[2 * m + 1]; }
+        }
+        for (int i = 0; i < kh; i++) {
+            int y0, rowsEnd;
+            valid_range(i, H, outH, 2, p, &y0, &rowsEnd);
+            // image row 2·oy − p + i = 2·(oy + dy) + py
+            const int py = ((i - p) % 2 + 2) % 2, dy = (i - p - py) / 2;
+            for (int j = 0; j < kw; j++, row++) {
+                int x0, x1;
+                valid_range(j, W, outW, 2, p, &x0, &x1);
+                const int px = ((j - p) % 2 + 2) % 2, dx = (j - p - px) / 2;
+                float *dst = columns + row * ld;
+                const int y1 = x0 < x1 ? rowsEnd : y0;
+                if (y0 < y1) {
+                    const float *phase = phases + (py * 2 + px) * phaseSize;
+                    const long first = (long)y0 * Wp + x0, last = (long)(y1 - 1) * Wp + x1;
+                    memcpy(dst + first, phase + first + (long)dy * Wp + dx, sizeof(float) * (size_t)(last - first));
+                }
+                zero_outside(dst, outH, outW, y0, y1, x0, x1);
+            }
+        }
+    }
+}
+
 void ck_im2col(const float *image, int channels, int height, int width, int kernelH, int kernelW, int stride,
                int padding, float *columns, long rowStride) {
     if (stride == 1) im2col_body(image, channels, height, width, kernelH, kernelW, 1, padding, columns, rowStride);
+    else if (stride == 2 && height % 2 == 0 && width % 2 == 0 && (long)height * width <= MAX_PHASE_FLOATS
+             && (height + 2 * padding - kernelH) / 2 + 1 == height / 2 && (width + 2 * padding - kernelW) / 2 + 1 == width / 2)
+        im2col_stride2_phases(image, channels, height, width, kernelH, kernelW, padding, columns, rowStride);
     else if (stride == 2) im2col_body(image, channels, height, width, kernelH, kernelW, 2, padding, columns, rowStride);
     else im2col_body(image, channels, height, width, kernelH, kernelW, stride, padding, columns, rowStride);
 }

@@ -12,6 +12,9 @@ final class Im2ColKernelTests: XCTestCase {
         (16, 28, 28, 5, 5, 1, 2), (3, 7, 9, 3, 3, 2, 0), (2, 8, 7, 2, 2, 3, 1), (2, 5, 6, 5, 5, 1, 2),
         (1, 4, 3, 1, 1, 1, 0), (2, 5, 7, 3, 5, 1, 2), (3, 9, 11, 4, 2, 2, 1), (1, 1, 1, 3, 3, 1, 1),
         (2, 3, 3, 5, 5, 1, 3), (5, 13, 13, 3, 3, 1, 1), (4, 15, 15, 4, 4, 2, 1),
+        // stride 2 through parity phases (even sides, outH = H/2): odd and large kernels, no padding, 2×2 images
+        (3, 8, 6, 2, 2, 2, 0), (2, 10, 12, 4, 4, 2, 1), (2, 6, 6, 3, 3, 2, 1), (2, 4, 4, 6, 6, 2, 2),
+        (1, 2, 2, 4, 4, 2, 1), (2, 8, 4, 4, 2, 2, 1),
     ]
 
     func testIm2colMatchesTheSwiftTwin() {
