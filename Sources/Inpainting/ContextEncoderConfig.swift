@@ -155,6 +155,12 @@ struct Stage {
             }
         }
 
+        /// The channel-wise layer splits its work by channel, not by image.
+        var isChannelWise: Bool {
+            if case .channelWise = self { return true }
+            return false
+        }
+
         var initBound: Float {
             switch self {
             case .conv(let l): l.initBound

@@ -94,17 +94,21 @@ extension ContextEncoder {
                         l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
                                   output: out, channels: channels, scratch: ws.scratches[worker])
                     }
+                // Split by images, each worker applies the activation to its own images right after the layer:
+                // no second round of the workers, and the outputs are still in that core's cache.
                 case .conv(let l):
                     ws.split(count) { images, worker in
+                        let o = out + images.lowerBound * outSize
                         l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
-                                  width: stage.input.width, weight: w, bias: b, output: out + images.lowerBound * outSize,
-                                  scratch: ws.scratches[worker])
+                                  width: stage.input.width, weight: w, bias: b, output: o, scratch: ws.scratches[worker])
+                        stage.activation.forward(input: o, output: o, count: images.count * outSize)
                     }
                 case .transposedConv(let l):
                     ws.split(count) { images, worker in
+                        let o = out + images.lowerBound * outSize
                         l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
-                                  width: stage.input.width, weight: w, bias: b, output: out + images.lowerBound * outSize,
-                                  scratch: ws.scratches[worker])
+                                  width: stage.input.width, weight: w, bias: b, output: o, scratch: ws.scratches[worker])
+                        stage.activation.forward(input: o, output: o, count: images.count * outSize)
                     }
                 case .channelWise(let l):
                     if precision == .float16 {
@@ -121,9 +125,11 @@ extension ContextEncoder {
                         }
                     }
                 }
-                ws.split(count) { images, _ in
-                    let o = out + images.lowerBound * outSize
-                    stage.activation.forward(input: o, output: o, count: images.count * outSize)
+                if splitChannels || stage.layer.isChannelWise {
+                    ws.split(count) { images, _ in
+                        let o = out + images.lowerBound * outSize
+                        stage.activation.forward(input: o, output: o, count: images.count * outSize)
+                    }
                 }
                 if let argmax = ws.poolArgmax[s] {
                     let pooled = ws.activations[s], pooledSize = stage.outputSize
@@ -164,12 +170,14 @@ extension ContextEncoder {
                 } else {
                     dy = dOut
                 }
-                // ∂L/∂(pre-activation), in place
-                ws.split(count) { images, _ in
+                /// ∂L/∂(pre-activation) of some images, in place; the convolutions' workers run it on their own
+                /// images before their part of the layer's backward.
+                func activationBackward(_ images: Range<Int>) {
                     let offset = images.lowerBound * outSize
                     stage.activation.backward(output: out + offset, dOutput: dy + offset, dInput: dy + offset,
                                               count: images.count * outSize)
                 }
+                if stage.layer.isChannelWise { ws.split(count) { images, _ in activationBackward(images) } }
                 let w = p + ws.weightOffsets[s], dw = gradients + ws.weightOffsets[s]
                 let db = ws.biasOffsets[s].map { gradients + $0 }
                 let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn  // the input image needs no gradient
@@ -184,6 +192,7 @@ extension ContextEncoder {
                 switch stage.layer {
                 case .conv(let l):
                     ws.split(count) { images, worker in
+                        activationBackward(images)
                         let (tw, tb) = targets(worker)
                         l.backward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
                                    width: stage.input.width, weight: w, dOutput: dy + images.lowerBound * outSize,
@@ -192,6 +201,7 @@ extension ContextEncoder {
                     }
                 case .transposedConv(let l):
                     ws.split(count) { images, worker in
+                        activationBackward(images)
                         let (tw, tb) = targets(worker)
                         l.backward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
                                    width: stage.input.width, weight: w, dOutput: dy + images.lowerBound * outSize,

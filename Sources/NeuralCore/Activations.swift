@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #else
@@ -16,11 +17,22 @@ public enum Activation: Sendable, Equatable, Codable {
     /// 1 / (1 + e^−x)
     case sigmoid
 
+    /// Off: the Swift loops below even where AVX2 exists. Only for tests comparing the two; set it before any
+    /// pass runs, never while one does.
+    nonisolated(unsafe) public static var usesCKernels = true
+
+    /// AVX2 (CKernels/Activations.c, bit-identical to the loops below), where the CPU has it.
+    static var kernelsApply: Bool { usesCKernels && ck_activation_supported() != 0 }
+
     /// output[i] = f(input[i]) for i < count.
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .identity:
             if UnsafePointer(output) != input { output.update(from: input, count: count) }
+        case .relu where Self.kernelsApply:
+            ck_rectify_forward(input, output, count, 0)
+        case .leakyReLU(let slope) where Self.kernelsApply && slope > 0:
+            ck_rectify_forward(input, output, count, slope)
         case .relu:
             for i in 0..<count { output[i] = max(input[i], 0) }
         case .leakyReLU(let slope):
@@ -38,6 +50,12 @@ public enum Activation: Sendable, Equatable, Codable {
         switch self {
         case .identity:
             if UnsafePointer(dInput) != dOutput { dInput.update(from: dOutput, count: count) }
+        case .relu where Self.kernelsApply:
+            ck_rectify_backward(output, dOutput, dInput, count, 0)
+        case .leakyReLU(let slope) where Self.kernelsApply && slope > 0:
+            ck_rectify_backward(output, dOutput, dInput, count, slope)
+        case .sigmoid where Self.kernelsApply:
+            ck_sigmoid_backward(output, dOutput, dInput, count)
         case .relu:
             for i in 0..<count { dInput[i] = output[i] > 0 ? dOutput[i] : 0 }
         case .leakyReLU(let slope):

@@ -152,9 +152,8 @@ public struct Conv2D: Sendable, Equatable {
                 sgemm(transA: true, transB: false, m: g.patchSize, n: ld, k: outChannels, alpha: 1,
                       a: weight, lda: g.patchSize, b: dy, ldb: ld, beta: 0, c: columns, ldc: ld)
                 for n in 0..<count {
-                    let dx = dInput + (start + n) * g.imageSize
-                    dx.update(repeating: 0, count: g.imageSize)
-                    col2im(g, columns: columns + n * positions, image: dx, rowStride: ld)
+                    col2im(g, columns: columns + n * positions, image: dInput + (start + n) * g.imageSize, rowStride: ld,
+                           accumulate: false)
                 }
             }
         }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The geometry of one convolution seen from its (larger or equal) "image" side: `channels` planes of
 /// `height`×`width`, a `kernelH`×`kernelW` window moved by `stride` over the image padded by `padding`.
 ///
@@ -41,11 +43,38 @@ public struct ConvGeometry: Sendable, Equatable {
 /// image [C, H, W] → columns [C·kh·kw, outH·outW]:
 /// columns[(c·kh + i)·kw + j, oy·outW + ox] = image[c, oy·s − p + i, ox·s − p + j], zero where that is padding.
 ///
+/// `rowStride` (≥ outH·outW, default equal) lets several images' columns sit side by side in one wider matrix
+/// [C·kh·kw, rowStride], so that one sgemm covers a chunk of small images. Runs `ck_im2col`
+/// (Sources/CKernels/Im2Col.c); `referenceIm2col` is its plain-Swift twin.
+public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                   rowStride: Int? = nil) {
+    let ld = rowStride ?? g.positions
+    precondition(ld >= g.positions, "im2col: row stride \(ld) shorter than \(g.positions) positions")
+    ck_im2col(image, Int32(g.channels), Int32(g.height), Int32(g.width), Int32(g.kernelH), Int32(g.kernelW),
+              Int32(g.stride), Int32(g.padding), columns, ld)
+}
+
+/// The adjoint of `im2col`: columns [C·kh·kw, outH·outW] are scattered back onto image [C, H, W], overlapping
+/// windows summing; `accumulate` false overwrites the image (no need to zero it first), true adds to it.
+/// `rowStride` as for `im2col`. Runs `ck_col2im`; `referenceCol2im` is its plain-Swift twin.
+public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>,
+                   rowStride: Int? = nil, accumulate: Bool = true) {
+    let ld = rowStride ?? g.positions
+    precondition(ld >= g.positions, "col2im: row stride \(ld) shorter than \(g.positions) positions")
+    ck_col2im(columns, ld, Int32(g.channels), Int32(g.height), Int32(g.width), Int32(g.kernelH), Int32(g.kernelW),
+              Int32(g.stride), Int32(g.padding), image, accumulate ? 1 : 0)
+}
+
+// MARK: Plain-Swift twins (the reference the tests hold the C kernels to)
+
+/// The plain-Swift twin of `im2col`, image [C, H, W] → columns [C·kh·kw, outH·outW]:
+/// columns[(c·kh + i)·kw + j, oy·outW + ox] = image[c, oy·s − p + i, ox·s − p + j], zero where that is padding.
+///
 /// One image at a time so that the column matrix stays cache-sized (a 16-channel 5×5 layer: 1.25 MB per image,
 /// 80 MB for a batch of 64). `rowStride` (≥ outH·outW, default equal) lets several images' columns sit side
 /// by side in one wider matrix [C·kh·kw, rowStride], so that one sgemm covers a chunk of small images.
-public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
-                   rowStride: Int? = nil) {
+public func referenceIm2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                            rowStride: Int? = nil) {
     let outH = g.outHeight, outW = g.outWidth, positions = g.positions, ld = rowStride ?? positions
     precondition(ld >= positions, "im2col: row stride \(ld) shorter than \(positions) positions")
     var row = 0
@@ -74,11 +103,10 @@ public func im2col(_ g: ConvGeometry, image: UnsafePointer<Float>, columns: Unsa
     }
 }
 
-/// The adjoint of `im2col`: columns [C·kh·kw, outH·outW] are scattered back and ADDED into image [C, H, W]
-/// (overlapping windows sum). The caller zeroes `image` first when it wants col2im alone. `rowStride` as for
-/// `im2col`.
-public func col2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>,
-                   rowStride: Int? = nil) {
+/// The plain-Swift twin of `col2im` with `accumulate` true: columns [C·kh·kw, outH·outW] are scattered back
+/// and ADDED into image [C, H, W] (overlapping windows sum).
+public func referenceCol2im(_ g: ConvGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>,
+                            rowStride: Int? = nil) {
     let outH = g.outHeight, outW = g.outWidth, positions = g.positions, ld = rowStride ?? positions
     precondition(ld >= positions, "col2im: row stride \(ld) shorter than \(positions) positions")
     var row = 0

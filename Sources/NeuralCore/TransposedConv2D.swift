@@ -99,8 +99,7 @@ public struct TransposedConv2D: Sendable, Equatable {
                   a: weight, lda: g.patchSize, b: x, ldb: ld, beta: 0, c: columns, ldc: ld)
             for n in 0..<count {
                 let y = output + (start + n) * g.imageSize
-                y.update(repeating: 0, count: g.imageSize)
-                col2im(g, columns: columns + n * positions, image: y, rowStride: ld)
+                col2im(g, columns: columns + n * positions, image: y, rowStride: ld, accumulate: false)
                 if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
             }
         }

@@ -10,6 +10,19 @@
 extern "C" {
 #endif
 
+/// image [C, H, W] → columns [C·kh·kw, outH·outW] (rows `rowStride` floats apart, ≥ outH·outW), with
+/// outH = (H + 2p − kh) / s + 1 and likewise outW:
+///   columns[(c·kh + i)·kw + j, oy·outW + ox] = image[c, oy·s − p + i, ox·s − p + j], 0 where that is padding.
+/// Only the first outH·outW floats of each row are written. Portable (no CPU check).
+void ck_im2col(const float *image, int channels, int height, int width, int kernelH, int kernelW, int stride,
+               int padding, float *columns, long rowStride);
+
+/// The adjoint of `ck_im2col`: every column entry is summed into the image pixel it was read from,
+///   image[c, y, x] (+)= Σ columns[(c·kh + i)·kw + j, oy·outW + ox] over oy·s − p + i = y, ox·s − p + j = x;
+/// accumulate 0 overwrites the image, 1 adds to it. Portable (no CPU check).
+void ck_col2im(const float *columns, long rowStride, int channels, int height, int width, int kernelH, int kernelW,
+               int stride, int padding, float *image, int accumulate);
+
 /// 1 when `ck_conv2d_same` may be called for images `width` wide with a k×k kernel on this CPU
 /// (x86-64 with AVX2 and FMA, width ≤ 32, k odd and ≤ 9).
 int ck_conv2d_same_supported(int width, int kernel);
@@ -50,6 +63,22 @@ int ck_adam_supported(void);
 /// Bit-identical to NeuralCore's `Adam.update`. Precondition: ck_adam_supported().
 void ck_adam_update(float *p, const float *g, float *m, float *v, long count, float w, float beta2,
                     float oneMinusBeta2, float negStep, float bc2, float eps);
+
+/// 1 when the activation kernels below may be called on this CPU (x86-64 with AVX2).
+int ck_activation_supported(void);
+
+/// ReLU (slope 0) or LeakyReLU (slope > 0), y may equal x: y = x > 0 ? x : slope·x; for slope 0,
+/// y = 0 ≥ x ? 0 : x (Swift's max(x, 0), NaN kept). Bit-identical to NeuralCore's `Activation.forward`.
+/// Precondition: ck_activation_supported().
+void ck_rectify_forward(const float *x, float *y, long count, float slope);
+
+/// Their backward through the forward output y, dx may equal dy: dx = y > 0 ? dy : slope·dy (0 for slope 0).
+/// Precondition: ck_activation_supported().
+void ck_rectify_backward(const float *y, const float *dy, float *dx, long count, float slope);
+
+/// The sigmoid's backward through its output y, dx may equal dy: dx = dy·y·(1 − y).
+/// Precondition: ck_activation_supported().
+void ck_sigmoid_backward(const float *y, const float *dy, float *dx, long count);
 
 #ifdef __cplusplus
 }
