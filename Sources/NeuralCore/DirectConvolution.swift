@@ -71,8 +71,11 @@ enum DirectConvolution {
         let packed = max(ck_conv_lanes_packed_count(Int32(channels), Int32(outChannels), Int32(kernel)),
                          ck_conv_lanes_packed_count(Int32(outChannels), Int32(channels), Int32(kernel)))
         let batch = Int32(clamping: max(1, maxBatch))
-        let convolve = packed + ck_conv_lanes_pad_count(Int32(max(channels, outChannels)), Int32(height), Int32(width),
-                                                        Int32(kernel), batch)
+        // Either channel count may be the convolved input's (forward or input gradient); the padded group is not
+        // monotonic in it (more channels, fewer images per group), so take the larger of the two.
+        let convolve = packed + max(
+            ck_conv_lanes_pad_count(Int32(channels), Int32(height), Int32(width), Int32(kernel), batch),
+            ck_conv_lanes_pad_count(Int32(outChannels), Int32(height), Int32(width), Int32(kernel), batch))
         let weightGradient = max(
             ck_conv_lanes_weight_grad_count(Int32(channels), Int32(height), Int32(width), Int32(outChannels), Int32(kernel), batch),
             ck_conv_lanes_weight_grad_count(Int32(outChannels), Int32(height), Int32(width), Int32(channels), Int32(kernel), batch))
