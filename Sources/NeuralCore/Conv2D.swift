@@ -46,8 +46,10 @@ public struct Conv2D: Sendable, Equatable {
         // Room for both paths, so that the choice between them may change after a workspace is sized.
         let direct = weightShape.reduce(1, *)
             + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+        let lanes = DirectConvolution.channelLanesScratchCount(channels: inChannels, outChannels: outChannels, height: height,
+                                                               width: width, kernel: kernelH, maxBatch: maxBatch)
         let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
-        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct)
+        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct, lanes)
     }
 
     /// Scratch of the BLAS path per image of a chunk: its columns [C·kh·kw, P] and its gathered dy [outC, P].
@@ -56,6 +58,12 @@ public struct Conv2D: Sendable, Equatable {
     /// Stride 1, padding k/2, odd square kernel, AVX2: forward and dInput go through `DirectConvolution`.
     func usesDirectPath(width: Int) -> Bool {
         DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
+
+    /// Same convolution on maps too narrow for the direct path: all three passes through the
+    /// channels-in-lanes kernels.
+    func usesChannelLanes(width: Int) -> Bool {
+        DirectConvolution.prefersChannelLanes(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
     // MARK: Forward
@@ -73,6 +81,15 @@ public struct Conv2D: Sendable, Equatable {
                 DirectConvolution.convolve(input + n * g.imageSize, channels: inChannels, height: height, width: width,
                                            weight: weight, outChannels: outChannels, kernel: kernelH, output: y, pad: scratch)
                 if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: positions) }
+            }
+            return
+        }
+        if usesChannelLanes(width: width) {
+            DirectConvolution.channelLanesConvolve(input, batch: batch, channels: inChannels, height: height, width: width,
+                                                   weight: weight, adjoint: false, outChannels: outChannels, kernel: kernelH,
+                                                   output: output, scratch: scratch)
+            if let bias {
+                for n in 0..<batch { addChannelBias(bias, to: output + n * outSize, channels: outChannels, planeSize: positions) }
             }
             return
         }
@@ -121,6 +138,22 @@ public struct Conv2D: Sendable, Equatable {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
                 }
+            }
+            return
+        }
+        if usesChannelLanes(width: width) {
+            DirectConvolution.channelLanesAccumulateWeightGradient(input, batch: batch, channels: inChannels, height: height,
+                                                                   width: width, dOutput: dOutput, outChannels: outChannels,
+                                                                   kernel: kernelH, dWeight: dWeight, scratch: scratch)
+            if let dBias {
+                for n in 0..<batch {
+                    accumulateChannelSums(of: dOutput + n * outSize, into: dBias, channels: outChannels, planeSize: positions)
+                }
+            }
+            if let dInput {
+                DirectConvolution.channelLanesConvolve(dOutput, batch: batch, channels: outChannels, height: height, width: width,
+                                                       weight: weight, adjoint: true, outChannels: inChannels, kernel: kernelH,
+                                                       output: dInput, scratch: scratch)
             }
             return
         }

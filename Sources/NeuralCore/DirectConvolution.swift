@@ -49,6 +49,61 @@ enum DirectConvolution {
                                    Int32(kernel), dWeight, pad)
     }
 
+    // MARK: Output channels in the lanes (small maps)
+
+    /// Off: maps narrower than `minimumWidth` take the BLAS path again. Only for measuring both paths in one
+    /// process (tests, harnesses); set it before any pass runs, never while one does.
+    nonisolated(unsafe) static var channelLanesEnabled = true
+
+    /// Whether a layer should take the channels-in-lanes kernels (`Sources/CKernels/ConvChannelLanes.c`): a same
+    /// convolution (stride 1, padding k/2, odd square k ≤ 7) on maps too narrow for `prefers`, such as the
+    /// strided model's 7×7 enc.4 and dec.0, in all three passes.
+    static func prefersChannelLanes(kernelH: Int, kernelW: Int, stride: Int, padding: Int, width: Int) -> Bool {
+        isEnabled && channelLanesEnabled && kernelH == kernelW && kernelH % 2 == 1 && stride == 1 && padding == kernelH / 2
+            && !prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+            && ck_conv_lanes_supported(Int32(kernelH)) != 0
+    }
+
+    /// Floats of scratch for `channelLanesConvolve`: the repacked weights (in either direction between
+    /// `channels` and `outChannels`) and zero-bordered copies of a group of images.
+    static func channelLanesScratchCount(channels: Int, outChannels: Int, height: Int, width: Int, kernel: Int,
+                                         maxBatch: Int) -> Int {
+        let packed = max(ck_conv_lanes_packed_count(Int32(channels), Int32(outChannels), Int32(kernel)),
+                         ck_conv_lanes_packed_count(Int32(outChannels), Int32(channels), Int32(kernel)))
+        let batch = Int32(clamping: max(1, maxBatch))
+        // Either channel count may be the convolved input's (forward or input gradient); the padded group is not
+        // monotonic in it (more channels, fewer images per group), so take the larger of the two.
+        let convolve = packed + max(
+            ck_conv_lanes_pad_count(Int32(channels), Int32(height), Int32(width), Int32(kernel), batch),
+            ck_conv_lanes_pad_count(Int32(outChannels), Int32(height), Int32(width), Int32(kernel), batch))
+        let weightGradient = max(
+            ck_conv_lanes_weight_grad_count(Int32(channels), Int32(height), Int32(width), Int32(outChannels), Int32(kernel), batch),
+            ck_conv_lanes_weight_grad_count(Int32(outChannels), Int32(height), Int32(width), Int32(channels), Int32(kernel), batch))
+        return max(convolve, weightGradient)
+    }
+
+    /// A batch's weight gradient, ACCUMULATED: x [N, C, H, W], dy [N, O, H, W] → dw [O, C, k, k] +=
+    /// Σ dy[n, o, oy, ox] · x[n, c, oy + i − k/2, ox + j − k/2]. scratch ≥ channelLanesScratchCount.
+    static func channelLanesAccumulateWeightGradient(_ x: UnsafePointer<Float>, batch: Int, channels: Int, height: Int,
+                                                     width: Int, dOutput: UnsafePointer<Float>, outChannels: Int,
+                                                     kernel: Int, dWeight: UnsafeMutablePointer<Float>,
+                                                     scratch: UnsafeMutablePointer<Float>) {
+        ck_conv_lanes_weight_grad(x, Int32(batch), Int32(channels), Int32(height), Int32(width), dOutput,
+                                  Int32(outChannels), Int32(kernel), dWeight, scratch)
+    }
+
+    /// A batch's same convolution: x [N, C, H, W] → y [N, O, H, W] (overwritten), no bias. The weights are
+    /// w [O, C, k, k], or with `adjoint` w [C, O, k, k] read as rot180(wᵀ) (the transposed convolution of w,
+    /// or the input gradient of a convolution with w). scratch ≥ channelLanesScratchCount.
+    static func channelLanesConvolve(_ x: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
+                                     weight: UnsafePointer<Float>, adjoint: Bool, outChannels: Int, kernel: Int,
+                                     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let packed = scratch, pad = scratch + ck_conv_lanes_packed_count(Int32(channels), Int32(outChannels), Int32(kernel))
+        ck_conv_lanes_pack(weight, Int32(outChannels), Int32(channels), Int32(kernel), adjoint ? 1 : 0, packed)
+        ck_conv_lanes(x, Int32(batch), Int32(channels), Int32(height), Int32(width), packed, Int32(outChannels),
+                      Int32(kernel), output, pad)
+    }
+
     /// w [A, B, k, k] → out [B, A, k, k] with every k×k kernel rotated by 180°: the weights of the adjoint
     /// (transposed) convolution written as an ordinary one, since for stride 1 and padding k/2
     /// convᵀ(y; W) = conv(y; rot180(Wᵀ)).

@@ -50,8 +50,10 @@ public struct TransposedConv2D: Sendable, Equatable {
         // Room for both paths, so that the choice between them may change after a workspace is sized.
         let direct = weightShape.reduce(1, *)
             + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+        let lanes = DirectConvolution.channelLanesScratchCount(channels: inChannels, outChannels: outChannels, height: height,
+                                                               width: width, kernel: kernelH, maxBatch: maxBatch)
         let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
-        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct)
+        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct, lanes)
     }
 
     /// Scratch of the BLAS path per image of a chunk: its columns [outC·kh·kw, H·W] and its gathered x [inC, H·W].
@@ -60,6 +62,12 @@ public struct TransposedConv2D: Sendable, Equatable {
     /// Stride 1, padding k/2, odd square kernel, AVX2: both passes go through `DirectConvolution`.
     func usesDirectPath(width: Int) -> Bool {
         DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
+
+    /// Same convolution on maps too narrow for the direct path: all three passes through the
+    /// channels-in-lanes kernels.
+    func usesChannelLanes(width: Int) -> Bool {
+        DirectConvolution.prefersChannelLanes(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
     // MARK: Forward
@@ -80,6 +88,16 @@ public struct TransposedConv2D: Sendable, Equatable {
                 DirectConvolution.convolve(input + n * inSize, channels: inChannels, height: height, width: width,
                                            weight: flipped, outChannels: outChannels, kernel: kernelH, output: y, pad: pad)
                 if let bias { addChannelBias(bias, to: y, channels: outChannels, planeSize: outPlane) }
+            }
+            return
+        }
+        if usesChannelLanes(width: width) {
+            // y = conv(x; rot180(Wᵀ)), W [inC, outC, k, k] repacked as such by the kernel.
+            DirectConvolution.channelLanesConvolve(input, batch: batch, channels: inChannels, height: height, width: width,
+                                                   weight: weight, adjoint: true, outChannels: outChannels, kernel: kernelH,
+                                                   output: output, scratch: scratch)
+            if let bias {
+                for n in 0..<batch { addChannelBias(bias, to: output + n * g.imageSize, channels: outChannels, planeSize: outPlane) }
             }
             return
         }
@@ -130,6 +148,23 @@ public struct TransposedConv2D: Sendable, Equatable {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: weight,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * inSize, pad: pad)
                 }
+            }
+            return
+        }
+        if usesChannelLanes(width: width) {
+            // dW[c, o, i, j] = Σ x[c, ·] dy[o, · + (i, j) − k/2]: the convolution's weight gradient, x and dy swapped.
+            DirectConvolution.channelLanesAccumulateWeightGradient(dOutput, batch: batch, channels: outChannels, height: height,
+                                                                   width: width, dOutput: input, outChannels: inChannels,
+                                                                   kernel: kernelH, dWeight: dWeight, scratch: scratch)
+            if let dBias {
+                for n in 0..<batch {
+                    accumulateChannelSums(of: dOutput + n * g.imageSize, into: dBias, channels: outChannels, planeSize: outPlane)
+                }
+            }
+            if let dInput {
+                DirectConvolution.channelLanesConvolve(dOutput, batch: batch, channels: outChannels, height: height, width: width,
+                                                       weight: weight, adjoint: false, outChannels: inChannels, kernel: kernelH,
+                                                       output: dInput, scratch: scratch)
             }
             return
         }

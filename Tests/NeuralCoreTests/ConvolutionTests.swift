@@ -122,6 +122,41 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The channels-in-lanes kernels (maps narrower than `DirectConvolution.minimumWidth`) equal the im2col + BLAS
+    /// path in forward, dInput, dWeight and dBias of both layer kinds: the strided model's 7×7 enc.4 and dec.0 shapes
+    /// at batch 64, 14×14, non-square maps, output channels that are not a multiple of 16 (partial lane blocks),
+    /// odd input channels, k = 1, 5, 7, batch 1, and enough channels that the images are padded in several groups.
+    func testChannelLanesMatchBLASPath() {
+        var g = SeededGenerator(seed: 16)
+        defer { DirectConvolution.channelLanesEnabled = true }
+        let shapes: [(c: Int, o: Int, k: Int, h: Int, w: Int, n: Int)] = [
+            (32, 64, 3, 7, 7, 64), (64, 32, 3, 7, 7, 5), (5, 19, 3, 14, 14, 2), (37, 8, 3, 7, 7, 7), (3, 17, 5, 6, 9, 1),
+            (16, 33, 1, 7, 7, 4), (7, 16, 7, 7, 7, 3), (70, 20, 3, 14, 13, 3), (1, 1, 3, 1, 16, 2),
+        ]
+        for s in shapes {
+            let conv = Conv2D(inChannels: s.c, outChannels: s.o, kernelSize: s.k, stride: 1, padding: s.k / 2, hasBias: true)
+            let convT = TransposedConv2D(inChannels: s.c, outChannels: s.o, kernelSize: s.k, stride: 1, padding: s.k / 2,
+                                         hasBias: true)
+            let x = randomTensor([s.n, s.c, s.h, s.w], &g), dy = randomTensor([s.n, s.o, s.h, s.w], &g)
+            let w = randomTensor(conv.weightShape, &g), wT = randomTensor(convT.weightShape, &g)
+            let b = randomTensor([s.o], &g), bT = randomTensor([s.o], &g)
+            var results: [[Float]] = []
+            for enabled in [true, false] {
+                DirectConvolution.channelLanesEnabled = enabled
+                XCTAssertEqual(conv.usesChannelLanes(width: s.w), enabled, "\(s)")
+                XCTAssertEqual(convT.usesChannelLanes(width: s.w), enabled, "\(s)")
+                let y = conv.forward(x, weight: w, bias: b), back = conv.backward(x, weight: w, dOutput: dy)
+                let yT = convT.forward(x, weight: wT, bias: bT), backT = convT.backward(x, weight: wT, dOutput: dy)
+                results.append(y.data + back.dInput.data + back.dWeight.data + back.dBias!.data
+                    + yT.data + backT.dInput.data + backT.dWeight.data + backT.dBias!.data)
+            }
+            // Only the order of summation differs (per output: channels then taps, against OpenBLAS's blocking). The
+            // sums run over hundreds to thousands of unit-sized products, so outputs are ~10 in size and a near-zero
+            // one may differ by ~1e-5 absolute: atol 1e-4 is 1e-5 of that scale.
+            assertClose(results[0], results[1], rtol: 1e-5, atol: 1e-4, "channel lanes \(s)")
+        }
+    }
+
     func testTransposedConvOutputSizesMatchPyTorch() {
         // (in − 1)·s − 2p + k: the strided decoder 7 → 14 → 28, the paper's 28 → 28.
         XCTAssertTrue(TransposedConv2D(inChannels: 32, outChannels: 16, kernelSize: 4, stride: 2, padding: 1)

@@ -44,6 +44,39 @@ void ck_conv2d_same(const float *x, int channels, int height, int width, const f
 void ck_conv2d_same_weight_grad(const float *x, int channels, int height, int width, const float *dy,
                                 int outChannels, int kernel, float *dw, float *pad);
 
+/// 1 when the output-channels-in-lanes kernels below may be called on this CPU (x86-64 with AVX2 and FMA,
+/// k ∈ {1, 3, 5, 7}); any map size and channel counts.
+int ck_conv_lanes_supported(int kernel);
+
+/// Floats of `packed` weights that `ck_conv_lanes` needs: O rounded up to 16, times C·k·k.
+long ck_conv_lanes_packed_count(int channels, int outChannels, int kernel);
+
+/// Floats of `pad` scratch that `ck_conv_lanes` needs for batches of up to maxBatch images.
+long ck_conv_lanes_pad_count(int channels, int height, int width, int kernel, int maxBatch);
+
+/// Repacks the weights of a same convolution with C inputs and O outputs for `ck_conv_lanes`:
+///   adjoint 0: w [O, C, k, k] as given;
+///   adjoint 1: w [C, O, k, k], every kernel rotated by 180° (the conv whose result is the adjoint of w's).
+/// packed ≥ ck_conv_lanes_packed_count(C, O, k) floats. Portable (no CPU check).
+void ck_conv_lanes_pack(const float *w, int outChannels, int channels, int kernel, int adjoint, float *packed);
+
+/// The same convolution (stride 1, zero padding k/2, no bias) of a batch, with output channels in the lanes:
+///   y[n, o, oy, ox] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, oy + i − k/2, ox + j − k/2]
+/// x [N, C, H, W], packed from `ck_conv_lanes_pack` → y [N, O, H, W] (overwritten). pad ≥
+/// ck_conv_lanes_pad_count(C, H, W, k, N) floats. Precondition: ck_conv_lanes_supported(k).
+void ck_conv_lanes(const float *x, int batch, int channels, int height, int width, const float *packed,
+                   int outChannels, int kernel, float *y, float *pad);
+
+/// Floats of `scratch` that `ck_conv_lanes_weight_grad` needs for batches of up to maxBatch images.
+long ck_conv_lanes_weight_grad_count(int channels, int height, int width, int outChannels, int kernel, int maxBatch);
+
+/// A batch's weight gradient of the same convolution, ACCUMULATED, with output channels in the lanes:
+///   dw[o, c, i, j] += Σ_{n,oy,ox} dy[n, o, oy, ox] · x[n, c, oy + i − k/2, ox + j − k/2]
+/// x [N, C, H, W], dy [N, O, H, W], dw [O, C, k, k]. scratch ≥ ck_conv_lanes_weight_grad_count(C, H, W, O, k, N)
+/// floats. Precondition: ck_conv_lanes_supported(k).
+void ck_conv_lanes_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
+                               int outChannels, int kernel, float *dw, float *scratch);
+
 /// 1 when `ck_float_to_half` and `ck_half_matmul` may be called on this CPU (x86-64 with AVX2, FMA, F16C).
 int ck_half_supported(void);
 
