@@ -46,8 +46,12 @@ final class TmuxSession {
     }
 
     deinit {
+        // kill-server leaves the socket file behind (one per test in /tmp/tmux-UID otherwise).
+        let socketPath = ((try? run(["display-message", "-p", "-t", "tui", "#{socket_path}"])) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try? run(["kill-server"])
         try? FileManager.default.removeItem(atPath: statusFile)
+        if socketPath.hasSuffix("/" + socket) { try? FileManager.default.removeItem(atPath: socketPath) }
     }
 
     /// Where the wrapping shell writes the program's exit status.
