@@ -4,20 +4,12 @@
 // Every lane performs the same IEEE operations and comparisons as NeuralCore's `Activation` loops (explicit
 // intrinsics, no contraction into FMAs), so the results are bit-identical, NaN included.
 #include "CKernels.h"
+#include "cpu_features.h"
 
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-
-static int cpu_has_avx2(void) {
-    static int cached = -1;  // a benign race: every thread computes the same answer
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2");
-    }
-    return cached;
-}
 
 /// slope > 0: y = x > 0 ? x : slope·x.  slope == 0 (ReLU): y = 0 ≥ x ? 0 : x, Swift's max(x, 0).
 __attribute__((target("avx2"))) static void rectify_forward_avx2(const float *x, float *y, long n, float slope) {
@@ -72,7 +64,7 @@ __attribute__((target("avx2"))) static void sigmoid_backward_avx2(const float *y
 
 int ck_activation_supported(void) {
 #if defined(__x86_64__) || defined(__i386__)
-    return cpu_has_avx2();
+    return ck_cpu_has(CK_AVX2);
 #else
     return 0;
 #endif

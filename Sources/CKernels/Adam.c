@@ -4,20 +4,12 @@
 // IEEE operations in the same order as NeuralCore's Swift loop (explicit intrinsics, no contraction into
 // FMAs), so the results are bit-identical.
 #include "CKernels.h"
+#include "cpu_features.h"
 
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
-
-static int cpu_has_avx2(void) {
-    static int cached = -1;  // a benign race: every thread computes the same answer
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2");
-    }
-    return cached;
-}
 
 __attribute__((target("avx2"))) static void adam_avx2(float *p, const float *g, float *m, float *v, long count,
                                                       float w, float beta2, float oneMinusBeta2, float negStep,
@@ -47,7 +39,7 @@ __attribute__((target("avx2"))) static void adam_avx2(float *p, const float *g, 
 
 int ck_adam_supported(void) {
 #if defined(__x86_64__) || defined(__i386__)
-    return cpu_has_avx2();
+    return ck_cpu_has(CK_AVX2);
 #else
     return 0;
 #endif

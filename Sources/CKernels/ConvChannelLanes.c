@@ -10,6 +10,7 @@
 // tile run on across rows and images (a group of images is padded at once), so a 7×7 map wastes no lanes.
 // The sum over (c, i, j) runs in the same order for every output, whatever the tiling or grouping.
 #include "CKernels.h"
+#include "cpu_features.h"
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -40,20 +41,9 @@ long ck_conv_lanes_pad_count(int channels, int height, int width, int kernel, in
         * padded_image(channels, height, width, kernel);
 }
 
-#ifdef CK_X86
-static int cpu_has_avx2_fma(void) {
-    static int cached = -1;  // a benign race: every thread computes the same answer
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
-}
-#endif
-
 int ck_conv_lanes_supported(int kernel) {
 #ifdef CK_X86
-    return cpu_has_avx2_fma() && (kernel == 1 || kernel == 3 || kernel == 5 || kernel == 7);
+    return ck_cpu_has(CK_AVX2 | CK_FMA) && (kernel == 1 || kernel == 3 || kernel == 5 || kernel == 7);
 #else
     (void)kernel;
     return 0;

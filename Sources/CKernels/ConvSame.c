@@ -6,6 +6,7 @@
 // 8-float vectors wide, and each output row of two channels is accumulated in registers: per kernel tap,
 // nv loads of the input row and two broadcasts feed 2·nv FMAs.
 #include "CKernels.h"
+#include "cpu_features.h"
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -24,20 +25,9 @@ long ck_conv2d_same_pad_count(int channels, int height, int width, int kernel) {
     return (long)channels * (height + kernel - 1) * padded_width(width, kernel);
 }
 
-#ifdef CK_X86
-static int cpu_has_avx2_fma(void) {
-    static int cached = -1;  // a benign race: every thread computes the same answer
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
-}
-#endif
-
 int ck_conv2d_same_supported(int width, int kernel) {
 #ifdef CK_X86
-    return cpu_has_avx2_fma() && width >= 1 && width <= 8 * MAX_VECTORS && kernel >= 1 && kernel <= MAX_KERNEL
+    return ck_cpu_has(CK_AVX2 | CK_FMA) && width >= 1 && width <= 8 * MAX_VECTORS && kernel >= 1 && kernel <= MAX_KERNEL
         && kernel % 2 == 1;
 #else
     (void)width; (void)kernel;

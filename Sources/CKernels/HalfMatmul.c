@@ -6,20 +6,12 @@
 // float32 throughout; only the weights are rounded (to nearest even), so a reconstruction moves by far
 // less than a grey level (tested on real digits in InpaintingTests).
 #include "CKernels.h"
+#include "cpu_features.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-static int cpu_has_avx2_fma_f16c(void) {
-    static int cached = -1;  // a benign race: every thread computes the same answer
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-    }
-    return cached;
-}
-
-int ck_half_supported(void) { return cpu_has_avx2_fma_f16c(); }
+int ck_half_supported(void) { return ck_cpu_has(CK_AVX2 | CK_FMA | CK_F16C); }
 
 __attribute__((target("avx2,f16c"))) void ck_float_to_half(const float *src, uint16_t *dst, long count) {
     long i = 0;
