@@ -26,6 +26,18 @@ enum {
 
 static long padded_image(int C, int H, int W, int k) { return (long)C * (H + k - 1) * (W + k - 1); }
 
+/// count images [C, H, W] → pad [count, C, H + k − 1, W + k − 1], each plane zero-bordered by k/2.
+static void pad_group(const float *x, int count, int C, int H, int W, int k, float *pad) {
+    const int p = k / 2;
+    const long Wp = W + k - 1, plane = (long)(H + k - 1) * Wp, image = (long)C * plane, HW = (long)H * W;
+    memset(pad, 0, sizeof(float) * (size_t)(count * image));
+    for (int n = 0; n < count; n++)
+        for (int c = 0; c < C; c++)
+            for (int r = 0; r < H; r++)
+                memcpy(pad + n * image + c * plane + (r + p) * Wp + p, x + ((long)n * C + c) * HW + (long)r * W,
+                       sizeof(float) * (size_t)W);
+}
+
 static int images_per_group(int C, int H, int W, int k, int batch) {
     long g = GROUP_FLOATS / padded_image(C, H, W, k);
     if (g < 1) g = 1;
@@ -120,7 +132,7 @@ static const tile_fn tile_table[4][TILE] = {
 void ck_conv_lanes(const float *x, int batch, int channels, int height, int width, const float *packed,
                    int outChannels, int kernel, float *y, float *pad) {
 #ifdef CK_X86
-    const int C = channels, H = height, W = width, O = outChannels, k = kernel, p = k / 2;
+    const int C = channels, H = height, W = width, O = outChannels, k = kernel;
     const long Wp = W + k - 1, plane = (long)(H + k - 1) * Wp, image = (long)C * plane, HW = (long)H * W;
     const int group = images_per_group(C, H, W, k, batch), blocks = (O + BLOCK - 1) / BLOCK;
     const long wPerBlock = (long)C * k * k * BLOCK;
@@ -128,12 +140,7 @@ void ck_conv_lanes(const float *x, int batch, int channels, int height, int widt
     float out[TILE * BLOCK];
     for (int n0 = 0; n0 < batch; n0 += group) {
         const int count = batch - n0 < group ? batch - n0 : group;
-        memset(pad, 0, sizeof(float) * (size_t)(count * image));
-        for (int n = 0; n < count; n++)
-            for (int c = 0; c < C; c++)
-                for (int r = 0; r < H; r++)
-                    memcpy(pad + n * image + c * plane + (r + p) * Wp + p, x + ((long)(n0 + n) * C + c) * HW + (long)r * W,
-                           sizeof(float) * (size_t)W);
+        pad_group(x + (long)n0 * C * HW, count, C, H, W, k, pad);
         const long positions = count * HW;
         for (int b = 0; b < blocks; b++) {
             const int lanes = O - b * BLOCK < BLOCK ? O - b * BLOCK : BLOCK;
@@ -228,7 +235,7 @@ static const wgrad_tile_fn wgrad_tiles[TILE] = {wgrad_tile_p1, wgrad_tile_p2, wg
 void ck_conv_lanes_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
                                int outChannels, int kernel, float *dw, float *scratch) {
 #ifdef CK_X86
-    const int C = channels, H = height, W = width, O = outChannels, k = kernel, p = k / 2, taps = k * k;
+    const int C = channels, H = height, W = width, O = outChannels, k = kernel, taps = k * k;
     const long Wp = W + k - 1, plane = (long)(H + k - 1) * Wp, image = (long)C * plane, HW = (long)H * W;
     const int blocks = (O + BLOCK - 1) / BLOCK;
     const long Ostride = (long)blocks * BLOCK, pairs = (long)C * taps;
@@ -237,12 +244,7 @@ void ck_conv_lanes_weight_grad(const float *x, int batch, int channels, int heig
     float out[TILE * BLOCK];
     for (int n0 = 0; n0 < batch; n0 += group) {
         const int count = batch - n0 < group ? batch - n0 : group;
-        memset(pad, 0, sizeof(float) * (size_t)(count * image));
-        for (int n = 0; n < count; n++)
-            for (int c = 0; c < C; c++)
-                for (int r = 0; r < H; r++)
-                    memcpy(pad + n * image + c * plane + (r + p) * Wp + p, x + ((long)(n0 + n) * C + c) * HW + (long)r * W,
-                           sizeof(float) * (size_t)W);
+        pad_group(x + (long)n0 * C * HW, count, C, H, W, k, pad);
         // dy [count, O, HW] → dyT [count·HW, Ostride], zero past O
         if (Ostride != O) memset(dyT, 0, sizeof(float) * (size_t)(count * HW * Ostride));
         for (int n = 0; n < count; n++)
