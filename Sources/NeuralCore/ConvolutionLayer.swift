@@ -22,6 +22,46 @@ extension ConvolutionLayer {
     public func scratchCount(height: Int, width: Int) -> Int { scratchCount(height: height, width: width, maxBatch: .max) }
 }
 
+/// How `Conv2D` and `TransposedConv2D` choose between their three paths (the direct kernel, the
+/// channels-in-lanes kernel, im2col + chunked sgemm) and the scratch that covers all three: the same rules for
+/// both, which differ only in the geometry they convolve over and the BLAS chunk each image needs.
+protocol ConvolutionPaths: ConvolutionLayer {
+    var kernelH: Int { get }
+    var kernelW: Int { get }
+    var stride: Int { get }
+    var padding: Int { get }
+    /// The geometry the BLAS path's im2col walks.
+    func geometry(height: Int, width: Int) -> ConvGeometry
+    /// Scratch of the BLAS path per image of a chunk.
+    func chunkFloatsPerImage(_ g: ConvGeometry) -> Int
+}
+
+extension ConvolutionPaths {
+    /// Stride 1, padding k/2, odd square kernel, AVX2, a map wide enough: through `DirectConvolution`.
+    func usesDirectPath(width: Int) -> Bool {
+        DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
+
+    /// Same convolution on maps too narrow for the direct path: all three passes through the
+    /// channels-in-lanes kernels.
+    func usesChannelLanes(width: Int) -> Bool {
+        DirectConvolution.prefersChannelLanes(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
+    }
+
+    /// Floats of scratch for batches of up to `maxBatch` images, with room for every path, so that the choice
+    /// between them may change after a workspace is sized: a BLAS chunk's column matrix plus its gathered
+    /// side (`ColumnBatch`); the direct path's flipped weights and zero-bordered image; the lanes kernels'
+    /// packed weights and padded image group.
+    func scratchCountForEveryPath(height: Int, width: Int, maxBatch: Int) -> Int {
+        let direct = weightShape.reduce(1, *)
+            + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
+        let lanes = DirectConvolution.channelLanesScratchCount(channels: inChannels, outChannels: outChannels, height: height,
+                                                               width: width, kernel: kernelH, maxBatch: maxBatch)
+        let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
+        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct, lanes)
+    }
+}
+
 // MARK: Tensor-level wrappers (allocating; for tests and small code)
 
 extension ConvolutionLayer {

@@ -44,31 +44,13 @@ public struct TransposedConv2D: Sendable, Equatable {
         return g
     }
 
-    /// Floats of scratch for batches of up to `maxBatch` images: the larger of a chunk's column matrix plus its
-    /// gathered inputs (`ColumnBatch`) and, for the direct path, the flipped weights and a zero-bordered image copy.
+    /// Floats of scratch that forward and backward need for batches of up to `maxBatch` images (every path's).
     public func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int {
-        // Room for both paths, so that the choice between them may change after a workspace is sized.
-        let direct = weightShape.reduce(1, *)
-            + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
-        let lanes = DirectConvolution.channelLanesScratchCount(channels: inChannels, outChannels: outChannels, height: height,
-                                                               width: width, kernel: kernelH, maxBatch: maxBatch)
-        let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
-        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct, lanes)
+        scratchCountForEveryPath(height: height, width: width, maxBatch: maxBatch)
     }
 
     /// Scratch of the BLAS path per image of a chunk: its columns [outC·kh·kw, H·W] and its gathered x [inC, H·W].
     func chunkFloatsPerImage(_ g: ConvGeometry) -> Int { (g.patchSize + inChannels) * g.positions }
-
-    /// Stride 1, padding k/2, odd square kernel, AVX2: both passes go through `DirectConvolution`.
-    func usesDirectPath(width: Int) -> Bool {
-        DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
-    }
-
-    /// Same convolution on maps too narrow for the direct path: all three passes through the
-    /// channels-in-lanes kernels.
-    func usesChannelLanes(width: Int) -> Bool {
-        DirectConvolution.prefersChannelLanes(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
-    }
 
     // MARK: Forward
 
@@ -198,4 +180,4 @@ public struct TransposedConv2D: Sendable, Equatable {
     }
 }
 
-extension TransposedConv2D: ConvolutionLayer {}
+extension TransposedConv2D: ConvolutionPaths {}
