@@ -155,12 +155,9 @@ public final class Trainer: @unchecked Sendable {
     private var order: [Int] = []
     private var orderEpoch = -1
 
-    // Shared state, guarded by `condition`.
-    private let condition = NSCondition()
-    private var isPaused = false
-    private var pendingSingleSteps = 0
-    private var isCancelled = false
-    private var requestedLearningRate: Float?
+    // Shared state: the controls in `gate`, the published weights guarded by `lock`.
+    private let gate = TrainingGate()
+    private let lock = NSLock()
     /// The rate the schedule scales (the options' rate until `setLearningRate` changes it).
     private var baseLearningRate: Float
     private var published: ContextEncoder
@@ -209,12 +206,12 @@ public final class Trainer: @unchecked Sendable {
     // MARK: Control, from any thread
 
     /// Pause after the current step; the training thread reports `.stateChanged(.paused)` when it stops.
-    public func pause() { withLock { isPaused = true } }
-    public func resume() { withLock { isPaused = false; condition.broadcast() } }
-    public func stepOnce() { withLock { pendingSingleSteps += 1; condition.broadcast() } }
-    public func cancel() { withLock { isCancelled = true; condition.broadcast() } }
-    public func setLearningRate(_ lr: Float) { withLock { requestedLearningRate = lr } }
-    public var isPausedNow: Bool { withLock { isPaused } }
+    public func pause() { gate.pause() }
+    public func resume() { gate.resume() }
+    public func stepOnce() { gate.stepOnce() }
+    public func cancel() { gate.cancel() }
+    public func setLearningRate(_ lr: Float) { gate.setLearningRate(lr) }
+    public var isPausedNow: Bool { gate.isPausedNow }
 
     /// The newest weights. Reading marks the snapshot as wanted, so the trainer publishes a fresh copy after
     /// its next step; while nobody reads, steps update the weights in place and copy nothing.
@@ -246,24 +243,9 @@ public final class Trainer: @unchecked Sendable {
             if let limit = options.maxSteps, step >= limit { reason = .finished; break }
             if let epochs = options.epochs, step >= epochs * stepsPerEpoch { reason = .finished; break }
             // Wait while paused, unless a single step was asked for.
-            var lr: Float? = nil
-            condition.lock()
-            while isPaused && pendingSingleSteps == 0 && !isCancelled {
-                if announced != .paused {
-                    // Events go out without the lock held, so a listener may call back into the trainer.
-                    announced = .paused
-                    condition.unlock(); events(.stateChanged(.paused)); condition.lock()
-                    continue
-                }
-                condition.wait()
+            guard case .step(let lr) = gate.awaitStep(announced: &announced, announce: { events(.stateChanged($0)) }) else {
+                reason = .cancelled; break loop
             }
-            if isCancelled { condition.unlock(); reason = .cancelled; break loop }
-            let pausedNow = isPaused
-            if pausedNow { pendingSingleSteps -= 1 }
-            lr = requestedLearningRate
-            requestedLearningRate = nil
-            condition.unlock()
-            if !pausedNow && announced == .paused { announced = .training; events(.stateChanged(.training)) }
             if let lr { baseLearningRate = lr }
             let totalSteps = options.maxSteps ?? options.epochs.map { $0 * stepsPerEpoch }
             optimizer.hyperparameters.learningRate =
@@ -376,13 +358,13 @@ public final class Trainer: @unchecked Sendable {
     }
 
     private func publishIfWanted() {
-        condition.lock()
+        lock.lock()
         if snapshotWanted {
             published = model  // shares storage until the next step writes: one copy per read at most
             publishedStep = step
             snapshotWanted = false
         }
-        condition.unlock()
+        lock.unlock()
     }
 
     private func saveCheckpoint() {
@@ -396,7 +378,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     private func withLock<T>(_ body: () -> T) -> T {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         return body()
     }
 

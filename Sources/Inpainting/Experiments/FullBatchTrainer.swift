@@ -34,12 +34,9 @@ public final class FullBatchTrainer: TrainingControl, @unchecked Sendable {
     private var loop: FullBatchLoop
     private let randomHoles: (Int, inout SeededGenerator) -> [Float]
 
-    // Shared state, guarded by `condition`.
-    private let condition = NSCondition()
-    private var isPaused = false
-    private var pendingSingleSteps = 0
-    private var isCancelled = false
-    private var requestedLearningRate: Float?
+    // Shared state: the controls in `gate`, the published weights guarded by `lock`.
+    private let gate = TrainingGate()
+    private let lock = NSLock()
     private var published: ContextEncoder
 
     /// evaluationImages, evaluationMasks: [m, 784] each (m may be 0: no evaluation curve).
@@ -60,11 +57,11 @@ public final class FullBatchTrainer: TrainingControl, @unchecked Sendable {
         published = model
     }
 
-    public func pause() { withLock { isPaused = true } }
-    public func resume() { withLock { isPaused = false; condition.broadcast() } }
-    public func stepOnce() { withLock { pendingSingleSteps += 1; condition.broadcast() } }
-    public func cancel() { withLock { isCancelled = true; condition.broadcast() } }
-    public func setLearningRate(_ lr: Float) { withLock { requestedLearningRate = lr } }
+    public func pause() { gate.pause() }
+    public func resume() { gate.resume() }
+    public func stepOnce() { gate.stepOnce() }
+    public func cancel() { gate.cancel() }
+    public func setLearningRate(_ lr: Float) { gate.setLearningRate(lr) }
     public var snapshot: ContextEncoder { withLock { published } }
 
     @discardableResult
@@ -74,23 +71,9 @@ public final class FullBatchTrainer: TrainingControl, @unchecked Sendable {
         var reason = StopReason.finished
         let started = DispatchTime.now().uptimeNanoseconds
         for step in 0..<recipe.steps {
-            condition.lock()
-            while isPaused && pendingSingleSteps == 0 && !isCancelled {
-                if announced != .paused {
-                    announced = .paused
-                    condition.unlock(); events(.stateChanged(.paused)); condition.lock()
-                    continue
-                }
-                condition.wait()
+            guard case .step(let rate) = gate.awaitStep(announced: &announced, announce: { events(.stateChanged($0)) }) else {
+                reason = .cancelled; break
             }
-            let cancelled = isCancelled
-            let pausedNow = isPaused
-            if pausedNow && !cancelled { pendingSingleSteps -= 1 }
-            let rate = requestedLearningRate
-            requestedLearningRate = nil
-            condition.unlock()
-            if cancelled { reason = .cancelled; break }
-            if !pausedNow && announced == .paused { announced = .training; events(.stateChanged(.training)) }
             if let rate { loop.learningRate = rate }
 
             let masks: [Float]
@@ -120,7 +103,7 @@ public final class FullBatchTrainer: TrainingControl, @unchecked Sendable {
     }
 
     private func withLock<T>(_ body: () -> T) -> T {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         return body()
     }
 }
