@@ -3,14 +3,14 @@ import TestSupport
 import XCTest
 
 /// The AVX2 activations (CKernels/Activations.c) against the Swift loops, bit for bit: every length around
-/// the 8-float vector, unaligned starts, in place and not, with zeros of both signs, NaN and infinities.
+/// the 8-float vector, unaligned starts, in place and not, with zeros of both signs, subnormals, NaN and infinities.
 final class ActivationKernelTests: XCTestCase {
     override func tearDown() { Activation.usesCKernels = true }
 
     func testKernelsMatchTheSwiftLoopsBitForBit() throws {
         try XCTSkipUnless(Activation.kernelsApply, "no AVX2 on this CPU: the Swift loops are the only path")
         var g = SeededGenerator(seed: 81)
-        let specials: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 1e-40, -1e-40]
+        let specials: [Float] = [0, -0.0, .nan, .infinity, -.infinity, .leastNormalMagnitude / 1024, -.leastNormalMagnitude / 1024]
         for activation in [Activation.relu, .leakyReLU(slope: 0.2), .sigmoid, .identity] {
             for count in [0, 1, 7, 8, 9, 16, 31, 33, 100] {
                 for offset in [0, 1, 3] {
