@@ -187,16 +187,24 @@ final class ContextEncoderTests: XCTestCase {
                 let scale = Double(abs(grad[largest]))
                 for local in [largest] + sampleIndices(2, in: entry.count, &g) {
                     let i = entry.offset + local
-                    let original = model.parameters.values[i]
-                    model.parameters.values[i] = original + eps
-                    let plus = doubleLoss(model, images, masks, count, kind, knownWeight, workspace, &output)
-                    model.parameters.values[i] = original - eps
-                    let minus = doubleLoss(model, images, masks, count, kind, knownWeight, workspace, &output)
-                    model.parameters.values[i] = original
-                    let numeric = (plus - minus) / (Double(original + eps) - Double(original - eps))
+                    func numeric(_ step: Float) -> Double {
+                        let original = model.parameters.values[i]
+                        model.parameters.values[i] = original + step
+                        let plus = doubleLoss(model, images, masks, count, kind, knownWeight, workspace, &output)
+                        model.parameters.values[i] = original - step
+                        let minus = doubleLoss(model, images, masks, count, kind, knownWeight, workspace, &output)
+                        model.parameters.values[i] = original
+                        return (plus - minus) / (Double(original + step) - Double(original - step))
+                    }
                     let analytic = Double(grad[local])
-                    XCTAssertEqual(numeric, analytic, accuracy: 0.02 * scale + 0.03 * abs(analytic),
-                                   "\(config.architecture) \(entry.name)[\(local)] (\(kind), λ \(knownWeight))")
+                    let accuracy = 0.02 * scale + 0.03 * abs(analytic)
+                    let wide = numeric(eps)
+                    if abs(wide - analytic) <= accuracy { continue }
+                    // A difference across an L1 or ReLU kink changes with the step; a wrong gradient does not.
+                    let narrow = numeric(eps / 2)
+                    if abs(narrow - analytic) <= accuracy || abs(wide - narrow) > accuracy { continue }
+                    XCTFail("\(config.architecture) \(entry.name)[\(local)] (\(kind), λ \(knownWeight)): numeric \(wide) "
+                            + "(ε/2: \(narrow)) vs analytic \(analytic)")
                 }
                 // Directional derivative along d = sign(∇L): ⟨∇L, d⟩ against (L(θ + εd) − L(θ − εd)) / 2ε.
                 let direction = grad.map { Float($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }
