@@ -24,9 +24,12 @@ let package = Package(
         // MARK: Hand-written AVX2/FMA kernels, dispatched at run time (see Sources/CKernels/README.md)
         .target(name: "CKernels"),
 
+        // MARK: Files: whole-file reads, the one atomic durable write, the error for outside input
+        .target(name: "FileIO"),
+
         // MARK: Pure core
-        .target(name: "NeuralCore", dependencies: ["COpenBLAS", "CKernels"]),
-        .target(name: "Inpainting", dependencies: ["NeuralCore", "CZlib"]),
+        .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"]),
+        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "CZlib"]),
 
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
         .target(name: "TerminalUI", dependencies: ["Inpainting"]),
@@ -42,11 +45,12 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["NeuralCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
         .testTarget(
-            name: "NeuralCoreTests", dependencies: ["NeuralCore", "TestSupport"],
+            name: "NeuralCoreTests", dependencies: ["FileIO", "NeuralCore", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "InpaintingTests", dependencies: ["Inpainting", "TestSupport"],
+            name: "InpaintingTests", dependencies: ["FileIO", "Inpainting", "TestSupport"],
             resources: [.copy("Fixtures")]),
         // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// MNIST or Zalando's Fashion-MNIST (same IDX format and file names).

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// Which half of MNIST (or Fashion-MNIST) a file holds.

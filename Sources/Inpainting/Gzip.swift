@@ -1,3 +1,4 @@
+import FileIO
 import CZlib
 
 /// gzip and zlib streams through the system zlib.

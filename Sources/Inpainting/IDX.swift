@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// The IDX format of the MNIST files (LeCun et al.): a big-endian header `00 00 TT NN`, where TT is the

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// A stack of grey images read from or written to an idx3 file.

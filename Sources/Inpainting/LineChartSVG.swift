@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// A plain SVG line chart for loss curves (issue 6 §3): one polyline per series, axes with tick labels,

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// An 8-bit grey or RGB image and a small PNG encoder (PNG 1.2 spec: signature, IHDR, one IDAT of

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 // The safetensors format (https://github.com/huggingface/safetensors), the checkpoint format shared with
@@ -250,12 +251,5 @@ public struct SafetensorsFile: Sendable {
     static let float16Table: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
 
     /// A short reason from a Foundation error, without its multi-line userInfo dump.
-    static func reason(_ error: Error) -> String {
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain,
-           let message = strerror(Int32(posix.code)) {
-            return String(cString: message)
-        }
-        let text = (error as NSError).localizedDescription
-        return text.split(separator: "\n").first.map(String.init) ?? "unknown error"
-    }
+    static func reason(_ error: Error) -> String { errorReason(error) }
 }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// One tensor to write: its shape, its values (a slice, so a checkpoint can point into a parameter store's
@@ -49,32 +50,13 @@ extension SafetensorsFile {
         }
     }
 
-    /// Runs `body` on a temporary file beside `url`, flushes it to disk and renames it over `url`; on any
-    /// failure the temporary file is removed and `url` is untouched.
+    /// Runs `body` on a temporary file beside `url` and moves it into place with the project's one atomic,
+    /// durable write (`AtomicFile.write(to:_:)`); on any failure `url` is untouched.
     public static func writeAtomically(to url: URL, _ body: (FileHandle) throws -> Void) throws(SafetensorsError) {
-        if let kind = nonRegularFileKind(atPath: url.path) {
-            throw SafetensorsError(file: url.path, kind: .unwritable,
-                                   detail: "expected a regular file to replace, found \(kind)")
-        }
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafetensorsError(file: url.path, kind: .unwritable,
-                                   detail: "cannot create a file in \(directory.path) (no such folder, or no permission)")
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try body(handle)
-            try handle.synchronize()
+            try AtomicFile.write(to: url, body)
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(file: url.path, kind: .unwritable, detail: "cannot write (\(reason(error)))")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let message = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafetensorsError(file: url.path, kind: .unwritable, detail: "cannot move the written file into place (\(message))")
+            throw SafetensorsError(file: url.path, kind: .unwritable, detail: error.problem)
         }
     }
 

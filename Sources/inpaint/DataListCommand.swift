@@ -1,3 +1,4 @@
+import FileIO
 import ArgumentParser
 import Foundation
 import Inpainting
@@ -45,14 +46,3 @@ struct DataListCommand: ParsableCommand {
 }
 
 func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
-
-/// 1234567 → "1,234,567" (locale-independent).
-func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return value < 0 ? "-" + out : out
-}

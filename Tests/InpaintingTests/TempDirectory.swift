@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import XCTest
 
@@ -26,7 +27,7 @@ func assertDataError<T>(_ fragments: [String], file: StaticString = #filePath, l
     do {
         _ = try body()
         XCTFail("expected an error mentioning \(fragments)", file: file, line: line)
-    } catch let error as Inpainting.DataError {
+    } catch let error as FileIO.DataError {
         for f in fragments where !error.description.contains(f) {
             XCTFail("error \"\(error)\" does not mention \"\(f)\"", file: file, line: line)
         }

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import NeuralCore
 import TestSupport
@@ -60,6 +61,15 @@ final class SafetensorsTests: XCTestCase {
         try SafetensorsFile.write([SafetensorsEntry(name: "x", tensor: Tensor(shape: [1], data: [1]))], to: url)
         try SafetensorsFile.write([SafetensorsEntry(name: "y", tensor: Tensor(shape: [1], data: [2]))], to: url)
         XCTAssertEqual(try SafetensorsFile.read(contentsOf: url).names, ["y"])
+    }
+
+    func testWriteRefusesAPipeAndLeavesItInPlace() throws {
+        let pipe = directory.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        XCTAssertThrowsError(try SafetensorsFile.write([], to: pipe)) { error in
+            XCTAssertTrue("\(error)".contains("found a pipe"), "\(error)")
+        }
+        XCTAssertEqual(nonRegularFileKind(atPath: pipe.path), "a pipe", "the pipe must still be a pipe")
     }
 
     func testWriteIntoMissingDirectoryFailsWithOneLine() {

@@ -21,7 +21,7 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible, Lo
 
 /// Formats a count with thousands separators ("7,840,016"), independent of the locale so that error
 /// messages and tests read the same everywhere.
-func grouped(_ value: Int) -> String {
+public func grouped(_ value: Int) -> String {
     let digits = String(value.magnitude)
     var out = ""
     for (i, ch) in digits.enumerated() {
@@ -29,4 +29,14 @@ func grouped(_ value: Int) -> String {
         out.append(ch)
     }
     return value < 0 ? "-" + out : out
+}
+
+/// A short reason from a Foundation error, without its multi-line userInfo dump ("No space left on device").
+public func errorReason(_ error: Error) -> String {
+    if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain,
+       let message = strerror(Int32(posix.code)) {
+        return String(cString: message)
+    }
+    let text = (error as NSError).localizedDescription
+    return text.split(separator: "\n").first.map(String.init) ?? "unknown error"
 }

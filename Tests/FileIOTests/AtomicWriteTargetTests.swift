@@ -1,6 +1,5 @@
 import Foundation
-import Inpainting
-import NeuralCore
+import FileIO
 import XCTest
 
 /// Atomic writes rename over their destination; they must refuse one that is not a regular file, or a
@@ -20,9 +19,6 @@ final class AtomicWriteTargetTests: XCTestCase {
         XCTAssertThrowsError(try AtomicFile.write([1, 2, 3], to: pipe)) { error in
             XCTAssertTrue("\(error)".contains("found a pipe"), "\(error)")
         }
-        XCTAssertThrowsError(try SafetensorsFile.write([], to: pipe)) { error in
-            XCTAssertTrue("\(error)".contains("found a pipe"), "\(error)")
-        }
         XCTAssertEqual(nonRegularFileKind(atPath: pipe.path), "a pipe", "the pipe must still be a pipe")
     }
 
@@ -38,5 +34,40 @@ final class AtomicWriteTargetTests: XCTestCase {
         XCTAssertNil(nonRegularFileKind(atPath: file.path))
         XCTAssertNil(nonRegularFileKind(atPath: dir.appendingPathComponent("missing").path))
         XCTAssertEqual(nonRegularFileKind(atPath: "/dev/null"), "a character device")
+    }
+
+    func testAReplacedFileKeepsItsModeAndNoTemporaryFileStays() throws {
+        let dir = try scratch()
+        let file = dir.appendingPathComponent("private.bin")
+        try AtomicFile.write([1], to: file)
+        XCTAssertEqual(chmod(file.path, 0o600), 0)
+        try AtomicFile.write([2, 3], to: file)
+        var info = stat()
+        XCTAssertEqual(stat(file.path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600, "the replaced file must keep its permission bits")
+        XCTAssertEqual(try AtomicFile.read(file), [2, 3])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["private.bin"])
+    }
+
+    func testAFailingBodyLeavesTheOldFileAndNoTemporaryFile() throws {
+        struct Interrupted: Error {}
+        let dir = try scratch()
+        let file = dir.appendingPathComponent("kept.bin")
+        try AtomicFile.write([7, 7], to: file)
+        XCTAssertThrowsError(try AtomicFile.write(to: file) { handle in
+            try handle.write(contentsOf: [1, 2, 3])
+            throw Interrupted()
+        }) { error in
+            XCTAssertTrue("\(error)".hasPrefix(file.path + ": cannot write"), "\(error)")
+        }
+        XCTAssertEqual(try AtomicFile.read(file), [7, 7])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["kept.bin"])
+    }
+
+    func testAMissingFolderIsOneLineNamingTheFile() {
+        let file = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/m.bin")
+        XCTAssertThrowsError(try AtomicFile.write([1], to: file)) { error in
+            XCTAssertEqual("\(error)", "\(file.path): cannot write: expected the folder \(file.deletingLastPathComponent().path) to exist, found none")
+        }
     }
 }

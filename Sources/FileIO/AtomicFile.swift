@@ -1,0 +1,83 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whole-file reads and the project's one atomic, durable write.
+///
+/// Every save (checkpoints, IDX files, masks, figures, downloads) goes through `write(to:_:)`: the bytes go
+/// to a temporary file in the destination's own folder, which is flushed to disk (fsync) and renamed over the
+/// destination (rename(2) is atomic within one file system), and then the folder itself is flushed, so that
+/// the rename survives a power cut. A reader never sees half a file, an interrupted write leaves the old file
+/// intact, and a replaced file keeps its permission bits.
+public enum AtomicFile {
+    /// Reads a whole file; a missing or unreadable file is a `DataError` naming it.
+    public static func read(_ url: URL) throws(DataError) -> [UInt8] {
+        let name = url.lastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw DataError(url.path, "no such file")
+        }
+        if isDirectory.boolValue { throw DataError(url.path, "expected a file, found a directory") }
+        do {
+            return [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw DataError(name, "cannot read: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `bytes` to `url` atomically and durably.
+    public static func write(_ bytes: [UInt8], to url: URL) throws(DataError) {
+        try write(to: url) { try $0.write(contentsOf: bytes) }
+    }
+
+    /// Writes UTF-8 text atomically and durably.
+    public static func write(text: String, to url: URL) throws(DataError) {
+        try write(Array(text.utf8), to: url)
+    }
+
+    /// Runs `body` on a temporary file beside `url` (so a large file can be written in chunks), then
+    /// flushes it, renames it over `url` and flushes the folder. On any failure the temporary file is
+    /// removed and `url` is untouched. Refuses a destination that is not a regular file (see
+    /// `nonRegularFileKind`) and a folder that does not exist, with one line naming `url`.
+    public static func write(to url: URL, _ body: (FileHandle) throws -> Void) throws(DataError) {
+        if let kind = nonRegularFileKind(atPath: url.path) {
+            throw DataError(url.path, "cannot write: expected a regular file to replace, found \(kind)")
+        }
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(url.path, "cannot write: expected the folder \(folder.path) to exist, found none")
+        }
+        let temporary = folder.appendingPathComponent(
+            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
+            throw DataError(url.path, "cannot write: cannot create a file in \(folder.path) (\(errnoText()))")
+        }
+        // A replaced file keeps its mode (a 0600 checkpoint stays private).
+        var existing = stat()
+        if stat(url.path, &existing) == 0 { _ = fchmod(fd, existing.st_mode & 0o7777) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try body(handle)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            unlink(temporary.path)
+            throw DataError(url.path, "cannot write: \(errorReason(error))")
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = errnoText()
+            unlink(temporary.path)
+            throw DataError(url.path, "cannot move the finished file into place: \(reason)")
+        }
+        // The rename lives in the folder: flush it too, or a crash can bring back the old file.
+        let folderFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 { _ = fsync(folderFD); close(folderFD) }
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}
