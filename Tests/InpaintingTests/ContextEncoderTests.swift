@@ -244,7 +244,14 @@ final class ContextEncoderTests: XCTestCase {
 
     /// Splitting the passes over workers gives the serial result (up to the order of summing per-worker
     /// weight gradients), including an odd batch that splits unevenly and biases.
+    ///
+    /// With one OpenBLAS thread per caller, as `train --threads`, the UI and `fill` run them: with OpenBLAS's own
+    /// threads as well, two workers' concurrent sgemm calls came out up to 1e-7 apart from the serial ones on a
+    /// loaded AVX-512 machine (10 of 784 pixels), depending on how OpenBLAS shared its threads between them.
     func testConcurrentPassesMatchSerial() {
+        let blasThreads = BLASThreads.current
+        BLASThreads.set(1)
+        defer { BLASThreads.set(blasThreads) }
         var g = SeededGenerator(seed: 64)
         for config in [ModelConfig(bias: true, maskChannel: true), ModelConfig(architecture: .strided, bias: true),
                        ModelConfig(architecture: .pooled, bias: true)] {
