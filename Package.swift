@@ -29,28 +29,31 @@ let package = Package(
 
         // MARK: Pure core
         .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"]),
-        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "CZlib"]),
+        // MARK: Data: IDX files, gzip, checksums, discovery, the bundled sample, the one downloader
+        .target(name: "Datasets", dependencies: ["FileIO", "CZlib"]),
+        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets", "CZlib"]),
 
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
-        .target(name: "TerminalUI", dependencies: ["Inpainting"]),
+        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting"]),
         .target(name: "NcursesTerminal", dependencies: ["TerminalUI", "CNcursesW"]),
 
         // MARK: The executable
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "Inpainting", "TerminalUI", "NcursesTerminal",
+                "FileIO", "Datasets", "Inpainting", "TerminalUI", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["NeuralCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["FileIO", "NeuralCore", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["FileIO", "Datasets", "TestSupport"]),
         .testTarget(
             name: "NeuralCoreTests", dependencies: ["FileIO", "NeuralCore", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "InpaintingTests", dependencies: ["FileIO", "Inpainting", "TestSupport"],
+            name: "InpaintingTests", dependencies: ["FileIO", "Datasets", "Inpainting", "TestSupport"],
             resources: [.copy("Fixtures")]),
         // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),

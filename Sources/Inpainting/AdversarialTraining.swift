@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// Adversarial training's recipe (issue 6 §2, after Pathak et al. 2016 §3.2–3.3); nil in `TrainingOptions`

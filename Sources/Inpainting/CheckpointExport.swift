@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 // Shipping a model (issue 6 §4: the bundled model ≤ 25 MB, "float16 storage is fine if the

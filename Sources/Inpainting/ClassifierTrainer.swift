@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// Settings for `DigitClassifier.train`. Defaults: Adam as Kingma & Ba 2015 recommend (lr 1e-3,

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// Which network: the report's (Hu & Velarde 2016 §2), the project's faster strided variant (issue 4 §2), or

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 // The forward and backward passes of `ContextEncoder`, layer by layer over a workspace's buffers.

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 // Helpers that turn digits and holes into the network's NCHW tensors, so that the trainer, the UI and the

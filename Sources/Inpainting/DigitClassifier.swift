@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// The project's own digit classifier (issue 4 §2), used to score inpainted composites: a small CNN,

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// The adversary of adversarial training (Pathak et al. 2016 §3.2; issue 6 §2): a small DCGAN-style

@@ -1,10 +1,5 @@
+import Datasets
 import NeuralCore
-
-/// MNIST geometry: every image is 28×28 grey levels in [0, 1].
-public enum Digit {
-    public static let side = 28
-    public static let pixels = 784
-}
 
 /// An axis-aligned rectangular hole: rows `top ..< top+height`, columns `left ..< left+width`.
 ///

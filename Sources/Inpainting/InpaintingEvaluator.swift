@@ -1,3 +1,4 @@
+import Datasets
 import Dispatch
 
 /// Scores inpainting methods over a labelled image set with fixed masks, the way issue 4 §2's

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// A uniform integer in `0 ..< n` by Lemire's multiply-high (bias below n/2⁶⁴, negligible here); written

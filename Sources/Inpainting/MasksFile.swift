@@ -1,3 +1,4 @@
+import Datasets
 import FileIO
 import Foundation
 import NeuralCore

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Datasets
 import Glibc
 #else
 import Foundation

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// What `fill` returns for each image.

@@ -74,6 +74,7 @@ public enum SSIM {
 }
 
 #if canImport(Glibc)
+import Datasets
 import Glibc
 #else
 import Foundation

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 #if canImport(Glibc)

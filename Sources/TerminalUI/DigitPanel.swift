@@ -1,3 +1,4 @@
+import Datasets
 import Inpainting
 
 /// Draws a 28×28 digit into a cell buffer.

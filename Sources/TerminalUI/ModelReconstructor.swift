@@ -1,3 +1,4 @@
+import Datasets
 import Inpainting
 
 /// Runs the context encoder on one digit for the UI, reusing one workspace so a drag motion allocates only

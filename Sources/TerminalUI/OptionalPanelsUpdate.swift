@@ -1,3 +1,4 @@
+import Datasets
 import Inpainting
 
 // How `update` keeps the optional panels current. Each panel is refreshed only while it is on, so a user

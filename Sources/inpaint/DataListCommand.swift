@@ -1,3 +1,4 @@
+import Datasets
 import FileIO
 import ArgumentParser
 import Foundation

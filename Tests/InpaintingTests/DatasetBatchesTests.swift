@@ -1,3 +1,4 @@
+import Datasets
 import Inpainting
 import NeuralCore
 import XCTest

@@ -1,3 +1,4 @@
+@testable import Datasets
 import Foundation
 @testable import Inpainting
 import NeuralCore

@@ -1,6 +1,7 @@
 import FileIO
 import Foundation
 import Inpainting
+import TestSupport
 import XCTest
 
 final class MasksFileTests: XCTestCase {

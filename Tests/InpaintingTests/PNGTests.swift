@@ -1,5 +1,8 @@
+import Datasets
 import Foundation
 import Inpainting
+import NeuralCore
+import TestSupport
 import XCTest
 
 /// A minimal PNG reader for our own output (8-bit, filter 0, not interlaced): checks the signature and
@@ -126,8 +129,6 @@ final class PNGTests: XCTestCase {
     }
 }
 
-import NeuralCore
-import TestSupport
 
 final class LineChartSVGTests: XCTestCase {
     func testChartHasOnePolylinePerSeriesAndEscapesText() throws {

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// Fig. 6: the fill grows darker as the hole grows (the L2 loss pulls uncertain pixels toward the grey

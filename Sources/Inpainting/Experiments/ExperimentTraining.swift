@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// The small full-batch loop the report's figures use: every iteration sees the whole (small) set, with

@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// Fig. 7: trained on 7s and 9s, a hole over the part that tells them apart yields a blend of both.

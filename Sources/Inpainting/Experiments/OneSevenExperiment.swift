@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 /// Figs. 1 and 2: a single 7 with a square hole at many positions.

@@ -1,6 +1,7 @@
+import Datasets
 import FileIO
 import Foundation
-import Inpainting
+import TestSupport
 import XCTest
 
 final class DataLocatorTests: XCTestCase {
@@ -108,5 +109,3 @@ final class BundledSampleTests: XCTestCase {
         XCTAssertTrue(sample == test.prefix(1_000), "the bundled sample differs from the first 1,000 test digits")
     }
 }
-
-import TestSupport

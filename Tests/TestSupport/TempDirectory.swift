@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// A fresh folder under the system temp dir, removed when the test ends.
-func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
+public func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
     let dir = FileManager.default.temporaryDirectory
         .appendingPathComponent("inpaint-tests-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -12,7 +12,7 @@ func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
 }
 
 /// Big-endian IDX header bytes, for hand-made (and hand-broken) files.
-func idxHeader(type: UInt8, dims: [Int]) -> [UInt8] {
+public func idxHeader(type: UInt8, dims: [Int]) -> [UInt8] {
     var out: [UInt8] = [0, 0, type, UInt8(dims.count)]
     for d in dims {
         let v = UInt32(d)
@@ -22,7 +22,7 @@ func idxHeader(type: UInt8, dims: [Int]) -> [UInt8] {
 }
 
 /// Asserts that `body` throws a `DataError` whose message contains every one of `fragments`.
-func assertDataError<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+public func assertDataError<T>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
                         _ body: () throws -> T) {
     do {
         _ = try body()
@@ -36,5 +36,3 @@ func assertDataError<T>(_ fragments: [String], file: StaticString = #filePath, l
         XCTFail("expected DataError, got \(error)", file: file, line: line)
     }
 }
-
-import Inpainting

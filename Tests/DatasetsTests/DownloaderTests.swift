@@ -1,6 +1,7 @@
+import Datasets
 import FileIO
 import Foundation
-import Inpainting
+import TestSupport
 import XCTest
 
 final class MD5Tests: XCTestCase {
@@ -86,5 +87,3 @@ private final class ProgressLog: @unchecked Sendable {
     func add(_ p: DownloadProgress) { lock.lock(); reports.append(p); lock.unlock() }
     var last: DownloadProgress? { lock.lock(); defer { lock.unlock() }; return reports.last }
 }
-
-import TestSupport

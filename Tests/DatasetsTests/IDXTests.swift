@@ -1,6 +1,7 @@
+import Datasets
 import FileIO
 import Foundation
-import Inpainting
+import TestSupport
 import XCTest
 
 final class IDXTests: XCTestCase {
@@ -149,5 +150,3 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(split.images.pixels.min(), 0)
     }
 }
-
-import TestSupport

@@ -1,5 +1,6 @@
+import Datasets
 import FileIO
-import Inpainting
+import TestSupport
 import XCTest
 
 final class GzipTests: XCTestCase {

@@ -1,14 +1,14 @@
 import Foundation
 import XCTest
-@testable import Inpainting
+import Datasets
 
 /// The repository's `assets/` folder, from which tests read the bundled sample, model and classifier.
-let repositoryAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("assets")
 
 /// The bundled 1,000-digit sample, split as `Dataset` splits it: the first 800 to train, the last 200 to test.
 /// Skips the calling test when the sample is missing.
-func bundledSampleSplits() throws -> (train: MNISTSplit, test: MNISTSplit) {
+public func bundledSampleSplits() throws -> (train: MNISTSplit, test: MNISTSplit) {
     let images = repositoryAssets.appendingPathComponent(DataLocator.sampleImagesFileName)
     guard FileManager.default.fileExists(atPath: images.path) else {
         throw XCTSkip("no bundled sample at \(repositoryAssets.path)")

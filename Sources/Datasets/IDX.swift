@@ -96,19 +96,6 @@ struct IDXArray {
 
 // MARK: - Byte helpers
 
-@inline(__always)
-func readUInt32<C: RandomAccessCollection>(_ bytes: C, at offset: Int) -> UInt32
-where C.Element == UInt8, C.Index == Int {
-    let i = bytes.startIndex + offset
-    return UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
-}
-
-@inline(__always)
-func appendUInt32(_ out: inout [UInt8], _ v: UInt32) {
-    out.append(UInt8(v >> 24)); out.append(UInt8((v >> 16) & 0xFF))
-    out.append(UInt8((v >> 8) & 0xFF)); out.append(UInt8(v & 0xFF))
-}
-
 private func hex(_ v: UInt32) -> String {
     let s = String(v, radix: 16)
     return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
