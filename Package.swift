@@ -31,7 +31,10 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"]),
         // MARK: Data: IDX files, gzip, checksums, discovery, the bundled sample, the one downloader
         .target(name: "Datasets", dependencies: ["FileIO", "CZlib"]),
-        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets", "CZlib"]),
+        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets", "Figures"]),
+
+        // MARK: Figures: PNG, SVG line charts, a bitmap font, digit grids
+        .target(name: "Figures", dependencies: ["FileIO", "Datasets"]),
 
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
         .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting"]),
@@ -41,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "FileIO", "Datasets", "Inpainting", "TerminalUI", "NcursesTerminal",
+                "FileIO", "Datasets", "Inpainting", "Figures", "TerminalUI", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -49,6 +52,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FileIO", "NeuralCore", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
         .testTarget(name: "DatasetsTests", dependencies: ["FileIO", "Datasets", "TestSupport"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Datasets", "Inpainting", "NeuralCore", "TestSupport"]),
         .testTarget(
             name: "NeuralCoreTests", dependencies: ["FileIO", "NeuralCore", "TestSupport"],
             resources: [.copy("Fixtures")]),

@@ -1,4 +1,5 @@
 import Datasets
+import Figures
 import NeuralCore
 
 /// Fig. 6: the fill grows darker as the hole grows (the L2 loss pulls uncertain pixels toward the grey

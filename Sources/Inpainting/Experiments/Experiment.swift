@@ -1,4 +1,5 @@
 import Datasets
+import Figures
 import Foundation
 import NeuralCore
 

@@ -1,4 +1,5 @@
 import Datasets
+import Figures
 import NeuralCore
 
 /// The small full-batch loop the report's figures use: every iteration sees the whole (small) set, with

@@ -1,4 +1,5 @@
 import Datasets
+import Figures
 import NeuralCore
 
 /// Fig. 7: trained on 7s and 9s, a hole over the part that tells them apart yields a blend of both.

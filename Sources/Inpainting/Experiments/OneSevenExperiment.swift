@@ -1,4 +1,5 @@
 import Datasets
+import Figures
 import NeuralCore
 
 /// Figs. 1 and 2: a single 7 with a square hole at many positions.

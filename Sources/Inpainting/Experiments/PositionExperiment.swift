@@ -1,3 +1,4 @@
+import Figures
 import NeuralCore
 
 /// Fig. 5: with one input channel x ⊙ M a hole pixel looks exactly like black ink-free paper, so the

@@ -1,3 +1,4 @@
+import Figures
 import NeuralCore
 
 /// Figs. 3 and 4: a few digits, full-batch iterations with fresh rectangle holes each time, scored on
