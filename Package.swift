@@ -31,20 +31,23 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"]),
         // MARK: Data: IDX files, gzip, checksums, discovery, the bundled sample, the one downloader
         .target(name: "Datasets", dependencies: ["FileIO", "CZlib"]),
-        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets", "Figures"]),
+        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets"]),
 
         // MARK: Figures: PNG, SVG line charts, a bitmap font, digit grids
         .target(name: "Figures", dependencies: ["FileIO", "Datasets"]),
 
+        // MARK: Experiments: the report's figures as runs that measure their claim, and the UI's presets
+        .target(name: "Experiments", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Figures"]),
+
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
-        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting"]),
+        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Experiments"]),
         .target(name: "NcursesTerminal", dependencies: ["TerminalUI", "CNcursesW"]),
 
         // MARK: The executable
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "FileIO", "Datasets", "Inpainting", "Figures", "TerminalUI", "NcursesTerminal",
+                "FileIO", "Datasets", "Inpainting", "Figures", "Experiments", "TerminalUI", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,6 +55,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FileIO", "NeuralCore", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
         .testTarget(name: "DatasetsTests", dependencies: ["FileIO", "Datasets", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Inpainting", "Datasets", "NeuralCore", "TestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Datasets", "Inpainting", "NeuralCore", "TestSupport"]),
         .testTarget(
             name: "NeuralCoreTests", dependencies: ["FileIO", "NeuralCore", "TestSupport"],

@@ -91,6 +91,12 @@ public struct TrainingStep: Sendable, Equatable {
     public var learningRate: Float
     /// The discriminator's and G's adversarial loss of this step, when training adversarially.
     public var adversarial: AdversarialLosses? = nil
+
+    public init(step: Int, epoch: Int, loss: Float, imagesPerSecond: Double, learningRate: Float,
+                adversarial: AdversarialLosses? = nil) {
+        self.step = step; self.epoch = epoch; self.loss = loss; self.imagesPerSecond = imagesPerSecond
+        self.learningRate = learningRate; self.adversarial = adversarial
+    }
 }
 
 public enum TrainerState: String, Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Experiments
 import Inpainting
 
 /// A key press, already decoded by the driver.

@@ -1,3 +1,4 @@
+import Experiments
 import Inpainting
 
 /// What the UI needs to show a preset the driver has just started (see `ExperimentPreset`).

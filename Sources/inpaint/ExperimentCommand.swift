@@ -1,3 +1,4 @@
+import Experiments
 import FileIO
 import ArgumentParser
 import Foundation

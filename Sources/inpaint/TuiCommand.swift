@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Experiments
 import Foundation
 import Inpainting
 import NcursesTerminal

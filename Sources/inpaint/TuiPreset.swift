@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Experiments
 import Inpainting
 import NeuralCore
 import TerminalUI

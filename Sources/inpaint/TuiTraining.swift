@@ -1,4 +1,5 @@
 import Dispatch
+import Experiments
 import Foundation
 import Inpainting
 import TerminalUI

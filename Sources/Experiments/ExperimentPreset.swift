@@ -1,3 +1,4 @@
+import Inpainting
 import Datasets
 /// An experiment as the terminal UI runs it (issue 6 §1: "the terminal UI offers the same as presets"):
 /// the experiment's own data and recipe, trained live, with the digits that make its figure's point to

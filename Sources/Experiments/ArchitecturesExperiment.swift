@@ -1,3 +1,4 @@
+import Inpainting
 import Datasets
 import Figures
 import Foundation
@@ -100,7 +101,7 @@ enum ArchitecturesExperiment {
         let trainer = Trainer(model: model, images: context.train.images.pixels, count: context.train.count,
                               options: options) { event in
             guard case .step(let step) = event else { return }
-            let elapsed = ContextEncoderBenchmark.seconds(clock.now - start)
+            let elapsed = (clock.now - start).inSeconds
             log.losses.append((elapsed, step.loss))
             if fast { progress(.step(phase: name, step: step.step, of: fastSteps, loss: step.loss)); return }
             if elapsed >= log.nextReport * budget {
@@ -111,7 +112,7 @@ enum ArchitecturesExperiment {
         }
         log.trainer = trainer
         let reason = trainer.run()
-        let seconds = ContextEncoderBenchmark.seconds(clock.now - start)
+        let seconds = (clock.now - start).inSeconds
         guard reason == .finished || reason == .cancelled else {
             throw ExperimentError("architectures: training \(name) stopped early (\(reason))")
         }
@@ -149,4 +150,8 @@ enum ArchitecturesExperiment {
         return DigitGrid(columns: max(columns, 1), cells: cells, title: title,
                          rowLabels: ["input"] + architectures.map(\.rawValue) + ["truth"]).render()
     }
+}
+
+private extension Duration {
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
