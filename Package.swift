@@ -33,21 +33,24 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["FileIO", "CZlib"]),
         .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets"]),
 
+        // MARK: Evaluation: metrics, SSIM, classical fills, the digit classifier, the evaluator
+        .target(name: "Evaluation", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting"]),
+
         // MARK: Figures: PNG, SVG line charts, a bitmap font, digit grids
         .target(name: "Figures", dependencies: ["FileIO", "Datasets"]),
 
         // MARK: Experiments: the report's figures as runs that measure their claim, and the UI's presets
-        .target(name: "Experiments", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Figures"]),
+        .target(name: "Experiments", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Figures"]),
 
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
-        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Experiments"]),
+        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Evaluation", "Experiments"]),
         .target(name: "NcursesTerminal", dependencies: ["TerminalUI", "CNcursesW"]),
 
         // MARK: The executable
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "FileIO", "Datasets", "Inpainting", "Figures", "Experiments", "TerminalUI", "NcursesTerminal",
+                "FileIO", "Datasets", "Inpainting", "Evaluation", "Figures", "Experiments", "TerminalUI", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -55,7 +58,12 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FileIO", "NeuralCore", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
         .testTarget(name: "DatasetsTests", dependencies: ["FileIO", "Datasets", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Inpainting", "Datasets", "NeuralCore", "TestSupport"]),
+        .testTarget(
+            name: "EvaluationTests", dependencies: ["Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures", "Datasets", "Inpainting", "NeuralCore", "TestSupport"]),
         .testTarget(
             name: "NeuralCoreTests", dependencies: ["FileIO", "NeuralCore", "TestSupport"],
@@ -64,7 +72,7 @@ let package = Package(
             name: "InpaintingTests", dependencies: ["FileIO", "Datasets", "Inpainting", "TestSupport"],
             resources: [.copy("Fixtures")]),
         // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Evaluation", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,7 +4,7 @@ and input image), one Adam step of D, and the generator's combined loss and grad
 
 Remake the committed fixture (from the package root, with the project's venv):
 
-    /work/venv/bin/python scripts/make_adversarial_fixture.py Tests/InpaintingTests/Fixtures
+    venv/bin/python scripts/make_adversarial_fixture.py Tests/InpaintingTests/Fixtures
 
 It writes `adversarial_parity.safetensors`, checked by Tests/InpaintingTests/AdversarialParityTests.swift.
 Weights by the formula of scripts/make_parity_fixture.py (its docstring), so that nothing large is stored:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the digit classifier's forward and backward (Tests/InpaintingTests/Fixtures).
+"""PyTorch reference for the digit classifier's forward and backward (Tests/EvaluationTests/Fixtures).
 
 Weights and images come from closed formulas that the Swift test evaluates too, so the fixture stores
 only results: the logits, the mean cross-entropy and, for every parameter tensor, its first 8 gradient
@@ -42,6 +42,6 @@ fixture = {
     "gradients": {name: {"first": p.grad.reshape(-1)[:8].tolist(), "sum": p.grad.sum().item(),
                          "absSum": p.grad.abs().sum().item()} for name, p in zip(names, params)},
 }
-out = pathlib.Path(__file__).resolve().parent.parent / "Tests/InpaintingTests/Fixtures/classifier_reference.json"
+out = pathlib.Path(__file__).resolve().parent.parent / "Tests/EvaluationTests/Fixtures/classifier_reference.json"
 out.write_text(json.dumps(fixture, indent=1))
 print(f"wrote {out}: loss {loss.item():.6f}")

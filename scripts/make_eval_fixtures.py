@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference numbers for the project's metrics and classical fills (Tests/InpaintingTests/Fixtures).
+"""Reference numbers for the project's metrics and classical fills (Tests/EvaluationTests/Fixtures).
 
 Writes eval_reference.json: a few synthetic 28x28 "digits" (soft strokes, 8-bit grey levels), a noisy
 reconstruction and a rectangular hole for each, and what trusted libraries compute for them:
@@ -95,7 +95,7 @@ cases = [
     case(0, 14, 14, 14, 0.05),  # 196, touching the top and right borders
     case(20, 0, 8, 13, 0.30),   # 104, touching the bottom and left borders
 ]
-out = pathlib.Path(__file__).resolve().parent.parent / "Tests/InpaintingTests/Fixtures/eval_reference.json"
+out = pathlib.Path(__file__).resolve().parent.parent / "Tests/EvaluationTests/Fixtures/eval_reference.json"
 def rounded(v):
     """Eight significant digits: Float32 precision, and a fixture a third the size."""
     if isinstance(v, float):

@@ -3,7 +3,7 @@
 
 Remake the committed fixtures (from the package root, with the project's venv):
 
-    /work/venv/bin/python scripts/make_parity_fixture.py Tests/InpaintingTests/Fixtures [NAME ...]
+    venv/bin/python scripts/make_parity_fixture.py Tests/InpaintingTests/Fixtures [NAME ...]
 
 It writes one small safetensors file per configuration, checked by Tests/InpaintingTests/ParityTests.swift
 (a rerun reproduces every tensor bit for bit; only the JSON header's key order may change):

@@ -1,3 +1,4 @@
+import Evaluation
 import Inpainting
 import Datasets
 import Figures

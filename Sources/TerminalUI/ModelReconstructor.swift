@@ -1,4 +1,5 @@
 import Datasets
+import Evaluation
 import Inpainting
 
 /// Runs the context encoder on one digit for the UI, reusing one workspace so a drag motion allocates only

@@ -1,3 +1,4 @@
+import Evaluation
 import Inpainting
 
 /// A classical fill the comparison panel can show (`ClassicalFill`, with the mean image supplied by the

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Evaluation
 import Foundation
 import Inpainting
 

@@ -1,4 +1,5 @@
 import Datasets
+import Evaluation
 import FileIO
 import ArgumentParser
 import Foundation

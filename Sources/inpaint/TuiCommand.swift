@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Evaluation
 import Experiments
 import Foundation
 import Inpainting

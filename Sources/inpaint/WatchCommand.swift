@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Evaluation
 import Foundation
 import Inpainting
 import NcursesTerminal

@@ -1,4 +1,5 @@
 @testable import Datasets
+@testable import Evaluation
 @testable import Experiments
 import Foundation
 import XCTest

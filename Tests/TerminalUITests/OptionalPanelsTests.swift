@@ -1,3 +1,4 @@
+import Evaluation
 import Inpainting
 import TerminalUI
 import XCTest

@@ -1,3 +1,4 @@
+import Inpainting
 import Datasets
 import Foundation
 import NeuralCore

@@ -74,6 +74,7 @@ public enum SSIM {
 }
 
 #if canImport(Glibc)
+import Inpainting
 import Datasets
 import Glibc
 #else

@@ -1,3 +1,4 @@
+import Inpainting
 import Datasets
 /// The classical baselines that issue 4 §2 sets beside the context encoder. Every fill takes an image and
 /// a mask, both [side·side] row-major (mask 1 = known, 0 = hole), and returns a full image whose known

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Inpainting
 import Datasets
 import Glibc
 #else

@@ -1,3 +1,4 @@
+import Evaluation
 import Inpainting
 import NeuralCore
 import TestSupport
