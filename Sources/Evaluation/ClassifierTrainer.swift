@@ -1,5 +1,5 @@
-import Inpainting
 import Datasets
+import Inpainting
 import NeuralCore
 
 /// Settings for `DigitClassifier.train`. Defaults: Adam as Kingma & Ba 2015 recommend (lr 1e-3,
@@ -54,11 +54,11 @@ extension DigitClassifier {
             epsilon: Double(options.epsilon)))
         var batchImages = [Float](repeating: 0, count: options.batchSize * Digit.pixels)
         var batchLabels = [Int32](repeating: 0, count: options.batchSize)
-        var order = Array(0..<count)
+        var order: [Int] = []
         var step = 0
         let totalSteps = options.epochs * ((count + options.batchSize - 1) / options.batchSize)
         for epoch in 1...max(options.epochs, 1) where options.epochs > 0 {
-            order.shuffle(using: &rng)
+            order = rng.permutation(count: count)
             var lossSum = 0.0, batches = 0
             var start = 0
             while start < count {

@@ -35,14 +35,3 @@ extension MasksFile {
         return Tensor(shape: [n, 1, side, side], data: data)
     }
 }
-
-/// A seeded shuffle of `0 ..< count` (Fisher–Yates with the project's own integer draw, so epochs repeat
-/// bit for bit across Swift versions).
-public func seededPermutation(count: Int, using rng: inout SeededGenerator) -> [Int] {
-    var order = Array(0..<count)
-    if count < 2 { return order }
-    for i in stride(from: count - 1, to: 0, by: -1) {
-        order.swapAt(i, uniformIndex(i + 1, &rng))
-    }
-    return order
-}

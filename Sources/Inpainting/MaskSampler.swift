@@ -1,14 +1,6 @@
 import Datasets
 import NeuralCore
 
-/// A uniform integer in `0 ..< n` by Lemire's multiply-high (bias below n/2⁶⁴, negligible here); written
-/// out rather than `Int.random(in:using:)` so that masks repeat bit for bit across Swift versions.
-@inline(__always)
-func uniformIndex(_ n: Int, _ rng: inout SeededGenerator) -> Int {
-    precondition(n > 0, "uniformIndex needs a positive bound")
-    return Int(rng.next().multipliedFullWidth(by: UInt64(n)).high)
-}
-
 /// The report's hole: one axis-aligned rectangle covering 1/8 to 1/4 of the image (98…196 of 784 pixels
 /// for MNIST), anywhere, with a varied aspect ratio (Hu & Velarde §2).
 ///
@@ -41,9 +33,9 @@ public struct RectangleHoleSampler: Sendable, Equatable {
     }
 
     public func sample(using rng: inout SeededGenerator) -> HoleRect {
-        let shape = shapes[uniformIndex(shapes.count, &rng)]
-        let top = uniformIndex(side - shape.height + 1, &rng)
-        let left = uniformIndex(side - shape.width + 1, &rng)
+        let shape = shapes[rng.index(below: shapes.count)]
+        let top = rng.index(below: side - shape.height + 1)
+        let left = rng.index(below: side - shape.width + 1)
         return HoleRect(top: top, left: left, height: shape.height, width: shape.width)
     }
 
@@ -97,7 +89,7 @@ public struct MaskSampler: Sendable, Equatable {
         case .rect: return .rectangle(rectangles.sample(using: &rng))
         case .stroke: return .freeForm(strokes.sample(using: &rng))
         case .mixed:
-            return uniformIndex(2, &rng) == 0 ? .rectangle(rectangles.sample(using: &rng))
+            return rng.index(below: 2) == 0 ? .rectangle(rectangles.sample(using: &rng))
                                                : .freeForm(strokes.sample(using: &rng))
         }
     }

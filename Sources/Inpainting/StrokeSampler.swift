@@ -44,14 +44,14 @@ public struct StrokeHoleSampler: Sendable, Equatable {
     }
 
     private func attempt(_ rng: inout SeededGenerator) -> [Float]? {
-        let target = minArea + uniformIndex(maxArea - minArea + 1, &rng)
+        let target = minArea + rng.index(below: maxArea - minArea + 1)
         var hole = [Bool](repeating: false, count: side * side)
         var area = 0
         let s = Double(side)
         let averageRadius = (2 * s * s).squareRoot() / 8
         while area < target {
             let width = minWidth + (maxWidth - minWidth) * unit(&rng)
-            let vertices = 4 + uniformIndex(maxVertices - 4 + 1, &rng)
+            let vertices = 4 + rng.index(below: maxVertices - 4 + 1)
             var x = s * unit(&rng), y = s * unit(&rng)
             var heading = 2 * Double.pi * unit(&rng)
             for j in 0..<vertices where area < target {

@@ -338,12 +338,7 @@ public final class Trainer: @unchecked Sendable {
         let epoch = step / stepsPerEpoch
         if epoch != orderEpoch {
             var rng = SeededGenerator(seed: Trainer.mix(options.seed, UInt64(epoch) &+ 0x5EED))
-            order = Array(0..<imageCount)
-            // Fisher–Yates with our own bounded draw, so the order repeats across Swift versions.
-            for i in stride(from: imageCount - 1, to: 0, by: -1) {
-                let j = Int(rng.next().multipliedFullWidth(by: UInt64(i + 1)).high)
-                order.swapAt(i, j)
-            }
+            order = rng.permutation(count: imageCount)
             orderEpoch = epoch
         }
         let first = (step % stepsPerEpoch) * options.batchSize

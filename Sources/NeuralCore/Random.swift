@@ -36,6 +36,24 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     @inline(__always)
     public mutating func uniform(_ low: Float, _ high: Float) -> Float { low + (high - low) * nextUnitFloat() }
 
+    /// A uniform integer in `0 ..< n` by Lemire's multiply-high (bias below n/2⁶⁴, negligible here); written
+    /// out rather than `Int.random(in:using:)` so that masks and data orders repeat bit for bit across Swift
+    /// versions.
+    @inline(__always)
+    public mutating func index(below n: Int) -> Int {
+        precondition(n > 0, "index(below:) needs a positive bound, got \(n)")
+        return Int(next().multipliedFullWidth(by: UInt64(n)).high)
+    }
+
+    /// The project's one seeded shuffle: a permutation of `0 ..< count` by Fisher–Yates with `index(below:)`
+    /// (the training order of an epoch, the classifier's batches).
+    public mutating func permutation(count: Int) -> [Int] {
+        var order = Array(0..<count)
+        if count < 2 { return order }
+        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, index(below: i + 1)) }
+        return order
+    }
+
     /// Standard normal (Box–Muller).
     public mutating func normal() -> Float {
         var u1 = Double(next() >> 11) * 0x1.0p-53
@@ -47,10 +65,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
 
 #if canImport(Glibc)
 import Glibc
+
 @inline(__always) private func _log(_ x: Double) -> Double { Glibc.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Glibc.cos(x) }
 #else
 import Foundation
+
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
 #endif

@@ -22,10 +22,10 @@ final class DatasetBatchesTests: XCTestCase {
 
     func testPermutationIsSeededAndComplete() {
         var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
-        let p = seededPermutation(count: 1000, using: &a)
-        XCTAssertEqual(p, seededPermutation(count: 1000, using: &b))
+        let p = a.permutation(count: 1000)
+        XCTAssertEqual(p, b.permutation(count: 1000))
         XCTAssertEqual(p.sorted(), Array(0..<1000))
         XCTAssertNotEqual(p, Array(0..<1000))
-        XCTAssertEqual(seededPermutation(count: 0, using: &a), [])
+        XCTAssertEqual(a.permutation(count: 0), [])
     }
 }
