@@ -1,5 +1,5 @@
-import Inpainting
 import Datasets
+import Inpainting
 import NeuralCore
 
 /// The project's own digit classifier (issue 4 §2), used to score inpainted composites: a small CNN,
@@ -172,14 +172,17 @@ struct ClassifierWorkspace {
         }
     }
 
+    /// The project's one ReLU (`Activation.relu`, AVX2 where the CPU has it), in place.
     private func relu(_ v: inout [Float], _ count: Int) {
-        v.withUnsafeMutableBufferPointer { b in for i in 0..<count { b[i] = max(b[i], 0) } }
+        v.withUnsafeMutableBufferPointer { b in Activation.relu.forward(input: b.baseAddress!, output: b.baseAddress!, count: count) }
     }
 
     /// d ⊙= (output > 0): ReLU's gradient, read from its output (0 exactly where it clipped).
     private func reluBackward(_ d: inout [Float], output: [Float], _ count: Int) {
         d.withUnsafeMutableBufferPointer { db in
-            output.withUnsafeBufferPointer { ob in for i in 0..<count where ob[i] <= 0 { db[i] = 0 } }
+            output.withUnsafeBufferPointer { ob in
+                Activation.relu.backward(output: ob.baseAddress!, dOutput: db.baseAddress!, dInput: db.baseAddress!, count: count)
+            }
         }
     }
 
