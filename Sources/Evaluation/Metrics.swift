@@ -1,10 +1,11 @@
 #if canImport(Glibc)
-import Inpainting
-import Datasets
 import Glibc
 #else
 import Foundation
 #endif
+import Datasets
+import Inpainting
+import NeuralCore
 
 /// Inpainting quality over a set of images, as issue 4 §2 defines it (all errors on the hole only).
 ///
@@ -91,15 +92,11 @@ public struct MetricsAccumulator: Sendable, Equatable {
                      && mask.count == Digit.pixels, "metrics expect 784-pixel images and masks")
         var s = Sums()
         var composite = original
-        var imageSquared = 0.0
-        var holes = 0
-        for i in 0..<Digit.pixels where mask[i] == 0 {
-            composite[i] = reconstruction[i]
-            let e = Double(reconstruction[i]) - Double(original[i])
-            imageSquared += e * e
-            s.absoluteError += abs(e)
-            holes += 1
-        }
+        for i in 0..<Digit.pixels where mask[i] == 0 { composite[i] = reconstruction[i] }
+        let squared = MaskedLoss.l2.errorSums(prediction: reconstruction, target: original, mask: mask)
+        let imageSquared = squared.hole
+        let holes = Int(squared.holePixels)
+        s.absoluteError = MaskedLoss.l1.errorSums(prediction: reconstruction, target: original, mask: mask).hole
         s.images = 1
         s.holePixels = holes
         s.squaredError = imageSquared

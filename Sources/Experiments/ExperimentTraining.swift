@@ -1,7 +1,7 @@
-import Evaluation
-import Inpainting
 import Datasets
+import Evaluation
 import Figures
+import Inpainting
 import NeuralCore
 
 /// The small full-batch loop the report's figures use: every iteration sees the whole (small) set, with
@@ -113,11 +113,9 @@ struct FullBatchLoop {
 
 /// Measurements shared by the experiments. All images and masks are [count, 784], mask 1 known / 0 hole.
 enum HoleStatistics {
-    /// Σ(1−M)(y−x)² / Σ(1−M): the report's per-pixel loss, pooled over every hole pixel.
+    /// Σ(1−M)(y−x)² / Σ(1−M): the report's per-pixel loss, pooled over every hole pixel (0 without a hole).
     static func mse(_ y: [Float], _ x: [Float], masks: [Float]) -> Double {
-        var sum = 0.0, n = 0.0
-        for i in x.indices where masks[i] == 0 { let d = Double(y[i] - x[i]); sum += d * d; n += 1 }
-        return sum / max(n, 1)
+        MaskedLoss.l2.errorSums(prediction: y, target: x, mask: masks).holeMean
     }
 
     /// Σ_hole y / Σ_hole x: how much of the missing ink the fill puts back (1 = as bright as the truth).

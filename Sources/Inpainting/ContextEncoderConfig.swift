@@ -24,12 +24,9 @@ public enum Architecture: String, Codable, Sendable, CaseIterable {
     case paper, strided, pooled
 }
 
-/// The reconstruction loss on the hole (see `MaskedLoss` for the exact formula).
-public enum ReconstructionLoss: String, Codable, Sendable {
-    case l2, l1
-
-    var masked: MaskedLoss { self == .l2 ? .l2 : .l1 }
-}
+/// The reconstruction loss on the hole: NeuralCore's `MaskedLoss` (L2 or L1; see it for the exact formula).
+/// The same raw values, so recipes in checkpoints decode as before.
+public typealias ReconstructionLoss = MaskedLoss
 
 /// A configuration that a checkpoint does not describe correctly.
 public struct ModelConfigError: Error, Sendable, Equatable, CustomStringConvertible {

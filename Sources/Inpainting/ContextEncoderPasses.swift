@@ -50,9 +50,9 @@ extension ContextEncoder {
         precondition(gradients.entries == parameters.entries, "gradients must have the parameters' layout")
         forward(images: images, masks: masks, count: count, workspace: workspace)
         let pixels = count * Digit.pixels
-        let value = loss.masked.forward(prediction: workspace.output, target: images, mask: masks, count: pixels,
+        let value = loss.forward(prediction: workspace.output, target: images, mask: masks, count: pixels,
                                         knownWeight: knownWeight)
-        loss.masked.backward(prediction: workspace.output, target: images, mask: masks, count: pixels,
+        loss.backward(prediction: workspace.output, target: images, mask: masks, count: pixels,
                              knownWeight: knownWeight, dPrediction: workspace.gradientA)
         adjustOutputGradient(UnsafePointer(workspace.output), workspace.gradientA)
         gradients.values.withUnsafeMutableBufferPointer { g in

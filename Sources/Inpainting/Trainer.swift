@@ -306,28 +306,23 @@ public final class Trainer: @unchecked Sendable {
         guard evaluationCount > 0 else { return .nan }
         let chunk = min(evaluationCount, 256)
         var output = [Float](repeating: 0, count: chunk * Digit.pixels)
-        var sum: Double = 0
-        var holes: Double = 0
+        var sums = MaskedErrorSums()
         var start = 0
         while start < evaluationCount {
             let n = min(chunk, evaluationCount - start)
             evaluationImages.withUnsafeBufferPointer { x in
                 evaluationMasks.withUnsafeBufferPointer { m in
                     output.withUnsafeMutableBufferPointer { y in
-                        model.reconstruct(images: x.baseAddress! + start * Digit.pixels,
-                                          masks: m.baseAddress! + start * Digit.pixels, count: n,
-                                          into: y.baseAddress!, workspace: workspace)
+                        let images = x.baseAddress! + start * Digit.pixels, masks = m.baseAddress! + start * Digit.pixels
+                        model.reconstruct(images: images, masks: masks, count: n, into: y.baseAddress!, workspace: workspace)
+                        sums += options.loss.errorSums(prediction: y.baseAddress!, target: images, mask: masks,
+                                                       count: n * Digit.pixels)
                     }
                 }
             }
-            for i in 0..<(n * Digit.pixels) where evaluationMasks[start * Digit.pixels + i] == 0 {
-                let e = Double(output[i] - evaluationImages[start * Digit.pixels + i])
-                sum += options.loss == .l1 ? abs(e) : e * e
-                holes += 1
-            }
             start += n
         }
-        return holes > 0 ? Float(sum / holes) : 0
+        return Float(sums.holeMean)
     }
 
     // MARK: Internals

@@ -10,19 +10,28 @@
 public enum MaskedLoss: String, Sendable, Codable, CaseIterable {
     case l2, l1
 
-    /// prediction, target, mask: `count` floats each → the loss (accumulated in Double).
-    public func forward(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                        count: Int, knownWeight: Float = 0) -> Float {
-        var holeSum = 0.0, knownSum = 0.0, holeCount = 0.0
+    /// The parts every hole score is made of, over `count` pixels, in Double: Σ(1−M)·e, Σ M·e and Σ(1−M).
+    /// The training loss (`forward`), the held-out curve, the experiments' hole MSE and `inpaint eval`'s
+    /// MSE and MAE all come from these, so they agree to the last bit on the same pixels.
+    public func errorSums(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                          count: Int) -> MaskedErrorSums {
+        var sums = MaskedErrorSums()
         for i in 0..<count {
             let d = Double(prediction[i] - target[i])
             let e = self == .l2 ? d * d : abs(d)
             let m = Double(mask[i])
-            holeSum += (1 - m) * e
-            knownSum += m * e
-            holeCount += 1 - m
+            sums.hole += (1 - m) * e
+            sums.known += m * e
+            sums.holePixels += 1 - m
         }
-        return Float((holeSum + Double(knownWeight) * knownSum) / max(1, holeCount))
+        return sums
+    }
+
+    /// prediction, target, mask: `count` floats each → the loss (accumulated in Double).
+    public func forward(prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                        count: Int, knownWeight: Float = 0) -> Float {
+        let sums = errorSums(prediction: prediction, target: target, mask: mask, count: count)
+        return Float((sums.hole + Double(knownWeight) * sums.known) / max(1, sums.holePixels))
     }
 
     /// dPrediction[i] = ∂L/∂ŷ_i = w_i · e′_i / n_hole with w_i = (1 − M_i) + λ·M_i,
@@ -43,9 +52,29 @@ public enum MaskedLoss: String, Sendable, Codable, CaseIterable {
     }
 }
 
+/// Σ(1−M)·e, Σ M·e and Σ(1−M) of `MaskedLoss.errorSums`; add batches together to pool them.
+public struct MaskedErrorSums: Sendable, Equatable {
+    public var hole = 0.0, known = 0.0, holePixels = 0.0
+
+    public init() {}
+
+    public static func += (a: inout MaskedErrorSums, b: MaskedErrorSums) {
+        a.hole += b.hole; a.known += b.known; a.holePixels += b.holePixels
+    }
+
+    /// The error per hole pixel, pooled (the hole MSE for L2, MAE for L1); 0 when there is no hole.
+    public var holeMean: Double { holePixels > 0 ? hole / holePixels : 0 }
+}
+
 // MARK: Array-level wrappers (for tests and small code)
 
 extension MaskedLoss {
+    /// errorSums over whole arrays (any number of [784] images).
+    public func errorSums(prediction: [Float], target: [Float], mask: [Float]) -> MaskedErrorSums {
+        precondition(prediction.count == target.count && target.count == mask.count, "MaskedLoss: counts differ")
+        return errorSums(prediction: prediction, target: target, mask: mask, count: prediction.count)
+    }
+
     public func forward(prediction: [Float], target: [Float], mask: [Float], knownWeight: Float = 0) -> Float {
         precondition(prediction.count == target.count && target.count == mask.count, "MaskedLoss: counts differ")
         return forward(prediction: prediction, target: target, mask: mask, count: prediction.count, knownWeight: knownWeight)
