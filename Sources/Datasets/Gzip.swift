@@ -1,5 +1,5 @@
-import FileIO
 import CZlib
+import FileIO
 
 /// gzip and zlib streams through the system zlib.
 ///

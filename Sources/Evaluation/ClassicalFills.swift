@@ -1,5 +1,6 @@
-import Inpainting
 import Datasets
+import Inpainting
+
 /// The classical baselines that issue 4 §2 sets beside the context encoder. Every fill takes an image and
 /// a mask, both [side·side] row-major (mask 1 = known, 0 = hole), and returns a full image whose known
 /// pixels equal the input's exactly; only hole pixels are computed.

@@ -1,6 +1,6 @@
-import Inpainting
 import Datasets
 import Foundation
+import Inpainting
 import NeuralCore
 
 extension DigitClassifier {

@@ -1,6 +1,6 @@
-import Inpainting
 import Datasets
 import Dispatch
+import Inpainting
 
 /// Scores inpainting methods over a labelled image set with fixed masks, the way issue 4 §2's
 /// `inpaint eval` table reports them: hole errors, PSNR, SSIM of the composite and the digit classifier's

@@ -74,9 +74,9 @@ public enum SSIM {
 }
 
 #if canImport(Glibc)
-import Inpainting
-import Datasets
 import Glibc
 #else
 import Foundation
 #endif
+import Datasets
+import Inpainting

@@ -1,8 +1,8 @@
-import Evaluation
-import Inpainting
 import Datasets
+import Evaluation
 import Figures
 import Foundation
+import Inpainting
 import NeuralCore
 
 /// `adversarial` (issue 6 §2, the report's future work): the same network, seed, data and steps trained

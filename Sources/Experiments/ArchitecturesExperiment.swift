@@ -1,8 +1,8 @@
-import Evaluation
-import Inpainting
 import Datasets
+import Evaluation
 import Figures
 import Foundation
+import Inpainting
 import NeuralCore
 
 /// `architectures` (issue 6 §2, the report's other future work, "pooling and strides"): `paper`, `strided`

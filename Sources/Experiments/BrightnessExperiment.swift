@@ -1,6 +1,6 @@
-import Inpainting
 import Datasets
 import Figures
+import Inpainting
 import NeuralCore
 
 /// Fig. 6: the fill grows darker as the hole grows (the L2 loss pulls uncertain pixels toward the grey

@@ -1,8 +1,8 @@
-import Evaluation
-import Inpainting
 import Datasets
+import Evaluation
 import Figures
 import Foundation
+import Inpainting
 import NeuralCore
 
 /// The report's experiments (Hu & Velarde 2016, Figs. 1–7) plus `full` and `architectures`, each one call

@@ -1,5 +1,6 @@
-import Inpainting
 import Datasets
+import Inpainting
+
 /// An experiment as the terminal UI runs it (issue 6 §1: "the terminal UI offers the same as presets"):
 /// the experiment's own data and recipe, trained live, with the digits that make its figure's point to
 /// browse. Built from the same setup functions the experiment's `run` uses, so the two cannot drift apart.

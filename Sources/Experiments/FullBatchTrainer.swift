@@ -1,7 +1,7 @@
-import Inpainting
 import Datasets
 import Dispatch
 import Foundation
+import Inpainting
 import NeuralCore
 
 /// A training run the terminal UI can steer from another thread: `Trainer` and `FullBatchTrainer`.

@@ -1,7 +1,7 @@
 import Evaluation
-import Inpainting
 import Figures
 import Foundation
+import Inpainting
 import NeuralCore
 
 /// `full`: the whole training split through `Trainer` with the best recipe found (the bundled model's), then

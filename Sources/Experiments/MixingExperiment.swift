@@ -1,6 +1,6 @@
-import Inpainting
 import Datasets
 import Figures
+import Inpainting
 import NeuralCore
 
 /// Fig. 7: trained on 7s and 9s, a hole over the part that tells them apart yields a blend of both.

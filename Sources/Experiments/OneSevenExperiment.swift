@@ -1,6 +1,6 @@
-import Inpainting
 import Datasets
 import Figures
+import Inpainting
 import NeuralCore
 
 /// Figs. 1 and 2: a single 7 with a square hole at many positions.

@@ -1,5 +1,5 @@
-import Inpainting
 import Figures
+import Inpainting
 import NeuralCore
 
 /// Fig. 5: with one input channel x ⊙ M a hole pixel looks exactly like black ink-free paper, so the

@@ -1,5 +1,5 @@
-import Inpainting
 import Figures
+import Inpainting
 import NeuralCore
 
 /// Figs. 3 and 4: a few digits, full-batch iterations with fresh rectangle holes each time, scored on

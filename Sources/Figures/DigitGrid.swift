@@ -1,4 +1,5 @@
 import Datasets
+
 /// A figure: a grid of digits with optional captions, row labels and title, rendered to an RGB PNG.
 ///
 /// Digits are drawn as MNIST stores them (white ink on black), each pixel a `scale`×`scale` block; a

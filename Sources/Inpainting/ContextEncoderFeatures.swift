@@ -1,4 +1,5 @@
 import Datasets
+
 /// What the encoder hands to the channel-wise layer for one image: the output of its last convolution
 /// after the LeakyReLU, i.e. exactly the bottleneck's input. The terminal UI shows these maps to teach
 /// what the encoder sees.

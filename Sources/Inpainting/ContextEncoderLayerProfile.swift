@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Datasets
 import Glibc
 #endif
+import Datasets
 import NeuralCore
 
 // Where a training step's time goes, layer by layer (issue 4 §3 asks for this profile when a speed target is

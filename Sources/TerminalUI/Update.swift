@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import NeuralCore
 import Inpainting
+import NeuralCore
 
 /// The one place the app's state changes: apply `message` to `state` and say which effects to run.
 ///

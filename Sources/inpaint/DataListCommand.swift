@@ -1,6 +1,6 @@
+import ArgumentParser
 import Datasets
 import FileIO
-import ArgumentParser
 import Foundation
 import Inpainting
 

@@ -1,7 +1,7 @@
+import ArgumentParser
 import Datasets
 import Evaluation
 import FileIO
-import ArgumentParser
 import Foundation
 import Inpainting
 import NeuralCore

@@ -1,7 +1,7 @@
+import ArgumentParser
 import Evaluation
 import Experiments
 import FileIO
-import ArgumentParser
 import Foundation
 import Inpainting
 import NeuralCore

@@ -1,6 +1,6 @@
-import FileIO
 import ArgumentParser
 import Dispatch
+import FileIO
 import Foundation
 import Inpainting
 import NeuralCore

@@ -1,9 +1,9 @@
 @testable import Experiments
 import Foundation
-import XCTest
-import NeuralCore
 @testable import Inpainting
+import NeuralCore
 import TestSupport
+import XCTest
 
 /// Each `inpaint tui --preset` yields its experiment's data and recipe, and `FullBatchTrainer` trains
 /// exactly as the experiment's own loop does. On the bundled 1,000-digit sample (no training here).

@@ -2,10 +2,10 @@
 @testable import Evaluation
 @testable import Experiments
 import Foundation
-import XCTest
-import NeuralCore
 @testable import Inpainting
+import NeuralCore
 import TestSupport
+import XCTest
 
 /// The fast variants of the report's experiments (issue 6 §1) on the bundled 1,000-digit sample, with the
 /// `strided` network so that each takes about a second in release. Each checks its figure's qualitative

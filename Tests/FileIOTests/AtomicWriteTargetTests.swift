@@ -1,5 +1,5 @@
-import Foundation
 import FileIO
+import Foundation
 import XCTest
 
 /// Atomic writes rename over their destination; they must refuse one that is not a regular file, or a

@@ -1,6 +1,6 @@
+import Datasets
 import Foundation
 import XCTest
-import Datasets
 
 /// The repository's `assets/` folder, from which tests read the bundled sample, model and classifier.
 public let repositoryAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
