@@ -98,12 +98,10 @@ struct BenchCommand: ParsableCommand {
             paperTrain: figures(paper), stridedTrain: figures(strided),
             paperForward: forwardFigures(forward, precision),
             paperForwardFloat32: forwardFloat32.map { forwardFigures($0, .float32) },
-            peakResidentMB: peakResident)
+            peakResidentMb: peakResident)
 
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: try BenchReport.encoder.encode(report), as: UTF8.self))
         } else {
             print(report.table(against: reference))
         }
@@ -146,7 +144,7 @@ struct BenchCommand: ParsableCommand {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ValidationError("--against \(path): cannot read the file (\(error.localizedDescription))")
         }
-        do { return try JSONDecoder().decode(BenchReport.self, from: data) } catch {
+        do { return try BenchReport.decoder.decode(BenchReport.self, from: data) } catch {
             throw ValidationError("--against \(path): expected the JSON of scripts/bench_pytorch.py --json, found something else (\(error))")
         }
     }

@@ -3,8 +3,22 @@ import Foundation
 /// What `inpaint bench` measures, in the JSON layout that `scripts/bench_pytorch.py --json` also writes, so
 /// that one file can be read back by the other side (`inpaint bench --against torch.json`).
 ///
-/// Keys are snake_case because the Python twin writes them; extra keys on either side are ignored.
+/// Keys are snake_case because the Python twin writes them (`encoder` and `decoder` convert the Swift
+/// names: `sgemmGflops` ↔ `sgemm_gflops`, `p99Ms` ↔ `p99_ms`); extra keys on either side are ignored.
 struct BenchReport: Codable {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
     /// "inpaint" or "pytorch".
     var tool: String
     /// OpenBLAS threads here; torch.get_num_threads() in the twin.
@@ -21,17 +35,7 @@ struct BenchReport: Codable {
     /// The same with float32 channel-wise weights, when `paperForward` used float16 (absent in the twin).
     var paperForwardFloat32: ForwardFigures?
     /// VmHWM of /proc/self/status right after the paper training benchmark.
-    var peakResidentMB: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case tool, threads, workers, batch
-        case sgemmGflops = "sgemm_gflops"
-        case paperTrain = "paper_train"
-        case stridedTrain = "strided_train"
-        case paperForward = "paper_forward"
-        case paperForwardFloat32 = "paper_forward_float32"
-        case peakResidentMB = "peak_resident_mb"
-    }
+    var peakResidentMb: Double?
 
     /// Full training steps (forward, loss, backward, fused Adam) at `batch` images.
     struct TrainFigures: Codable {
@@ -45,16 +49,6 @@ struct BenchReport: Codable {
         var gflops: Double
         /// gflops / sgemmGflops.
         var fractionOfPeak: Double
-
-        enum CodingKeys: String, CodingKey {
-            case imagesPerSecond = "images_per_second"
-            case stepMsMedian = "step_ms_median"
-            case stepMsMin = "step_ms_min"
-            case steps
-            case mflopPerImage = "mflop_per_image"
-            case gflops
-            case fractionOfPeak = "fraction_of_peak"
-        }
     }
 
     /// Single-image forward passes (no gradient).
@@ -67,15 +61,6 @@ struct BenchReport: Codable {
         var fractionOfPeak: Double
         /// The channel-wise weights' precision, "float16" or "float32" (absent in the twin, which runs float32).
         var precision: String?
-
-        enum CodingKeys: String, CodingKey {
-            case medianMs = "median_ms"
-            case p99Ms = "p99_ms"
-            case minMs = "min_ms"
-            case runs, gflops
-            case fractionOfPeak = "fraction_of_peak"
-            case precision
-        }
     }
 }
 
@@ -92,26 +77,28 @@ extension BenchReport {
         var target: Target?
     }
 
-    private static let rows: [Row] = [
-        Row(name: "sgemm peak (same run)", unit: "GFLOP/s", value: { $0.sgemmGflops }),
-        Row(name: "paper train, batch 64", unit: "img/s", value: { $0.paperTrain.imagesPerSecond }, target: .ratioAtLeast(1.1)),
-        Row(name: "  step median", unit: "ms", value: { $0.paperTrain.stepMsMedian }),
-        Row(name: "  fastest step", unit: "ms", value: { $0.paperTrain.stepMsMin }),
-        Row(name: "  achieved", unit: "GFLOP/s", value: { $0.paperTrain.gflops }),
-        Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.paperTrain.fractionOfPeak }),
-        Row(name: "strided train, batch 64", unit: "img/s", value: { $0.stridedTrain.imagesPerSecond }, target: .ratioAtLeast(1.1)),
-        Row(name: "  step median", unit: "ms", value: { $0.stridedTrain.stepMsMedian }),
-        Row(name: "  fastest step", unit: "ms", value: { $0.stridedTrain.stepMsMin }),
-        Row(name: "  achieved", unit: "GFLOP/s", value: { $0.stridedTrain.gflops }),
-        Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.stridedTrain.fractionOfPeak }),
-        Row(name: "paper forward, 1 image, median", unit: "ms", value: { $0.paperForward.medianMs }, target: .ratioAtMost(0.75)),
-        Row(name: "  with float32 weights", unit: "ms", value: { $0.paperForwardFloat32?.medianMs }),
-        Row(name: "  p99", unit: "ms", value: { $0.paperForward.p99Ms }),
-        Row(name: "  fastest", unit: "ms", value: { $0.paperForward.minMs }),
-        Row(name: "  achieved", unit: "GFLOP/s", value: { $0.paperForward.gflops }),
-        Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.paperForward.fractionOfPeak }),
-        Row(name: "peak resident after paper train", unit: "MB", value: { $0.peakResidentMB }, target: .valueAtMost(400)),
-    ]
+    /// A training benchmark's rows; `target` on the first.
+    private static func trainRows(_ name: String, _ figures: @escaping (BenchReport) -> TrainFigures, target: Row.Target) -> [Row] {
+        [Row(name: name, unit: "img/s", value: { figures($0).imagesPerSecond }, target: target),
+         Row(name: "  step median", unit: "ms", value: { figures($0).stepMsMedian }),
+         Row(name: "  fastest step", unit: "ms", value: { figures($0).stepMsMin }),
+         Row(name: "  achieved", unit: "GFLOP/s", value: { figures($0).gflops }),
+         Row(name: "  of sgemm peak", unit: "%", value: { 100 * figures($0).fractionOfPeak })]
+    }
+
+    private static let rows: [Row] =
+        [Row(name: "sgemm peak (same run)", unit: "GFLOP/s", value: { $0.sgemmGflops })]
+        + trainRows("paper train, batch 64", \.paperTrain, target: .ratioAtLeast(1.1))
+        + trainRows("strided train, batch 64", \.stridedTrain, target: .ratioAtLeast(1.1))
+        + [
+            Row(name: "paper forward, 1 image, median", unit: "ms", value: { $0.paperForward.medianMs }, target: .ratioAtMost(0.75)),
+            Row(name: "  with float32 weights", unit: "ms", value: { $0.paperForwardFloat32?.medianMs }),
+            Row(name: "  p99", unit: "ms", value: { $0.paperForward.p99Ms }),
+            Row(name: "  fastest", unit: "ms", value: { $0.paperForward.minMs }),
+            Row(name: "  achieved", unit: "GFLOP/s", value: { $0.paperForward.gflops }),
+            Row(name: "  of sgemm peak", unit: "%", value: { 100 * $0.paperForward.fractionOfPeak }),
+            Row(name: "peak resident after paper train", unit: "MB", value: { $0.peakResidentMb }, target: .valueAtMost(400)),
+        ]
 
     /// A readable table; with `reference` (the PyTorch twin's report) a column for it, the ratio, and
     /// whether issue 4 §3's target is met.

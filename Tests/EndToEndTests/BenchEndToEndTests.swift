@@ -54,6 +54,11 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssert(table.stdout.contains("ratio"), table.stdout)
         XCTAssert(table.stdout.contains("≥ 1.1×"), table.stdout)
         XCTAssert(table.stdout.contains("paper forward, 1 image, median"), table.stdout)
+        // Every figure read back, the snake_case keys included: each row has a ratio, none a dash.
+        for name in ["sgemm peak", "paper train", "strided train", "peak resident", "p99"] {
+            let row = try XCTUnwrap(table.stdout.split(separator: "\n").first { $0.contains(name) }, name)
+            XCTAssert(row.contains("×") && !row.contains("–"), "\(name) was not read back: \(row)")
+        }
     }
 
     func testQuickLayerProfileListsEveryLayerAndAdam() throws {
