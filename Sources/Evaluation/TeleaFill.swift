@@ -103,17 +103,10 @@ enum TeleaFill {
         @inline(__always) func t(_ k: Int, _ l: Int) -> Float { time[k * cols + l] }
         @inline(__always) func img(_ r: Int, _ c: Int) -> Float { out[r * side + c] }
         // One-sided or central differences of the arrival time, wherever the neighbours are known.
-        var gradTx: Float = 0, gradTy: Float = 0
-        if f(i, j + 1) {
-            gradTx = f(i, j - 1) ? (t(i, j + 1) - t(i, j - 1)) * 0.5 : t(i, j + 1) - t(i, j)
-        } else if f(i, j - 1) {
-            gradTx = t(i, j) - t(i, j - 1)
-        }
-        if f(i + 1, j) {
-            gradTy = f(i - 1, j) ? (t(i + 1, j) - t(i - 1, j)) * 0.5 : t(i + 1, j) - t(i, j)
-        } else if f(i - 1, j) {
-            gradTy = t(i, j) - t(i - 1, j)
-        }
+        let gradTx = difference(after: f(i, j + 1), before: f(i, j - 1), central: { (t(i, j + 1) - t(i, j - 1)) * 0.5 },
+                                forward: { t(i, j + 1) - t(i, j) }, backward: { t(i, j) - t(i, j - 1) })
+        let gradTy = difference(after: f(i + 1, j), before: f(i - 1, j), central: { (t(i + 1, j) - t(i - 1, j)) * 0.5 },
+                                forward: { t(i + 1, j) - t(i, j) }, backward: { t(i, j) - t(i - 1, j) })
         var ia: Float = 0, jx: Float = 0, jy: Float = 0, s: Float = 1e-20
         for k in (i - radius)...(i + radius) {
             // Image-row indices clamped at the first and last rows, as OpenCV's km/kp.
@@ -130,17 +123,10 @@ enum TeleaFill {
                 if abs(dir) <= 0.01 { dir = 0.000001 }
                 let w = abs(dst * lev * dir)
                 // OpenCV's image gradient (its central difference carries a factor 2, kept for parity).
-                var gradIx: Float = 0, gradIy: Float = 0
-                if f(k, l + 1) {
-                    gradIx = f(k, l - 1) ? (img(km, lp + 1) - img(km, lm - 1)) * 2 : img(km, lp + 1) - img(km, lm)
-                } else if f(k, l - 1) {
-                    gradIx = img(km, lp) - img(km, lm - 1)
-                }
-                if f(k + 1, l) {
-                    gradIy = f(k - 1, l) ? (img(kp + 1, lm) - img(km - 1, lm)) * 2 : img(kp + 1, lm) - img(km, lm)
-                } else if f(k - 1, l) {
-                    gradIy = img(kp, lm) - img(km - 1, lm)
-                }
+                let gradIx = difference(after: f(k, l + 1), before: f(k, l - 1), central: { (img(km, lp + 1) - img(km, lm - 1)) * 2 },
+                                        forward: { img(km, lp + 1) - img(km, lm) }, backward: { img(km, lp) - img(km, lm - 1) })
+                let gradIy = difference(after: f(k + 1, l), before: f(k - 1, l), central: { (img(kp + 1, lm) - img(km - 1, lm)) * 2 },
+                                        forward: { img(kp + 1, lm) - img(km, lm) }, backward: { img(kp, lm) - img(km - 1, lm) })
                 ia += w * img(k - 1, l - 1)
                 jx -= w * (gradIx * rx)
                 jy -= w * (gradIy * ry)
@@ -213,4 +199,13 @@ struct FIFOHeap {
         }
         return top.cell
     }
+}
+
+/// OpenCV's difference along one axis (photo/src/inpaint.cpp): central where the neighbours after and before
+/// are both known, one-sided where only one is, 0 where neither is.
+@inline(__always)
+private func difference(after: Bool, before: Bool, central: () -> Float, forward: () -> Float,
+                        backward: () -> Float) -> Float {
+    if after { return before ? central() : forward() }
+    return before ? backward() : 0
 }
