@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Dependencies point one way:
-//   inpaint → NcursesTerminal → TerminalUI → Inpainting → NeuralCore
-// Nothing below TerminalUI knows a terminal exists; nothing in a library prints or exits.
+//   inpaint → NcursesTerminal → TerminalRuntime → TerminalUI → Inpainting → NeuralCore
+// Nothing below NcursesTerminal knows a terminal exists; nothing in a library prints or exits. TerminalUI is
+// pure (no network run, no file read); TerminalRuntime carries out its effects.
 
 let package = Package(
     name: "Inpaint",
@@ -28,15 +29,16 @@ let package = Package(
         .target(name: "NeuralCore", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Inpainting", dependencies: ["NeuralCore", "CZlib"]),
 
-        // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
+        // MARK: Terminal UI: pure model/update/view, the runtime that carries out its effects, the ncurses driver
         .target(name: "TerminalUI", dependencies: ["Inpainting"]),
-        .target(name: "NcursesTerminal", dependencies: ["TerminalUI", "CNcursesW"]),
+        .target(name: "TerminalRuntime", dependencies: ["TerminalUI", "Inpainting"]),
+        .target(name: "NcursesTerminal", dependencies: ["TerminalRuntime", "TerminalUI", "CNcursesW"]),
 
         // MARK: The executable
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "Inpainting", "TerminalUI", "NcursesTerminal",
+                "Inpainting", "TerminalUI", "TerminalRuntime", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -50,6 +52,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "TerminalRuntimeTests", dependencies: ["TerminalRuntime", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import Inpainting
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// The optional panels: keys toggle them, the layout fits or hides them, answers land only when current,
