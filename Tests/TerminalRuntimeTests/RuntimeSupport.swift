@@ -24,15 +24,6 @@ func bundledSample() throws -> Dataset {
     return try Dataset(location: location)
 }
 
-/// A fresh folder for one test, removed afterwards.
-func temporaryDirectory(for test: XCTestCase) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("inpaint-runtime-\(getpid())-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
-    return directory
-}
-
 /// Polls `runtime` until `done` holds for the messages gathered so far (or `seconds` pass); returns them all.
 func pollUntil(_ runtime: UIRuntime, seconds: Double = 30, _ done: ([Message]) -> Bool) -> [Message] {
     var messages: [Message] = []

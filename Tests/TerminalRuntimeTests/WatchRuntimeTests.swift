@@ -9,13 +9,6 @@ import XCTest
 /// `inpaint watch`'s runtime: lines appended to a log come back as the trainer's own events, and the
 /// checkpoint the log names is reloaded whenever it is rewritten.
 final class WatchRuntimeTests: XCTestCase {
-    private func append(_ text: String, to path: String) throws {
-        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data(text.utf8))
-        try handle.close()
-    }
-
     func testFollowsAppendedLinesSkipsBadOnesAndReloadsTheCheckpointTheLogNames() throws {
         let directory = try temporaryDirectory(for: self)
         let log = directory.appendingPathComponent("run.jsonl").path
@@ -41,16 +34,16 @@ final class WatchRuntimeTests: XCTestCase {
         XCTAssertEqual(runtime.poll(), [], "nothing new")
 
         // Half a line is kept until the rest arrives.
-        try append("{\"event\":\"epoch\",\"epo", to: log)
+        try append("{\"event\":\"epoch\",\"epo", toFile: log)
         XCTAssertEqual(runtime.poll(), [])
-        try append("ch\":2}\n", to: log)
+        try append("ch\":2}\n", toFile: log)
         XCTAssertEqual(runtime.poll(), [.training(.epochFinished(epoch: 2))])
 
         // The log names a checkpoint relative to where training ran: found beside the log, and loaded.
         let trained = stridedModel(seed: 9)
         let checkpoint = directory.appendingPathComponent("run.safetensors")
         try Checkpoint(model: trained).write(to: checkpoint)
-        try append("{\"event\":\"checkpoint\",\"path\":\"run.safetensors\"}\n", to: log)
+        try append("{\"event\":\"checkpoint\",\"path\":\"run.safetensors\"}\n", toFile: log)
         XCTAssertEqual(runtime.poll(), [.training(.checkpointWritten(path: "run.safetensors")), .modelUpdated(revision: 1),
                                         .notice("reloaded \(checkpoint.path)")])
         XCTAssertEqual(runtime.inference.model.parameters.values, trained.parameters.values)
