@@ -30,9 +30,10 @@ let package = Package(
         .target(name: "Inpainting", dependencies: ["NeuralCore", "CZlib"]),
 
         // MARK: Terminal UI: pure model/update/view, the runtime that carries out its effects, the ncurses driver
-        .target(name: "TerminalUI", dependencies: ["Inpainting"]),
-        .target(name: "TerminalRuntime", dependencies: ["TerminalUI", "Inpainting"]),
-        .target(name: "NcursesTerminal", dependencies: ["TerminalRuntime", "TerminalUI", "CNcursesW"]),
+        // (A Swift target's README.md must be excluded, or SwiftPM warns that it is an unhandled file.)
+        .target(name: "TerminalUI", dependencies: ["Inpainting"], exclude: ["README.md"]),
+        .target(name: "TerminalRuntime", dependencies: ["TerminalUI", "Inpainting"], exclude: ["README.md"]),
+        .target(name: "NcursesTerminal", dependencies: ["TerminalRuntime", "TerminalUI", "CNcursesW"], exclude: ["README.md"]),
 
         // MARK: The executable
         .executableTarget(
@@ -40,7 +41,8 @@ let package = Package(
             dependencies: [
                 "Inpainting", "TerminalUI", "TerminalRuntime", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["NeuralCore"], path: "Tests/TestSupport"),
