@@ -3,8 +3,9 @@ import PackageDescription
 
 // Dependencies point one way:
 //   inpaint → NcursesTerminal → TerminalRuntime → TerminalUI → Inpainting → NeuralCore
-// Nothing below NcursesTerminal knows a terminal exists; nothing in a library prints or exits. TerminalUI is
-// pure (no network run, no file read); TerminalRuntime carries out its effects.
+// Of the libraries only NcursesTerminal touches the terminal (TerminalUI's encoder makes the bytes, the driver
+// writes them), and none prints or exits. TerminalUI is pure (no network run, no file read, no clock);
+// TerminalRuntime carries out its effects.
 
 let package = Package(
     name: "Inpaint",
