@@ -18,7 +18,7 @@ public enum TerminalExit: Sendable, Equatable {
 /// `update` but `.quit` goes to the runtime (`UIRuntime.perform`), synchronously, so a drag frame shows its
 /// own reconstruction; the answers go back to `update` in the same frame. The runtime's news (training
 /// events, a followed log) is taken with `UIRuntime.poll` on every tick and whenever the runtime says it has
-/// some. Other threads hand in messages with `post`.
+/// some (`onNews`, from the training thread): nothing else reaches the app from another thread.
 public final class TerminalDriver {
     public struct Options: Sendable {
         public var asciiFlag: Bool
@@ -116,11 +116,6 @@ public final class TerminalDriver {
         drawFrame()
         dispatch(update(&state, .resize(width: size.width, height: size.height)))
         scheduleDraw()
-    }
-
-    /// Hands a message in from any thread.
-    public func post(_ message: Message) {
-        DispatchQueue.main.async { [weak self] in self?.send([message]) }
     }
 
     /// Applies messages (main queue only), runs their effects, and schedules a frame.
