@@ -1,9 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way:
-//   inpaint → NcursesTerminal → TerminalUI → Inpainting → NeuralCore
-// Nothing below TerminalUI knows a terminal exists; nothing in a library prints or exits.
+// Targets by concern; dependencies point one way (down this file), as README.md's picture shows:
+//
+//   inpaint → NcursesTerminal → TerminalRuntime → TerminalUI
+//           → Experiments → Evaluation, Figures → Inpainting → Datasets, NeuralCore → FileIO
+//
+// Only NcursesTerminal touches the terminal, only Datasets the network; no library prints or exits.
+// A Swift target's README.md is excluded, or SwiftPM warns that it is an unhandled file.
 
 let package = Package(
     name: "Inpaint",
@@ -25,54 +29,70 @@ let package = Package(
         .target(name: "CKernels"),
 
         // MARK: Files: whole-file reads, the one atomic durable write, the error for outside input
-        .target(name: "FileIO"),
+        .target(name: "FileIO", exclude: ["README.md"]),
 
-        // MARK: Pure core
+        // MARK: Tensors, layers, losses, Adam and its schedules, safetensors
         .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"]),
+
         // MARK: Data: IDX files, gzip, checksums, discovery, the bundled sample, the one downloader
-        .target(name: "Datasets", dependencies: ["FileIO", "CZlib"]),
-        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets"]),
+        .target(name: "Datasets", dependencies: ["FileIO", "CZlib"], exclude: ["README.md"]),
+
+        // MARK: The model and its training: masks, the context encoder, Trainer, checkpoints
+        .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets"], exclude: ["README.md"]),
 
         // MARK: Evaluation: metrics, SSIM, classical fills, the digit classifier, the evaluator
-        .target(name: "Evaluation", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting"]),
+        .target(name: "Evaluation", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting"],
+                exclude: ["README.md"]),
 
         // MARK: Figures: PNG, SVG line charts, a bitmap font, digit grids
-        .target(name: "Figures", dependencies: ["FileIO", "Datasets"]),
+        .target(name: "Figures", dependencies: ["FileIO", "Datasets"], exclude: ["README.md"]),
 
         // MARK: Experiments: the report's figures as runs that measure their claim, and the UI's presets
-        .target(name: "Experiments", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Figures"]),
+        .target(name: "Experiments", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Figures"],
+                exclude: ["README.md"]),
 
-        // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
-        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Evaluation", "Experiments"]),
-        .target(name: "NcursesTerminal", dependencies: ["TerminalUI", "CNcursesW"]),
+        // MARK: Terminal UI: pure model/update/view, the runtime that carries out its effects, the ncurses driver
+        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Evaluation", "Experiments"],
+                exclude: ["README.md"]),
+        .target(name: "TerminalRuntime",
+                dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Experiments", "TerminalUI"],
+                exclude: ["README.md"]),
+        .target(name: "NcursesTerminal", dependencies: ["TerminalRuntime", "TerminalUI", "CNcursesW"], exclude: ["README.md"]),
 
         // MARK: The executable
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "FileIO", "Datasets", "Inpainting", "Evaluation", "Figures", "Experiments", "TerminalUI", "NcursesTerminal",
+                "FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Figures", "Experiments",
+                "TerminalUI", "TerminalRuntime", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
-        // MARK: Tests
+        // MARK: Tests (one target per library target, TestSupport's shared helpers, the binary end to end)
         .target(name: "TestSupport", dependencies: ["FileIO", "NeuralCore", "Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["FileIO", "Datasets", "TestSupport"]),
-        .testTarget(
-            name: "EvaluationTests", dependencies: ["Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"],
-            resources: [.copy("Fixtures")]),
-        .testTarget(
-            name: "ExperimentsTests",
-            dependencies: ["Experiments", "Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"]),
-        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Datasets", "Inpainting", "NeuralCore", "TestSupport"]),
         .testTarget(
             name: "NeuralCoreTests", dependencies: ["FileIO", "NeuralCore", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["FileIO", "Datasets", "TestSupport"]),
         .testTarget(
-            name: "InpaintingTests", dependencies: ["FileIO", "Datasets", "Inpainting", "TestSupport"],
+            name: "InpaintingTests", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "EvaluationTests", dependencies: ["Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures", "Datasets", "Inpainting", "NeuralCore", "TestSupport"]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"]),
         // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Evaluation", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "TerminalUITests", dependencies: ["TerminalUI", "Inpainting", "Evaluation", "Datasets", "TestSupport"],
+            exclude: ["Snapshots"]),
+        .testTarget(
+            name: "TerminalRuntimeTests",
+            dependencies: ["TerminalRuntime", "TerminalUI", "Inpainting", "Experiments", "Datasets", "NeuralCore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

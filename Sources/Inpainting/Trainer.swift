@@ -19,7 +19,7 @@ public struct TrainingStep: Sendable, Equatable {
     }
 }
 
-public enum TrainerState: String, Sendable, Equatable {
+public enum TrainerState: String, Sendable, Equatable, Codable {
     case idle, training, paused, stopped
 }
 
@@ -31,13 +31,135 @@ public enum StopReason: Sendable, Equatable {
     case failed(String)
 }
 
-public enum TrainingEvent: Sendable {
+/// What a training run reports. `Codable` as one flat JSON object per event, the lines of
+/// `inpaint train --log` that `inpaint watch` reads back as this same type (see `TrainingEventKey`).
+public enum TrainingEvent: Sendable, Equatable {
     case step(TrainingStep)
     case evaluation(step: Int, loss: Float)
     case epochFinished(epoch: Int)
     case checkpointWritten(path: String)
     case stateChanged(TrainerState)
     case stopped(StopReason)
+}
+
+// MARK: The events as JSON
+
+/// The fields of an event's JSON object: `{"event": "step", "step": 12, "epoch": 1, "loss": 0.031,
+/// "images_per_second": 812.5, "learning_rate": 0.001}` (plus `discriminator_loss` and `adversarial_loss`
+/// when training adversarially); `{"event": "evaluation", "step", "loss"}`, `{"event": "epoch", "epoch"}`,
+/// `{"event": "checkpoint", "path"}`, `{"event": "state", "state": "paused"}`, `{"event": "stopped",
+/// "reason": "finished" | "cancelled" | "non-finite loss" (with "step") | "failed" (with "message")}`.
+/// A non-finite number is written as null (JSON has no NaN) and read back as NaN. Fields the reader does not
+/// know (the log's `time`) are ignored.
+public enum TrainingEventKey: String, CodingKey {
+    case event, step, epoch, loss, path, state, reason, message
+    case imagesPerSecond = "images_per_second", learningRate = "learning_rate"
+    case discriminatorLoss = "discriminator_loss", adversarialLoss = "adversarial_loss"
+}
+
+extension KeyedEncodingContainer where K == TrainingEventKey {
+    /// `value`, or null when it is NaN or infinite.
+    fileprivate mutating func encodeFinite<F: BinaryFloatingPoint & Encodable>(_ value: F, forKey key: K) throws {
+        if value.isFinite { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+}
+
+extension KeyedDecodingContainer where K == TrainingEventKey {
+    /// The number at `key`; NaN when it is null.
+    fileprivate func decodeFinite<F: BinaryFloatingPoint & Decodable>(_ type: F.Type, forKey key: K) throws -> F {
+        try decodeNil(forKey: key) ? .nan : decode(F.self, forKey: key)
+    }
+}
+
+extension TrainingStep: Codable {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: TrainingEventKey.self)
+        step = try c.decode(Int.self, forKey: .step)
+        epoch = try c.decodeIfPresent(Int.self, forKey: .epoch) ?? 0
+        loss = try c.decodeFinite(Float.self, forKey: .loss)
+        imagesPerSecond = try c.decodeIfPresent(Double.self, forKey: .imagesPerSecond) ?? 0
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? 0
+        if c.contains(.discriminatorLoss) || c.contains(.adversarialLoss) {
+            adversarial = AdversarialLosses(
+                discriminator: c.contains(.discriminatorLoss) ? try c.decodeFinite(Float.self, forKey: .discriminatorLoss) : .nan,
+                generator: c.contains(.adversarialLoss) ? try c.decodeFinite(Float.self, forKey: .adversarialLoss) : .nan)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: TrainingEventKey.self)
+        try c.encode(step, forKey: .step)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encodeFinite(loss, forKey: .loss)
+        try c.encodeFinite(imagesPerSecond, forKey: .imagesPerSecond)
+        try c.encodeFinite(learningRate, forKey: .learningRate)
+        if let adversarial {
+            try c.encodeFinite(adversarial.discriminator, forKey: .discriminatorLoss)
+            try c.encodeFinite(adversarial.generator, forKey: .adversarialLoss)
+        }
+    }
+}
+
+extension StopReason: Codable {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: TrainingEventKey.self)
+        switch try c.decode(String.self, forKey: .reason) {
+        case "finished": self = .finished
+        case "cancelled": self = .cancelled
+        case "non-finite loss": self = .nonFiniteLoss(step: try c.decode(Int.self, forKey: .step))
+        case "failed": self = .failed(try c.decodeIfPresent(String.self, forKey: .message) ?? "")
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .reason, in: c, debugDescription: "unknown stop reason \"\(other)\"")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: TrainingEventKey.self)
+        switch self {
+        case .finished: try c.encode("finished", forKey: .reason)
+        case .cancelled: try c.encode("cancelled", forKey: .reason)
+        case .nonFiniteLoss(let step): try c.encode("non-finite loss", forKey: .reason); try c.encode(step, forKey: .step)
+        case .failed(let message): try c.encode("failed", forKey: .reason); try c.encode(message, forKey: .message)
+        }
+    }
+}
+
+extension TrainingEvent: Codable {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: TrainingEventKey.self)
+        switch try c.decode(String.self, forKey: .event) {
+        case "step": self = .step(try TrainingStep(from: decoder))
+        case "evaluation":
+            self = .evaluation(step: try c.decode(Int.self, forKey: .step), loss: try c.decodeFinite(Float.self, forKey: .loss))
+        case "epoch": self = .epochFinished(epoch: try c.decode(Int.self, forKey: .epoch))
+        case "checkpoint": self = .checkpointWritten(path: try c.decode(String.self, forKey: .path))
+        case "state": self = .stateChanged(try c.decode(TrainerState.self, forKey: .state))
+        case "stopped": self = .stopped(try StopReason(from: decoder))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .event, in: c, debugDescription: "unknown event \"\(other)\"")
+        }
+    }
+
+    /// One flat object: the payload's fields beside `event` (the step's own fields for `.step`).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: TrainingEventKey.self)
+        switch self {
+        case .step(let step):
+            try c.encode("step", forKey: .event)
+            try step.encode(to: encoder)
+        case .evaluation(let step, let loss):
+            try c.encode("evaluation", forKey: .event); try c.encode(step, forKey: .step); try c.encodeFinite(loss, forKey: .loss)
+        case .epochFinished(let epoch):
+            try c.encode("epoch", forKey: .event); try c.encode(epoch, forKey: .epoch)
+        case .checkpointWritten(let path):
+            try c.encode("checkpoint", forKey: .event); try c.encode(path, forKey: .path)
+        case .stateChanged(let state):
+            try c.encode("state", forKey: .event); try c.encode(state, forKey: .state)
+        case .stopped(let reason):
+            try c.encode("stopped", forKey: .event)
+            try reason.encode(to: encoder)
+        }
+    }
 }
 
 /// Everything needed to continue a run bit for bit: the weights, the optimizer state and the step count.

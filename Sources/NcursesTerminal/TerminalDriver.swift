@@ -1,6 +1,7 @@
 import CNcursesW
 import Dispatch
 import Foundation
+import TerminalRuntime
 import TerminalUI
 
 /// How the program ended, reported after the terminal has been restored.
@@ -13,10 +14,11 @@ public enum TerminalExit: Sendable, Equatable {
 /// The thin, impure shell around the pure app: owns ncurses, the clock and the queues.
 ///
 /// Everything runs on the main queue: a read source on standard input, signal sources, a tick timer, and a
-/// frame scheduler that draws at most 60 times a second and only when a message arrived. Effects from
-/// `update` go to `performEffect` (supplied by the command, which owns the model and the trainer), except
-/// `.reconstruct`, which runs `reconstructor` synchronously so a drag frame shows its own reconstruction.
-/// Other threads hand in messages with `post`.
+/// frame scheduler that draws at most 60 times a second and only when a message arrived. Every effect from
+/// `update` but `.quit` goes to the runtime (`UIRuntime.perform`), synchronously, so a drag frame shows its
+/// own reconstruction; the answers go back to `update` in the same frame. The runtime's news (training
+/// events, a followed log) is taken with `UIRuntime.poll` on every tick and whenever the runtime says it has
+/// some (`onNews`, from the training thread): nothing else reaches the app from another thread.
 public final class TerminalDriver {
     public struct Options: Sendable {
         public var asciiFlag: Bool
@@ -33,8 +35,7 @@ public final class TerminalDriver {
 
     public private(set) var state: AppState
     private let options: Options
-    private let reconstructor: () -> Reconstructor
-    private let performEffect: (Effect) -> Void
+    private let runtime: UIRuntime
     private let onExit: (TerminalExit) -> Void
 
     private var session: TerminalSession?
@@ -59,16 +60,14 @@ public final class TerminalDriver {
     /// At most 60 frames per second.
     private static let frameInterval: UInt64 = 1_000_000_000 / 60
 
-    /// - reconstructor: called for every `.reconstruct`, so it can hand out the newest weights each time.
-    /// - performEffect: every other effect except `.quit`, on the main queue.
+    /// - runtime: carries out every effect but `.quit`; its `onNews` is set here.
     /// - onExit: called once, on the main queue, after the terminal was restored.
-    public init(state: AppState, options: Options, reconstructor: @escaping () -> Reconstructor,
-                performEffect: @escaping (Effect) -> Void, onExit: @escaping (TerminalExit) -> Void) {
+    public init(state: AppState, options: Options, runtime: UIRuntime, onExit: @escaping (TerminalExit) -> Void) {
         self.state = state
         self.options = options
-        self.reconstructor = reconstructor
-        self.performEffect = performEffect
+        self.runtime = runtime
         self.onExit = onExit
+        runtime.onNews = { DispatchQueue.main.async { [weak self] in self?.takeNews() } }
     }
 
     /// Blocks the signals the driver handles in every thread created from now on, so they wait for the
@@ -108,19 +107,15 @@ public final class TerminalDriver {
         let tick = DispatchSource.makeTimerSource(queue: .main)
         tick.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
         tick.setEventHandler { [unowned self] in
-            self.send(self.state.showDebug ? [.tick, .frameTimings(self.frameTimings())] : [.tick])
+            // The runtime's news first, so a reloaded checkpoint is used by this very tick.
+            self.send(self.runtime.poll() + (self.state.showDebug ? [.tick, .frameTimings(self.frameTimings())] : [.tick]))
         }
         sources.append(tick)
         sources.forEach { $0.resume() }
 
         drawFrame()
-        dispatch([update(&state, .resize(width: size.width, height: size.height))].flatMap { $0 })
+        dispatch(update(&state, .resize(width: size.width, height: size.height)))
         scheduleDraw()
-    }
-
-    /// Hands a message in from any thread.
-    public func post(_ message: Message) {
-        DispatchQueue.main.async { [weak self] in self?.send([message]) }
     }
 
     /// Applies messages (main queue only), runs their effects, and schedules a frame.
@@ -135,29 +130,18 @@ public final class TerminalDriver {
     // MARK: effects
 
     private func dispatch(_ effects: [Effect]) {
-        // Several motions read in one go each ask for a reconstruction; only the newest input matters.
-        var lastReconstruct: Effect?
-        var panelQuestions: [Effect] = []   // the optional panels' .encodeFeatures and .classify
-        for effect in effects {
-            switch effect {
-            case .reconstruct: lastReconstruct = effect
-            case .encodeFeatures, .classify: panelQuestions.append(effect)
-            case .quit: finish(.quit); return
-            default: performEffect(effect)
-            }
-        }
-        guard lastReconstruct != nil || !panelQuestions.isEmpty else { return }
-        let network = reconstructor()   // once: the maps are read from the reconstruction's own pass
-        var answers: [Message] = []
-        if case .reconstruct(let revision, let image, let mask)? = lastReconstruct {
-            let began = DispatchTime.now().uptimeNanoseconds
-            let pixels = network.reconstruct(image: image, mask: mask)
-            stats.reconstructMilliseconds.append(milliseconds(from: began, to: DispatchTime.now().uptimeNanoseconds))
-            answers.append(.reconstructed(revision: revision, pixels: pixels))
-        }
-        answers += PanelAnswers.answer(PanelAnswers.newest(panelQuestions), using: network)
+        guard !effects.isEmpty else { return }
+        if effects.contains(.quit) { finish(.quit); return }
+        let answers = runtime.perform(effects)
+        if let network = runtime.lastReconstructMilliseconds { stats.reconstructMilliseconds.append(network) }
         // A new reconstruction asks the classifier about its composite: one more round, in the same frame.
         dispatch(answers.flatMap { update(&state, $0) })
+    }
+
+    /// The runtime said it has news (a training step): take it all in one go.
+    private func takeNews() {
+        let messages = runtime.poll()
+        if !messages.isEmpty { send(messages) }
     }
 
     // MARK: input and signals

@@ -21,21 +21,10 @@ public struct MouseEvent: Equatable, Sendable {
     public init(_ kind: Kind, x: Int, y: Int) { self.kind = kind; self.x = x; self.y = y }
 }
 
-/// Why a training run stopped, as the UI shows it.
+/// What the training is doing, as the status block shows it: the trainer's `TrainerState`, or `watching`
+/// (`inpaint watch`: a run elsewhere, until its log says more).
 public enum TrainingActivity: String, Equatable, Sendable {
     case training, paused, idle, stopped, watching
-}
-
-/// Training news, translated by the driver from the trainer's events (or a followed log) so this pure target
-/// does not depend on the trainer's concurrency.
-public enum TrainingUpdate: Equatable, Sendable {
-    case step(step: Int, epoch: Int, loss: Float, imagesPerSecond: Float, learningRate: Float)
-    case evaluation(step: Int, loss: Float)
-    case epochFinished(epoch: Int)
-    case activity(TrainingActivity)
-    case checkpointWritten(path: String)
-    /// Training history was discarded (model reset): the curves start over.
-    case reset
 }
 
 /// Everything that can happen to the app. `update` is the only place the state changes.
@@ -46,7 +35,11 @@ public enum Message: Equatable, Sendable {
     /// A clock tick from the driver (a few per second): lets the app refresh the reconstruction with newer
     /// weights while the user is not dragging.
     case tick
-    case training(TrainingUpdate)
+    /// An event of the training run, exactly as the trainer emitted it: from the UI's own trainer, or read
+    /// back from the log of a run followed with `inpaint watch`.
+    case training(TrainingEvent)
+    /// Training history was discarded (model reset, checkpoint loaded, preset switched): the curves start over.
+    case trainingReset
     /// New weights are available (a training snapshot or a reloaded checkpoint); `revision` grows.
     case modelUpdated(revision: Int)
     /// The reconstruction for the input with this `revision` (count 784, values in [0, 1]).
@@ -59,12 +52,13 @@ public enum Message: Equatable, Sendable {
     case classified(revision: Int, guesses: Guesses?)
     /// The encoder's output for the input with this `revision`; nil: the network cannot say.
     case featuresEncoded(revision: Int, features: EncoderFeatures?)
-    /// The driver switched to an experiment preset (`x` menu): its digits and first hole replace the
+    /// The runtime switched to an experiment preset (`x` menu): its digits and first hole replace the
     /// current ones, and training starts over.
     case presetStarted(PresetStart)
 }
 
-/// Side effects the driver performs; their results come back as messages.
+/// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers
+/// with messages (the driver ends the program on `.quit`).
 public enum Effect: Equatable, Sendable {
     /// Run the network on `image` ⊙ `mask` ([784] each, mask 1 known / 0 hole); answer `.reconstructed`.
     case reconstruct(revision: Int, image: [Float], mask: [Float])
@@ -80,21 +74,4 @@ public enum Effect: Equatable, Sendable {
     case encodeFeatures(revision: Int, image: [Float], mask: [Float])
     /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
     case startPreset(ExperimentName)
-}
-
-/// The network as the UI sees it: fill the hole of one masked digit. The driver owns one and runs it for
-/// each `.reconstruct` effect, with the newest weights.
-public protocol Reconstructor {
-    /// image, mask: [784] (mask 1 known, 0 hole) → [784] reconstruction of the whole image.
-    func reconstruct(image: [Float], mask: [Float]) -> [Float]
-    /// image, mask: [784] → the encoder's output (`ContextEncoder.encoderFeatures`), or nil when there is
-    /// no encoder to ask (the default).
-    func encoderFeatures(image: [Float], mask: [Float]) -> EncoderFeatures?
-    /// image: [784] → the classifier's `count` most probable digits, or nil without a classifier (the default).
-    func guesses(for image: [Float], count: Int) -> [Guess]?
-}
-
-extension Reconstructor {
-    public func encoderFeatures(image: [Float], mask: [Float]) -> EncoderFeatures? { nil }
-    public func guesses(for image: [Float], count: Int) -> [Guess]? { nil }
 }

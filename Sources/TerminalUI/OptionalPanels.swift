@@ -36,7 +36,7 @@ public struct Guess: Sendable, Equatable {
 /// The optional panels (issue 5 "What the screen shows"): which are on, and what they show.
 ///
 /// The classical fill is computed inside `update` (pure and fast: a banded solve of at most 784 unknowns);
-/// the classifier and the encoder need weights, so they are effects the driver answers with messages.
+/// the classifier and the encoder need weights, so they are effects the runtime answers with messages.
 public struct OptionalPanels: Sendable, Equatable {
     public var showFill = false
     public var fillMethod = FillMethod.harmonic
@@ -50,7 +50,7 @@ public struct OptionalPanels: Sendable, Equatable {
     /// nil until the first answer.
     public var guesses: Guesses?
     public var guessesRevision = -1
-    /// Set when the driver answered that it has no classifier (no `assets/classifier.safetensors`).
+    /// Set when the runtime answered that it has no classifier (no `assets/classifier.safetensors`).
     public var noClassifier = false
 
     public var showFeatures = false

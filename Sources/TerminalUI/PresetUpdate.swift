@@ -1,7 +1,7 @@
 import Experiments
 import Inpainting
 
-/// What the UI needs to show a preset the driver has just started (see `ExperimentPreset`).
+/// What the UI needs to show a preset the runtime has just started (see `ExperimentPreset`).
 public struct PresetStart: Sendable, Equatable {
     public var name: ExperimentName
     public var library: DigitLibrary
@@ -31,7 +31,7 @@ func handlePresetKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
     return []
 }
 
-/// In the menu: 1–9 asks the driver for that preset; Esc or anything else closes it.
+/// In the menu: 1–9 asks the runtime for that preset; Esc or anything else closes it.
 func handlePresetMenu(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.prompt = nil
     guard case .character(let c) = key, let number = c.wholeNumberValue,

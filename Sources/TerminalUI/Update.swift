@@ -25,9 +25,16 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
             return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
         }
         return []
-    case .training(let news):
-        applyTraining(&state.training, news)
-        if case .checkpointWritten(let path) = news { state.notice = "checkpoint written: \(path)" }
+    case .training(let event):
+        applyTraining(&state, event)
+        return []
+    case .trainingReset:
+        state.training.trainHistory.removeAll()
+        state.training.evalHistory.removeAll()
+        state.training.step = 0
+        state.training.epoch = 0
+        state.training.loss = nil
+        state.training.evalLoss = nil
         return []
     case .modelUpdated(let revision):
         state.modelRevision = max(state.modelRevision, revision)
@@ -337,30 +344,44 @@ private func paint(around centre: (row: Float, column: Float), radius: Float, bo
 
 // MARK: training
 
-private func applyTraining(_ status: inout TrainingStatus, _ news: TrainingUpdate) {
-    switch news {
-    case .step(let step, let epoch, let loss, let imagesPerSecond, let learningRate):
-        status.step = step
-        status.epoch = epoch
-        status.loss = loss
-        status.imagesPerSecond = imagesPerSecond
-        status.learningRate = learningRate
-        status.trainHistory.append(step: step, loss: loss)
+/// The status block and the curves follow the trainer's events; a stop for a reason worth knowing is a notice.
+private func applyTraining(_ state: inout AppState, _ event: TrainingEvent) {
+    switch event {
+    case .step(let s):
+        state.training.step = s.step
+        state.training.epoch = s.epoch
+        state.training.loss = s.loss
+        state.training.imagesPerSecond = Float(s.imagesPerSecond)
+        state.training.learningRate = s.learningRate
+        state.training.trainHistory.append(step: s.step, loss: s.loss)
     case .evaluation(let step, let loss):
-        status.evalLoss = loss
-        status.evalHistory.append(step: step, loss: loss)
+        state.training.evalLoss = loss
+        state.training.evalHistory.append(step: step, loss: loss)
     case .epochFinished(let epoch):
-        status.epoch = epoch
-    case .activity(let activity):
-        status.activity = activity
+        state.training.epoch = epoch
     case .checkpointWritten(let path):
-        status.modelFile = path
-    case .reset:
-        status.trainHistory.removeAll()
-        status.evalHistory.removeAll()
-        status.step = 0
-        status.epoch = 0
-        status.loss = nil
-        status.evalLoss = nil
+        state.training.modelFile = path
+        state.notice = "checkpoint written: \(path)"
+    case .stateChanged(let trainerState):
+        state.training.activity = TrainingActivity(trainerState)
+    case .stopped(let reason):
+        state.training.activity = .stopped
+        switch reason {
+        case .finished, .cancelled: break
+        case .nonFiniteLoss(let step): state.notice = "training stopped: loss not finite at step \(step)"
+        case .failed(let why): state.notice = "training failed: \(why)"
+        }
+    }
+}
+
+extension TrainingActivity {
+    /// The trainer's own state as the status block names it.
+    init(_ state: TrainerState) {
+        switch state {
+        case .idle: self = .idle
+        case .training: self = .training
+        case .paused: self = .paused
+        case .stopped: self = .stopped
+        }
     }
 }

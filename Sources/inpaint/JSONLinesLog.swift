@@ -23,37 +23,31 @@ final class JSONLinesLog: @unchecked Sendable {
         self.handle = handle
     }
 
+    /// One line: the event's own `Codable` form (`TrainingEventKey`) with the time it was written beside it.
     func write(_ event: TrainingEvent) {
-        var object: [String: Any] = ["time": Date().timeIntervalSince1970]
-        switch event {
-        case .step(let s):
-            object["event"] = "step"; object["step"] = s.step; object["epoch"] = s.epoch
-            object["loss"] = Double(s.loss); object["images_per_second"] = s.imagesPerSecond
-            object["learning_rate"] = Double("\(s.learningRate)") ?? Double(s.learningRate)
-            if let a = s.adversarial {
-                object["discriminator_loss"] = a.discriminator.isFinite ? Double(a.discriminator) : NSNull()
-                object["adversarial_loss"] = a.generator.isFinite ? Double(a.generator) : NSNull()
-            }
-        case .evaluation(let step, let loss):
-            object["event"] = "evaluation"; object["step"] = step; object["loss"] = Double(loss)
-        case .epochFinished(let epoch):
-            object["event"] = "epoch"; object["epoch"] = epoch
-        case .checkpointWritten(let path):
-            object["event"] = "checkpoint"; object["path"] = path
-        case .stateChanged(let state):
-            object["event"] = "state"; object["state"] = state.rawValue
-        case .stopped(let reason):
-            object["event"] = "stopped"
-            switch reason {
-            case .finished: object["reason"] = "finished"
-            case .cancelled: object["reason"] = "cancelled"
-            case .nonFiniteLoss(let step): object["reason"] = "non-finite loss"; object["step"] = step
-            case .failed(let message): object["reason"] = "failed"; object["message"] = message
-            }
-        }
-        // NaN is not JSON: write null for a non-finite loss.
-        if let loss = object["loss"] as? Double, !loss.isFinite { object["loss"] = NSNull() }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONLinesLog.encoder.encode(TimedEvent(time: Date().timeIntervalSince1970, event: event))
+        else { return }
         handle.write(data + Data("\n".utf8))
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// An event and when it was logged, as one flat object: `{"event": "step", …, "time": 1795657456.5}`.
+/// The reader (`TrainingLog`) decodes the event and ignores `time`.
+private struct TimedEvent: Encodable {
+    var time: Double
+    var event: TrainingEvent
+
+    private enum Key: String, CodingKey { case time }
+
+    func encode(to encoder: Encoder) throws {
+        try event.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(time, forKey: .time)
     }
 }

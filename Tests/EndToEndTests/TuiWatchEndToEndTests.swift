@@ -15,13 +15,6 @@ final class TuiWatchEndToEndTests: XCTestCase {
         }.joined()
     }
 
-    private func append(_ text: String, to path: String) throws {
-        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data(text.utf8))
-        try handle.close()
-    }
-
     func testLossPaneFollowsTheLogAndTheModelReloadsWhenTheCheckpointIsRewritten() throws {
         guard let tmuxPath = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inpaint-watch-\(getpid())")
@@ -57,7 +50,7 @@ final class TuiWatchEndToEndTests: XCTestCase {
         let reconBefore = reconstruction(), chartBefore = lossPane()
 
         // New lines: the curve goes on (and up), and the status block shows the newest step.
-        try append(stepLines(41...120) { 0.05 + 0.001 * Double($0) }, to: log)
+        try append(stepLines(41...120) { 0.05 + 0.001 * Double($0) }, toFile: log)
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("120") && lossPane() != chartBefore },
                       "the loss pane follows the appended lines:\n\(tmux.screen().text)")
 

@@ -1,6 +1,7 @@
 import Inpainting
 import NeuralCore
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// The frame encoder against a small virtual terminal that understands exactly the sequences it may send

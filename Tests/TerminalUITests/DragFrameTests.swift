@@ -1,5 +1,6 @@
 import Inpainting
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// What keeps a drag frame small (gray-level hysteresis while dragging, a fixed-width header) and the `D`

@@ -1,6 +1,7 @@
 import Evaluation
 import Inpainting
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// The optional panels: keys toggle them, the layout fits or hides them, answers land only when current,

@@ -1,6 +1,7 @@
 import Foundation
 import Inpainting
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// Compares `text` with `Snapshots/<name>.txt` beside this file. `INPAINT_UPDATE_SNAPSHOTS=1` rewrites the
@@ -26,30 +27,8 @@ func assertSnapshot(_ text: String, named name: String, file: StaticString = #fi
     }
 }
 
-/// Synthetic digits, so the view tests need no data files: a ring (a "0"), a bar (a "1") and a
-/// diagonal stroke (a "7"), with soft edges so several gray levels appear.
-enum TestDigits {
-    static func ring() -> [Float] {
-        draw { r, c in
-            let d = ((r - 13.5) * (r - 13.5) / 81 + (c - 13.5) * (c - 13.5) / 36).squareRoot()
-            return max(0, 1 - abs(d - 1) * 4)
-        }
-    }
-
-    static func bar() -> [Float] { draw { r, c in r > 4 && r < 24 ? max(0, 1 - abs(c - 14) / 2.5) : 0 } }
-
-    static func seven() -> [Float] {
-        draw { r, c in
-            let top: Float = r > 5 && r < 8 && c > 7 && c < 21 ? 1 : 0
-            let stroke = max(0, 1 - abs(c - (20 - (r - 7) * 0.45)) / 1.5) * (r >= 7 && r < 24 ? 1 : 0)
-            return max(top, stroke)
-        }
-    }
-
-    private static func draw(_ f: (Float, Float) -> Float) -> [Float] {
-        (0..<784).map { i in min(1, f(Float(i / 28), Float(i % 28))) }
-    }
-
+/// The view tests' digits (`TestDigits`' synthetic ring, bar and seven) and states.
+extension TestDigits {
     static let library = DigitLibrary(name: "test digits", images: ring() + bar() + seven(), labels: [0, 1, 7])
 
     /// A stand-in for the network's answer with visible structure: the original blurred towards gray.
@@ -65,8 +44,8 @@ enum TestDigits {
         state.training.dataset = "MNIST (22699 train)"
         for step in stride(from: 0, through: 2000, by: 20) {
             let loss = 0.08 * Float(exp(-Double(step) / 600)) + 0.01 + 0.002 * Float(sin(Double(step)))
-            _ = update(&state, .training(.step(step: step, epoch: step / 700, loss: loss,
-                                               imagesPerSecond: 812, learningRate: 2e-4)))
+            _ = update(&state, .training(.step(TrainingStep(step: step, epoch: step / 700, loss: loss,
+                                                            imagesPerSecond: 812, learningRate: 2e-4))))
             if step % 200 == 0 { _ = update(&state, .training(.evaluation(step: step, loss: loss * 1.1))) }
         }
         return state

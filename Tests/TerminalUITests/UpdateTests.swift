@@ -1,5 +1,6 @@
 import Inpainting
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// The update logic, message by message: no terminal, no clock.
@@ -132,11 +133,11 @@ final class UpdateTests: XCTestCase {
 
     func testTrainingKeysFollowTheActivity() {
         var state = makeState()
-        _ = update(&state, .training(.activity(.training)))
-        _ = update(&state, .training(.step(step: 5, epoch: 0, loss: 0.1, imagesPerSecond: 100, learningRate: 0.001)))
+        _ = update(&state, .training(.stateChanged(.training)))
+        _ = update(&state, .training(.step(TrainingStep(step: 5, epoch: 0, loss: 0.1, imagesPerSecond: 100, learningRate: 0.001))))
         XCTAssertEqual(update(&state, .key(.character(" "))), [.pauseTraining])
         XCTAssertEqual(update(&state, .key(.character("s"))), [], "one step only while paused")
-        _ = update(&state, .training(.activity(.paused)))
+        _ = update(&state, .training(.stateChanged(.paused)))
         XCTAssertEqual(update(&state, .key(.character("s"))), [.stepTraining])
         XCTAssertEqual(update(&state, .key(.character(" "))), [.resumeTraining])
         XCTAssertEqual(update(&state, .key(.character("+"))), [.setLearningRate(0.002)])
@@ -148,7 +149,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(update(&state, .key(.character("y"))), [.resetModel])
         XCTAssertEqual(update(&state, .key(.character("w"))), [.saveCheckpoint])
         XCTAssertEqual(state.training.trainHistory.points, [LossPoint(step: 5, loss: 0.1)])
-        _ = update(&state, .training(.reset))
+        _ = update(&state, .trainingReset)
         XCTAssertEqual(state.training.trainHistory.points, [])
     }
 

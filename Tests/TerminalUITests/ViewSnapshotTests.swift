@@ -1,5 +1,6 @@
 import Inpainting
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// The views as golden text files (characters plus run-length colours; see `snapshotText`).

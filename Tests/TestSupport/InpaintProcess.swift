@@ -61,3 +61,11 @@ public func temporaryDirectory(for test: XCTestCase, prefix: String = "inpaint-t
     test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
     return dir
 }
+
+/// Appends `text` to the end of the file at `path` (which must exist), as a writer following a log would.
+public func append(_ text: String, toFile path: String) throws {
+    let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path), "no file to append to at \(path)")
+    handle.seekToEndOfFile()
+    handle.write(Data(text.utf8))
+    try handle.close()
+}

@@ -1,36 +1,37 @@
-import ArgumentParser
 import Datasets
 import Experiments
+import FileIO
 import Inpainting
 import NeuralCore
 import TerminalUI
 
-/// `inpaint tui --preset NAME`: an experiment of `inpaint experiment` trained live in the UI, on the
-/// experiment's own data with its recipe (`ExperimentPreset`), browsing the digits that make its point.
-struct TuiPreset {
-    let preset: ExperimentPreset
-    let seed: UInt64
+/// `inpaint tui --preset NAME` (or the `x` menu): an experiment of `inpaint experiment` trained live in the
+/// UI, on the experiment's own data with its recipe (`ExperimentPreset`), browsing the digits that make its point.
+public struct PresetRun {
+    public let preset: ExperimentPreset
+    public let seed: UInt64
 
-    init(name: ExperimentName, dataset: Dataset, seed: UInt64, maskChannel: Bool) throws {
+    /// Throws a `DataError` naming `--preset` when the data has no training or no test split.
+    public init(name: ExperimentName, dataset: Dataset, seed: UInt64, maskChannel: Bool) throws {
         guard let train = dataset.train, let test = dataset.test else {
-            throw ValidationError("--preset \(name): expected a training and a test split in \(dataset.location.directory.path)")
+            throw DataError("--preset \(name)", "expected a training and a test split in \(dataset.location.directory.path)")
         }
         self.seed = seed
         preset = try name.preset(ExperimentContext(train: train, test: test, seed: seed), maskChannel: maskChannel)
     }
 
-    var library: DigitLibrary {
+    public var library: DigitLibrary {
         DigitLibrary(name: preset.name.rawValue, images: preset.digits, labels: preset.labels,
                      groups: preset.groups.map { DigitGroup(name: $0.name, range: $0.range) })
     }
 
     /// The experiment's starting weights: the same seed and initialisation as `inpaint experiment NAME`.
-    func freshModel() -> ContextEncoder {
+    public func freshModel() -> ContextEncoder {
         var generator = SeededGenerator(seed: seed)
         return ContextEncoder(config: preset.config, generator: &generator)
     }
 
-    var learningRate: Float {
+    public var learningRate: Float {
         switch preset.training {
         case .fullBatch(let recipe): recipe.learningRate
         case .minibatch(_, _, let options): options.learningRate
@@ -38,7 +39,7 @@ struct TuiPreset {
     }
 
     /// What the training line of the status block says about the data.
-    var dataLabel: String {
+    public var dataLabel: String {
         switch preset.training {
         case .fullBatch(let recipe):
             "\(preset.name): \(recipe.count) images, full batch, \(recipe.steps) steps"
@@ -48,7 +49,7 @@ struct TuiPreset {
     }
 
     /// Makes the preset's trainer for some starting weights (a reset or a loaded checkpoint starts over).
-    var factory: TuiTraining.Factory {
+    public var factory: BackgroundTraining.Factory {
         let preset = self.preset
         return { model, events in
             switch preset.training {
@@ -64,13 +65,13 @@ struct TuiPreset {
     }
 
     /// What the UI shows when the `x` menu switches to this preset.
-    var start: PresetStart {
+    public var start: PresetStart {
         PresetStart(name: preset.name, library: library, initialHole: preset.initialHole, hint: preset.hint,
                     dataLabel: dataLabel, learningRate: learningRate)
     }
 
     /// The preset's name in the header, its first hole, and its hint as the first notice.
-    func apply(to state: inout AppState) {
+    public func apply(to state: inout AppState) {
         state.preset = preset.name.rawValue
         if let hole = preset.initialHole {
             state.hole = hole

@@ -1,7 +1,7 @@
 import TerminalUI
 
-/// The driver's side of the optional panels: runs `.encodeFeatures` and `.classify` with the network the
-/// driver holds, so the pure core never touches weights or files.
+/// The runtime's side of the optional panels: runs `.encodeFeatures` and `.classify` with the runtime's
+/// network, so the pure core never touches weights or files.
 enum PanelAnswers {
     /// Of several questions of one kind read in one go (a burst of motions), only the newest input matters.
     static func newest(_ questions: [Effect]) -> [Effect] {
@@ -13,7 +13,7 @@ enum PanelAnswers {
         return [features, classify].compactMap { $0 }
     }
 
-    static func answer(_ questions: [Effect], using network: Reconstructor) -> [Message] {
+    static func answer(_ questions: [Effect], using network: ModelReconstructor) -> [Message] {
         questions.compactMap { question in
             switch question {
             case .encodeFeatures(let revision, let image, let mask):

@@ -1,13 +1,14 @@
 import Datasets
 import Evaluation
 import Inpainting
+import TerminalUI
 
 /// Runs the context encoder on one digit for the UI, reusing one workspace so a drag motion allocates only
 /// its output array; also answers the optional panels (the encoder's maps, the classifier's guesses).
 ///
-/// Not thread-safe (the workspace is scratch memory): the driver uses it from the main queue only. Assign
+/// Not thread-safe (the workspace is scratch memory): the runtime uses it from one thread only. Assign
 /// `model` before each call to use the newest training snapshot; the copy is cheap (copy on write).
-public final class ModelReconstructor: Reconstructor {
+public final class ModelReconstructor {
     public var model: ContextEncoder {
         didSet {
             if model.config != workspace.config { workspace = ContextEncoderWorkspace(config: model.config, maxBatch: 1) }
@@ -47,13 +48,15 @@ public final class ModelReconstructor: Reconstructor {
         return output
     }
 
-    /// image, mask: [784] → the encoder's output, from the last pass when it had this input.
+    /// image, mask: [784] → the encoder's output (`ContextEncoder.encoderFeatures`), from the last pass when
+    /// it had this input.
     public func encoderFeatures(image: [Float], mask: [Float]) -> EncoderFeatures? {
         if let last = lastForward, last.image == image, last.mask == mask { return workspace.encoderOutput(image: 0) }
         lastForward = (image, mask)
         return model.encoderFeatures(image: image, mask: mask, workspace: workspace)
     }
 
+    /// image: [784] → the classifier's `count` most probable digits, or nil without a classifier.
     public func guesses(for image: [Float], count: Int) -> [Guess]? {
         classifier.map { $0.top(count, of: image).map { Guess(digit: $0.digit, probability: $0.probability) } }
     }

@@ -1,7 +1,9 @@
 import Foundation
 import Inpainting
 import NeuralCore
+import TerminalRuntime
 import TerminalUI
+import TestSupport
 import XCTest
 
 /// The UI's situation while training runs: a `Trainer` steps on a background thread while this thread,
