@@ -40,15 +40,8 @@ public struct ChannelWiseLinear: Layer, Equatable {
 
     // MARK: Forward
 
-    /// input [B, C, inF] → output [B, C, outF] (overwritten).
-    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
-                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        forward(input: input, batch: batch, height: height, width: width, weight: weight, bias: bias, output: output,
-                channels: 0..<channels, scratch: scratch)
-    }
-
-    /// Only channels `channels` of every image are computed (channels are independent, so workers can split them).
+    /// input [B, C, inF] → output [B, C, outF] (overwritten), only channels `channels` of every image (channels
+    /// are independent, so workers can split them; the whole forward is `Layer`'s, over every channel).
     public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, channels range: Range<Int>, scratch: UnsafeMutablePointer<Float>) {

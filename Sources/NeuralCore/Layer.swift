@@ -73,6 +73,15 @@ public enum WorkSplit: Sendable, Equatable {
 }
 
 extension Layer {
+    /// The whole forward as the channel-range forward over every output channel: what a layer without a
+    /// faster whole-batch path needs (`ChannelWiseLinear`, `Linear`; the convolutions have their own).
+    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        forward(input: input, batch: batch, height: height, width: width, weight: weight, bias: bias, output: output,
+                channels: 0..<outChannels, scratch: scratch)
+    }
+
     public func backward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                          weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
                          dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,

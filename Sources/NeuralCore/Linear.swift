@@ -23,27 +23,24 @@ public struct Linear: Layer, Equatable {
     public var summary: String { "linear \(inputs)→\(outputs)" }
 
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        precondition(height == 1 && width == 1, "Linear: expects [N, \(inputs), 1, 1], got a \(height)×\(width) map")
+        checkFlat(height: height, width: width)
         return (1, 1)
+    }
+
+    private func checkFlat(height: Int, width: Int) {
+        precondition(height == 1 && width == 1, "Linear: expects [N, \(inputs), 1, 1], got a \(height)×\(width) map")
     }
 
     public func multiplyAdds(height: Int, width: Int) -> Double { Double(weightCount) }
     public func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int { 0 }
     public func channelSplitScratchCount(height: Int, width: Int) -> Int { 0 }
 
-    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
-                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        forward(input: input, batch: batch, height: height, width: width, weight: weight, bias: bias, output: output,
-                channels: 0..<outputs, scratch: scratch)
-    }
-
-    /// Outputs `channels` of every row only.
+    /// Outputs `channels` of every row only (the whole forward is `Layer`'s, over every output).
     public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, channels: Range<Int>, scratch: UnsafeMutablePointer<Float>) {
         checkBias(bias)
-        _ = outputSize(height: height, width: width)
+        checkFlat(height: height, width: width)
         Self.forward(output, input, weight, bias, batch: batch, inputs: inputs, outputs: outputs, range: channels)
     }
 
@@ -53,7 +50,7 @@ public struct Linear: Layer, Equatable {
                          dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                          dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
         checkBias(dBias)
-        _ = outputSize(height: height, width: width)
+        checkFlat(height: height, width: width)
         dInput?.update(repeating: 0, count: batch * inputs)
         Self.backward(dx: dInput, dweight: dWeight, dbias: dBias, dy: dOutput, x: input, weight: weight,
                       batch: batch, inputs: inputs, outputs: outputs)
