@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "CKernels"),
 
         // MARK: Pure core
-        .target(name: "NeuralCore", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "NeuralCore", dependencies: ["COpenBLAS", "CKernels"], exclude: ["README.md"]),
         .target(name: "Inpainting", dependencies: ["NeuralCore", "CZlib"]),
 
         // MARK: Terminal UI (pure model/update/view) and its one ncurses driver
