@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "FileIO", exclude: ["README.md"]),
 
         // MARK: Tensors, layers, losses, Adam and its schedules, safetensors
-        .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"]),
+        .target(name: "NeuralCore", dependencies: ["FileIO", "COpenBLAS", "CKernels"], exclude: ["README.md"]),
 
         // MARK: Data: IDX files, gzip, checksums, discovery, the bundled sample, the one downloader
         .target(name: "Datasets", dependencies: ["FileIO", "CZlib"], exclude: ["README.md"]),

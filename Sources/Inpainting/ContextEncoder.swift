@@ -16,12 +16,7 @@ public struct ContextEncoder: Sendable, Equatable {
     public init(config: ModelConfig, generator: inout SeededGenerator) {
         self.config = config
         var store = ParameterStore(layout: config.parameterLayout)
-        for stage in config.stages {
-            store.initializeUniform("\(stage.name).weight", bound: stage.layer.initBound, generator: &generator)
-            if config.bias {
-                store.initializeUniform("\(stage.name).bias", bound: stage.layer.initBound, generator: &generator)
-            }
-        }
+        for stage in config.stages { store.initialize(stage.layer, prefix: stage.name, generator: &generator) }
         self.parameters = store
     }
 
@@ -117,10 +112,9 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         gradientB = allocate(maxBatch * largest)
         let scratchCount = stages.map { $0.scratchCount(maxBatch: maxBatch) }.max()!
         scratches = (0..<concurrency).map { _ in allocate(scratchCount) }
-        // Convolution stages only: the channel-wise layer splits by channel and needs no private copy.
+        // Stages split by image only: a layer split by channel writes disjoint gradients and needs no private copy.
         let partialCount = stages.map { stage -> Int in
-            if case .channelWise = stage.layer { return 0 }
-            return stage.layer.weightShape.reduce(1, *) + stage.layer.biasShape.reduce(1, *)
+            stage.layer.workSplit == .channels ? 0 : stage.layer.weightCount + stage.layer.biasCount
         }.max()!
         partialGradientCount = partialCount
         partialGradients = (1..<concurrency).map { _ in allocate(partialCount) }

@@ -107,13 +107,7 @@ public enum ContextEncoderBenchmark {
     public static func flopsPerImage(_ config: ModelConfig, backward: Bool) -> Double {
         var forward = 0.0, total = 0.0
         for (i, stage) in config.stages.enumerated() {
-            let weights = Double(stage.layer.weightShape.reduce(1, *))
-            let macs: Double
-            switch stage.layer {
-            case .conv: macs = weights * Double(stage.layerOutput.height * stage.layerOutput.width)  // before any pool
-            case .transposedConv: macs = weights * Double(stage.input.height * stage.input.width)
-            case .channelWise: macs = weights
-            }
+            let macs = stage.multiplyAdds
             forward += 2 * macs
             total += 2 * macs * (i == 0 ? 2 : 3)
         }

@@ -110,21 +110,21 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             // pooled: every encoder convolution but the last is followed by a max pool (7×7 is small enough).
             let window = i < enc.count - 1 ? pool : 1
             side /= window
-            stages.append(Stage(name: "enc.\(moduleIndex)", layer: .conv(conv), activation: leaky, input: input,
+            stages.append(Stage(name: "enc.\(moduleIndex)", layer: conv, activation: leaky, input: input,
                                 layerOutput: layerOutput, poolWindow: window, output: (l.outC, side, side)))
             moduleIndex += window > 1 ? 3 : 2
         }
         precondition(side == fcSide, "encoder ends at \(side)×\(side), expected \(fcSide)")
         let features = fcSide * fcSide
-        stages.append(Stage(name: "fc", layer: .channelWise(ChannelWiseLinear(channels: fcChannels, inFeatures: features,
-                                                                               outFeatures: features, hasBias: bias)),
-                            activation: .identity, input: (fcChannels, side, side), output: (fcChannels, side, side)))
+        let fc = ChannelWiseLinear(channels: fcChannels, inFeatures: features, outFeatures: features, hasBias: bias)
+        stages.append(Stage(name: "fc", layer: fc, activation: .identity, input: (fcChannels, side, side),
+                            output: (fcChannels, side, side)))
         for (i, l) in dec.enumerated() {
             let convT = TransposedConv2D(inChannels: l.inC, outChannels: l.outC, kernelSize: l.k, stride: l.s,
                                          padding: l.p, hasBias: bias)
             let input = (channels: l.inC, height: side, width: side)
             side = convT.outputSize(height: side, width: side).height
-            stages.append(Stage(name: "dec.\(2 * i)", layer: .transposedConv(convT), activation: i < 2 ? .relu : .sigmoid,
+            stages.append(Stage(name: "dec.\(2 * i)", layer: convT, activation: i < 2 ? .relu : .sigmoid,
                                 input: input, output: (l.outC, side, side)))
         }
         precondition(side == Digit.side, "decoder ends at \(side)×\(side), expected \(Digit.side)")
@@ -132,44 +132,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// One layer of the context encoder followed by its activation.
+/// One layer of the context encoder followed by its activation (and, for `pooled`, a max pool).
 struct Stage {
-    enum Layer {
-        case conv(Conv2D), channelWise(ChannelWiseLinear), transposedConv(TransposedConv2D)
-
-        var weightShape: [Int] {
-            switch self {
-            case .conv(let l): l.weightShape
-            case .channelWise(let l): l.weightShape
-            case .transposedConv(let l): l.weightShape
-            }
-        }
-
-        var biasShape: [Int] {
-            switch self {
-            case .conv(let l): l.biasShape
-            case .channelWise(let l): l.biasShape
-            case .transposedConv(let l): l.biasShape
-            }
-        }
-
-        /// The channel-wise layer splits its work by channel, not by image.
-        var isChannelWise: Bool {
-            if case .channelWise = self { return true }
-            return false
-        }
-
-        var initBound: Float {
-            switch self {
-            case .conv(let l): l.initBound
-            case .channelWise(let l): l.initBound
-            case .transposedConv(let l): l.initBound
-            }
-        }
-    }
-
     var name: String
-    var layer: Layer
+    var layer: any Layer
     var activation: Activation
     var input: (channels: Int, height: Int, width: Int)
     /// What the layer and its activation produce, before the pool; `output` when there is no pool.
@@ -180,7 +146,7 @@ struct Stage {
     /// [C, H, W] the stage hands to the next one (after the pool, if any).
     var output: (channels: Int, height: Int, width: Int)
 
-    init(name: String, layer: Layer, activation: Activation, input: (channels: Int, height: Int, width: Int),
+    init(name: String, layer: any Layer, activation: Activation, input: (channels: Int, height: Int, width: Int),
          layerOutput: (channels: Int, height: Int, width: Int)? = nil, poolWindow: Int = 1,
          output: (channels: Int, height: Int, width: Int)) {
         self.name = name; self.layer = layer; self.activation = activation; self.input = input
@@ -197,12 +163,7 @@ struct Stage {
     /// Floats of scratch the layer needs for batches of up to `maxBatch` images (im2col columns of a chunk),
     /// or for one image split by output channel.
     func scratchCount(maxBatch: Int) -> Int {
-        switch layer {
-        case .conv(let l): max(l.scratchCount(height: input.height, width: input.width, maxBatch: maxBatch),
-                               l.channelSplitScratchCount(height: input.height, width: input.width))
-        case .transposedConv(let l): max(l.scratchCount(height: input.height, width: input.width, maxBatch: maxBatch),
-                                         l.channelSplitScratchCount(height: input.height, width: input.width))
-        case .channelWise: 0
-        }
+        max(layer.scratchCount(height: input.height, width: input.width, maxBatch: maxBatch),
+            layer.channelSplitScratchCount(height: input.height, width: input.width))
     }
 }

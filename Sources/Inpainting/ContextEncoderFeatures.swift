@@ -1,4 +1,5 @@
 import Datasets
+import NeuralCore
 
 /// What the encoder hands to the channel-wise layer for one image: the output of its last convolution
 /// after the LeakyReLU, i.e. exactly the bottleneck's input. The terminal UI shows these maps to teach
@@ -46,7 +47,7 @@ extension ContextEncoder {
 extension ContextEncoderWorkspace {
     /// The stage whose output is the encoder's: the last one before the channel-wise bottleneck.
     var encoderStage: Int {
-        let bottleneck = stages.firstIndex { if case .channelWise = $0.layer { return true } else { return false } }
+        let bottleneck = stages.firstIndex { $0.layer is ChannelWiseLinear }
         precondition(bottleneck != nil && bottleneck! > 0, "the network has no encoder before a bottleneck")
         return bottleneck! - 1
     }

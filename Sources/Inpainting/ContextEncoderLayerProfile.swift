@@ -76,16 +76,8 @@ extension ContextEncoderBenchmark {
                         let out = ws.layerOutputs[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
                         let input = source
                         let t = time {
-                            switch stage.layer {
-                            case .conv(let l):
-                                l.forward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
-                                          weight: w, bias: b, output: out, scratch: ws.scratch)
-                            case .transposedConv(let l):
-                                l.forward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
-                                          weight: w, bias: b, output: out, scratch: ws.scratch)
-                            case .channelWise(let l):
-                                l.forward(input: input, batch: batch, weight: w, bias: b, output: out)
-                            }
+                            stage.layer.forward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
+                                                weight: w, bias: b, output: out, scratch: ws.scratch)
                         }
                         if keep { forward[s].append(t) }
                         // A max pool (pooled's encoder) counts as part of the activations: pointwise-cheap, no FLOPs.
@@ -124,16 +116,8 @@ extension ContextEncoderBenchmark {
                         let w = p + ws.weightOffsets[s], dw = g + ws.weightOffsets[s], db = ws.biasOffsets[s].map { g + $0 }
                         let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn
                         let t = time {
-                            switch stage.layer {
-                            case .conv(let l):
-                                l.backward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
-                                           weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
-                            case .transposedConv(let l):
-                                l.backward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
-                                           weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
-                            case .channelWise(let l):
-                                l.backward(input: input, batch: batch, weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db)
-                            }
+                            stage.layer.backward(input: input, batch: batch, height: stage.input.height, width: stage.input.width,
+                                                 weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db, scratch: ws.scratch)
                         }
                         if keep { backward[s].append(t) }
                         swap(&dOut, &dIn)
@@ -170,23 +154,5 @@ extension ContextEncoderBenchmark {
 
 extension Stage {
     /// Multiply-adds of one image's forward pass through this layer (as `flopsPerImage` counts them).
-    var multiplyAdds: Double {
-        let weights = Double(layer.weightShape.reduce(1, *))
-        switch layer {
-        case .conv: return weights * Double(layerOutput.height * layerOutput.width)
-        case .transposedConv: return weights * Double(input.height * input.width)
-        case .channelWise: return weights
-        }
-    }
-}
-
-extension Stage.Layer {
-    /// "conv 5×5 1→16", "convT 4×4 s2 32→16", "channel-wise 16×784²".
-    var summary: String {
-        switch self {
-        case .conv(let l): "conv \(l.kernelH)×\(l.kernelW)\(l.stride > 1 ? " s\(l.stride)" : "") \(l.inChannels)→\(l.outChannels)"
-        case .transposedConv(let l): "convT \(l.kernelH)×\(l.kernelW)\(l.stride > 1 ? " s\(l.stride)" : "") \(l.inChannels)→\(l.outChannels)"
-        case .channelWise(let l): "channel-wise \(l.channels)×\(l.inFeatures)²"
-        }
-    }
+    var multiplyAdds: Double { layer.multiplyAdds(height: input.height, width: input.width) }
 }

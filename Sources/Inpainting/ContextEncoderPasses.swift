@@ -81,54 +81,36 @@ extension ContextEncoder {
             for (s, stage) in ws.stages.enumerated() {
                 // A pooled stage's layer writes into its own buffer; the pool then fills activations[s].
                 let out = ws.layerOutputs[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
+                let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
                 let input = source, inSize = stage.inputSize, outSize = stage.layerOutputSize
-                // One image and several workers (a reconstruction's latency): split the convolutions by output channel.
-                let splitChannels = count == 1 && ws.concurrency > 1
-                switch stage.layer {
-                case .conv(let l) where splitChannels:
-                    ws.split(l.outChannels) { channels, worker in
-                        l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
-                                  output: out, channels: channels, scratch: ws.scratches[worker])
-                    }
-                case .transposedConv(let l) where splitChannels:
-                    ws.split(l.outChannels) { channels, worker in
-                        l.forward(oneImage: input, height: stage.input.height, width: stage.input.width, weight: w, bias: b,
-                                  output: out, channels: channels, scratch: ws.scratches[worker])
-                    }
-                // Split by images, each worker applies the activation to its own images right after the layer:
-                // no second round of the workers, and the outputs are still in that core's cache.
-                case .conv(let l):
-                    ws.split(count) { images, worker in
-                        let o = out + images.lowerBound * outSize
-                        l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
-                                  width: stage.input.width, weight: w, bias: b, output: o, scratch: ws.scratches[worker])
-                        stage.activation.forward(input: o, output: o, count: images.count * outSize)
-                    }
-                case .transposedConv(let l):
-                    ws.split(count) { images, worker in
-                        let o = out + images.lowerBound * outSize
-                        l.forward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
-                                  width: stage.input.width, weight: w, bias: b, output: o, scratch: ws.scratches[worker])
-                        stage.activation.forward(input: o, output: o, count: images.count * outSize)
-                    }
-                case .channelWise(let l):
-                    if precision == .float16 {
-                        let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: l.weightShape.reduce(1, *))
+                // One image and several workers (a reconstruction's latency), or a layer whose channels never mix:
+                // split by output channel, then the activation by image.
+                if (count == 1 && ws.concurrency > 1) || layer.workSplit == .channels {
+                    if precision == .float16, let fc = layer as? ChannelWiseLinear {
+                        let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
                         half.bits.withUnsafeBufferPointer { h in
-                            ws.split(l.channels) { channels, _ in
-                                l.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: b, output: out,
-                                          channelRange: channels)
+                            ws.split(fc.channels) { channels, _ in
+                                fc.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: b, output: out,
+                                           channelRange: channels)
                             }
                         }
                     } else {
-                        ws.split(l.channels) { channels, _ in
-                            l.forward(input: input, batch: count, weight: w, bias: b, output: out, channelRange: channels)
+                        ws.split(layer.outChannels) { channels, worker in
+                            layer.forward(input: input, batch: count, height: height, width: width, weight: w, bias: b,
+                                          output: out, channels: channels, scratch: ws.scratches[worker])
                         }
                     }
-                }
-                if splitChannels || stage.layer.isChannelWise {
                     ws.split(count) { images, _ in
                         let o = out + images.lowerBound * outSize
+                        stage.activation.forward(input: o, output: o, count: images.count * outSize)
+                    }
+                } else {
+                    // Split by images, each worker applies the activation to its own images right after the layer:
+                    // no second round of the workers, and the outputs are still in that core's cache.
+                    ws.split(count) { images, worker in
+                        let o = out + images.lowerBound * outSize
+                        layer.forward(input: input + images.lowerBound * inSize, batch: images.count, height: height,
+                                      width: width, weight: w, bias: b, output: o, scratch: ws.scratches[worker])
                         stage.activation.forward(input: o, output: o, count: images.count * outSize)
                     }
                 }
@@ -178,44 +160,34 @@ extension ContextEncoder {
                     stage.activation.backward(output: out + offset, dOutput: dy + offset, dInput: dy + offset,
                                               count: images.count * outSize)
                 }
-                if stage.layer.isChannelWise { ws.split(count) { images, _ in activationBackward(images) } }
+                let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
                 let w = p + ws.weightOffsets[s], dw = gradients + ws.weightOffsets[s]
                 let db = ws.biasOffsets[s].map { gradients + $0 }
                 let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn  // the input image needs no gradient
-                let weightCount = stage.layer.weightShape.reduce(1, *), biasCount = stage.layer.biasShape.reduce(1, *)
-                /// Worker 0 accumulates straight into `gradients`; the others into private buffers summed afterwards.
-                func targets(_ worker: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?) {
-                    if worker == 0 { return (dw, db) }
-                    let buffer = ws.partialGradients[worker - 1]
-                    buffer.update(repeating: 0, count: weightCount + biasCount)
-                    return (buffer, db == nil ? nil : buffer + weightCount)
-                }
-                switch stage.layer {
-                case .conv(let l):
+                if layer.workSplit == .channels {
+                    // Disjoint channels write disjoint gradients: straight into `gradients`, no private copies.
+                    ws.split(count) { images, _ in activationBackward(images) }
+                    ws.split(layer.outChannels) { channels, worker in
+                        layer.backward(input: input, batch: count, height: height, width: width, weight: w, dOutput: dy,
+                                       dInput: dx, dWeight: dw, dBias: db, channels: channels, scratch: ws.scratches[worker])
+                    }
+                } else {
+                    let weightCount = layer.weightCount, biasCount = layer.biasCount
+                    /// Worker 0 accumulates straight into `gradients`; the others into private buffers summed afterwards.
+                    func targets(_ worker: Int) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?) {
+                        if worker == 0 { return (dw, db) }
+                        let buffer = ws.partialGradients[worker - 1]
+                        buffer.update(repeating: 0, count: weightCount + biasCount)
+                        return (buffer, db == nil ? nil : buffer + weightCount)
+                    }
                     ws.split(count) { images, worker in
                         activationBackward(images)
                         let (tw, tb) = targets(worker)
-                        l.backward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
-                                   width: stage.input.width, weight: w, dOutput: dy + images.lowerBound * outSize,
-                                   dInput: dx.map { $0 + images.lowerBound * inSize }, dWeight: tw, dBias: tb,
-                                   scratch: ws.scratches[worker])
+                        layer.backward(input: input + images.lowerBound * inSize, batch: images.count, height: height,
+                                       width: width, weight: w, dOutput: dy + images.lowerBound * outSize,
+                                       dInput: dx.map { $0 + images.lowerBound * inSize }, dWeight: tw, dBias: tb,
+                                       scratch: ws.scratches[worker])
                     }
-                case .transposedConv(let l):
-                    ws.split(count) { images, worker in
-                        activationBackward(images)
-                        let (tw, tb) = targets(worker)
-                        l.backward(input: input + images.lowerBound * inSize, batch: images.count, height: stage.input.height,
-                                   width: stage.input.width, weight: w, dOutput: dy + images.lowerBound * outSize,
-                                   dInput: dx.map { $0 + images.lowerBound * inSize }, dWeight: tw, dBias: tb,
-                                   scratch: ws.scratches[worker])
-                    }
-                case .channelWise(let l):
-                    ws.split(l.channels) { channels, _ in
-                        l.backward(input: input, batch: count, weight: w, dOutput: dy, dInput: dx, dWeight: dw, dBias: db,
-                                   channelRange: channels)
-                    }
-                }
-                if case .channelWise = stage.layer {} else {
                     for worker in 1..<max(1, min(ws.concurrency, count)) {
                         let buffer = ws.partialGradients[worker - 1]
                         for i in 0..<weightCount { dw[i] += buffer[i] }

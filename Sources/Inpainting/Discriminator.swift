@@ -22,23 +22,22 @@ public struct Discriminator: Sendable, Equatable {
     /// Values per image after each layer: 32·14·14, 64·7·7.
     static let hidden1Size = 32 * 14 * 14
     static let hidden2Size = 64 * 7 * 7
+    /// Reads the [N, 64, 7, 7] maps flattened, as [N, 3136, 1, 1].
+    static let linear = Linear(inputs: hidden2Size, outputs: 1, hasBias: true)
 
     /// (name, shape) in state_dict order.
     public static let layout: [(name: String, shape: [Int])] = [
         ("disc.0.weight", conv1.weightShape), ("disc.0.bias", conv1.biasShape),
         ("disc.2.weight", conv2.weightShape), ("disc.2.bias", conv2.biasShape),
-        ("disc.5.weight", [1, hidden2Size]), ("disc.5.bias", [1]),
+        ("disc.5.weight", linear.weightShape), ("disc.5.bias", linear.biasShape),
     ]
 
     /// PyTorch's default initialisation (U(±1/√fan_in) for weights and biases, see `Initialization`); the
     /// DCGAN paper's N(0, 0.02) was chosen for networks with batch normalisation, which this one has not.
     public init(generator: inout SeededGenerator) {
         var store = ParameterStore(layout: Self.layout)
-        for (prefix, bound) in [("disc.0", Self.conv1.initBound), ("disc.2", Self.conv2.initBound),
-                                ("disc.5", 1 / Float(Self.hidden2Size).squareRoot())] {
-            store.initializeUniform("\(prefix).weight", bound: bound, generator: &generator)
-            store.initializeUniform("\(prefix).bias", bound: bound, generator: &generator)
-        }
+        let layers: [(prefix: String, layer: any Layer)] = [("disc.0", Self.conv1), ("disc.2", Self.conv2), ("disc.5", Self.linear)]
+        for (prefix, layer) in layers { store.initialize(layer, prefix: prefix, generator: &generator) }
         parameters = store
     }
 
@@ -65,8 +64,8 @@ public struct Discriminator: Sendable, Equatable {
             Self.conv2.forward(input: ws.hidden1, batch: count, height: 14, width: 14, weight: p + offset("disc.2.weight"),
                                bias: p + offset("disc.2.bias"), output: ws.hidden2, scratch: ws.scratch)
             Self.activation.forward(input: ws.hidden2, output: ws.hidden2, count: count * Self.hidden2Size)
-            Linear.forward(ws.logits, ws.hidden2, p + offset("disc.5.weight"), p + offset("disc.5.bias"),
-                           batch: count, inputs: Self.hidden2Size, outputs: 1)
+            Self.linear.forward(input: ws.hidden2, batch: count, height: 1, width: 1, weight: p + offset("disc.5.weight"),
+                                bias: p + offset("disc.5.bias"), output: ws.logits, scratch: ws.scratch)
         }
     }
 
@@ -83,10 +82,9 @@ public struct Discriminator: Sendable, Equatable {
         let g = gradients ?? ws.discardedGradients
         parameters.values.withUnsafeBufferPointer { pb in
             let p = pb.baseAddress!
-            ws.dHidden2.update(repeating: 0, count: count * Self.hidden2Size)  // Linear.backward accumulates
-            Linear.backward(dx: ws.dHidden2, dweight: g + offset("disc.5.weight"), dbias: g + offset("disc.5.bias"),
-                            dy: dLogits, x: ws.hidden2, weight: p + offset("disc.5.weight"),
-                            batch: count, inputs: Self.hidden2Size, outputs: 1)
+            Self.linear.backward(input: ws.hidden2, batch: count, height: 1, width: 1, weight: p + offset("disc.5.weight"),
+                                 dOutput: dLogits, dInput: ws.dHidden2, dWeight: g + offset("disc.5.weight"),
+                                 dBias: g + offset("disc.5.bias"), scratch: ws.scratch)
             Self.activation.backward(output: ws.hidden2, dOutput: ws.dHidden2, dInput: ws.dHidden2, count: count * Self.hidden2Size)
             Self.conv2.backward(input: ws.hidden1, batch: count, height: 14, width: 14, weight: p + offset("disc.2.weight"),
                                 dOutput: ws.dHidden2, dInput: ws.dHidden1, dWeight: g + offset("disc.2.weight"),

@@ -3,10 +3,11 @@
 ///
 ///   y[b, c, :] = x[b, c, :] · W[c] + bias[c]
 ///
-/// Shapes: x [B, C, inF] → y [B, C, outF]; W [C, inF, outF]; bias [C, outF].
+/// Shapes: x [B, C, inF] → y [B, C, outF]; W [C, inF, outF]; bias [C, outF]. As a `Layer`, x is [B, C, H, W]
+/// with H·W = inF (the context encoder's 16×28×28), and y keeps H × W when outF = inF, else is [B, C, 1, outF].
 /// One sgemm per channel over the whole batch: x viewed as [B, C·inF] with lda = C·inF picks channel c's
 /// rows without a transpose (a gemv per channel when B = 1, where the 39 MB of weights stream from memory).
-public struct ChannelWiseLinear: Sendable, Equatable {
+public struct ChannelWiseLinear: Layer, Equatable {
     public var channels: Int, inFeatures: Int, outFeatures: Int
     public var hasBias: Bool
 
@@ -20,15 +21,34 @@ public struct ChannelWiseLinear: Sendable, Equatable {
     /// Each W[c] is initialised like nn.Linear(inF, outF): U(−1/√inF, 1/√inF), bias likewise.
     public var initBound: Float { 1 / Float(inFeatures).squareRoot() }
 
+    public var inChannels: Int { channels }
+    public var outChannels: Int { channels }
+    /// Channels never mix: workers split a batch by channel, each streaming only its channels' weights.
+    public var workSplit: WorkSplit { .channels }
+    public var summary: String { "channel-wise \(channels)×\(inFeatures)²" }
+
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        precondition(height * width == inFeatures, "ChannelWiseLinear: a \(height)×\(width) map is not \(inFeatures) features")
+        return outFeatures == inFeatures ? (height, width) : (1, outFeatures)
+    }
+
+    /// Every weight once per image.
+    public func multiplyAdds(height: Int, width: Int) -> Double { Double(weightCount) }
+    /// No scratch: the products land in place.
+    public func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int { 0 }
+    public func channelSplitScratchCount(height: Int, width: Int) -> Int { 0 }
+
     // MARK: Forward
 
-    /// input [B, C, inF] → output [B, C, outF] (overwritten). With `channelRange`, only those channels are
-    /// computed (channels are independent, so workers can split them).
-    public func forward(input: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, channelRange: Range<Int>? = nil) {
-        precondition(hasBias == (bias != nil), "ChannelWiseLinear: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
+    /// input [B, C, inF] → output [B, C, outF] (overwritten), only channels `channels` of every image (channels
+    /// are independent, so workers can split them; the whole forward is `Layer`'s, over every channel).
+    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, channels range: Range<Int>, scratch: UnsafeMutablePointer<Float>) {
+        checkBias(bias)
+        precondition(height * width == inFeatures, "ChannelWiseLinear: a \(height)×\(width) map is not \(inFeatures) features")
         let inRow = channels * inFeatures, outRow = channels * outFeatures, matrix = inFeatures * outFeatures
-        for c in channelRange ?? 0..<channels {
+        for c in range {
             let x = input + c * inFeatures, w = weight + c * matrix, y = output + c * outFeatures
             if batch == 1 {
                 // y[outF] = W[c]ᵀ · x[inF]
@@ -51,15 +71,23 @@ public struct ChannelWiseLinear: Sendable, Equatable {
     // MARK: Backward
 
     /// Given dOutput [B, C, outF]: dWeight [C, inF, outF] += ∂L/∂W, dBias [C, outF] += ∂L/∂b,
-    /// dInput [B, C, inF] = ∂L/∂x (overwritten; nil when not needed). With `channelRange`, only those
-    /// channels' gradients are touched (disjoint ranges may run concurrently).
-    public func backward(input: UnsafePointer<Float>, batch: Int, weight: UnsafePointer<Float>,
-                         dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?,
-                         dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
-                         channelRange: Range<Int>? = nil) {
-        precondition(hasBias == (dBias != nil), "ChannelWiseLinear: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
+    /// dInput [B, C, inF] = ∂L/∂x (overwritten; nil when not needed).
+    public func backward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                         weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
+                         dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+        backward(input: input, batch: batch, height: height, width: width, weight: weight, dOutput: dOutput,
+                 dInput: dInput, dWeight: dWeight, dBias: dBias, channels: 0..<channels, scratch: scratch)
+    }
+
+    /// Only channels `channels`' gradients are touched (disjoint ranges may run concurrently).
+    public func backward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
+                         weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
+                         dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>?, channels range: Range<Int>, scratch: UnsafeMutablePointer<Float>) {
+        checkBias(dBias)
         let inRow = channels * inFeatures, outRow = channels * outFeatures, matrix = inFeatures * outFeatures
-        for c in channelRange ?? 0..<channels {
+        for c in range {
             let x = input + c * inFeatures, w = weight + c * matrix, dy = dOutput + c * outFeatures
             // dW[c][inF, outF] += x_cᵀ[inF, B] · dy_c[B, outF]
             sgemm(transA: true, transB: false, m: inFeatures, n: outFeatures, k: batch, alpha: 1,
@@ -77,42 +105,5 @@ public struct ChannelWiseLinear: Sendable, Equatable {
                       a: dy, lda: outRow, b: w, ldb: outFeatures, beta: 0, c: dInput + c * inFeatures, ldc: inRow)
             }
         }
-    }
-}
-
-// MARK: Tensor-level wrappers (allocating; for tests and small code)
-
-extension ChannelWiseLinear {
-    /// x [B, C, inF], W [C, inF, outF], bias [C, outF]? → y [B, C, outF]
-    public func forward(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-        precondition(x.rank == 3 && x.shape[1] == channels && x.shape[2] == inFeatures,
-                     "ChannelWiseLinear: input shape \(x.shape), expected [B, \(channels), \(inFeatures)]")
-        precondition(weight.shape == weightShape, "ChannelWiseLinear: weight shape \(weight.shape), expected \(weightShape)")
-        let b = x.shape[0]
-        var y = Tensor(shape: [b, channels, outFeatures])
-        x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in
-            withOptionalPointer(bias?.data) { bp in
-                y.data.withUnsafeMutableBufferPointer { yp in
-                    forward(input: xp.baseAddress!, batch: b, weight: wp.baseAddress!, bias: bp, output: yp.baseAddress!)
-                }
-            }
-        } }
-        return y
-    }
-
-    /// Gradients for one call (not accumulated): dInput [B, C, inF], dWeight, dBias (nil without bias).
-    public func backward(_ x: Tensor, weight: Tensor, dOutput: Tensor) -> (dInput: Tensor, dWeight: Tensor, dBias: Tensor?) {
-        let b = x.shape[0]
-        var dx = Tensor(shape: x.shape), dw = Tensor(shape: weightShape)
-        var db: [Float]? = hasBias ? [Float](repeating: 0, count: channels * outFeatures) : nil
-        x.data.withUnsafeBufferPointer { xp in weight.data.withUnsafeBufferPointer { wp in dOutput.data.withUnsafeBufferPointer { gp in
-            dx.data.withUnsafeMutableBufferPointer { dxp in dw.data.withUnsafeMutableBufferPointer { dwp in
-                withOptionalMutablePointer(&db) { dbp in
-                    backward(input: xp.baseAddress!, batch: b, weight: wp.baseAddress!, dOutput: gp.baseAddress!,
-                             dInput: dxp.baseAddress!, dWeight: dwp.baseAddress!, dBias: dbp)
-                }
-            } }
-        } } }
-        return (dx, dw, db.map { Tensor(shape: biasShape, data: $0) })
     }
 }

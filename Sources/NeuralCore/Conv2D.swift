@@ -5,7 +5,7 @@
 ///   y[n, o, oy, ox] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, oy·s − p + i, ox·s − p + j]
 ///
 /// Shapes: x [N, inC, H, W] → y [N, outC, outH, outW]; W [outC, inC, kh, kw]; b [outC].
-public struct Conv2D: Sendable, Equatable {
+public struct Conv2D: Layer, Equatable {
     public var inChannels: Int, outChannels: Int
     public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
     public var hasBias: Bool
@@ -39,6 +39,16 @@ public struct Conv2D: Sendable, Equatable {
         return (g.outHeight, g.outWidth)
     }
 
+    /// Every weight once per output position.
+    public func multiplyAdds(height: Int, width: Int) -> Double {
+        let (oh, ow) = outputSize(height: height, width: width)
+        return Double(weightCount) * Double(oh * ow)
+    }
+
+    public var summary: String { "conv \(kernelSummary)" }
+    /// Every input channel reaches every output channel: workers split a batch by images.
+    public var workSplit: WorkSplit { .images }
+
     /// Floats of scratch that forward and backward need for batches of up to `maxBatch` images (every path's).
     public func scratchCount(height: Int, width: Int, maxBatch: Int) -> Int {
         scratchCountForEveryPath(height: height, width: width, maxBatch: maxBatch)
@@ -53,7 +63,7 @@ public struct Conv2D: Sendable, Equatable {
     public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        precondition(hasBias == (bias != nil), "Conv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
+        checkBias(bias)
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
         if usesDirectPath(width: width) {
@@ -100,7 +110,7 @@ public struct Conv2D: Sendable, Equatable {
                          weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
                          dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                          dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
-        precondition(hasBias == (dBias != nil), "Conv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
+        checkBias(dBias)
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
         if usesDirectPath(width: width) {

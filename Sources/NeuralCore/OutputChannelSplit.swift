@@ -1,37 +1,41 @@
-// One image's convolution split by output channels, so that two workers can share a single-image forward
-// (the UI's and `fill`'s latency; issue 4 §3). A range of output channels of a convolution is itself a
+// A convolution's forward restricted to a range of output channels, so that two workers can share a single-image
+// forward (the UI's and `fill`'s latency; issue 4 §3). A range of output channels of a convolution is itself a
 // convolution with fewer output channels: its weights are a contiguous block of Conv2D's [out, in, kh, kw],
-// and a strided block of TransposedConv2D's [in, out, kh, kw], which is copied out first.
+// and a strided block of TransposedConv2D's [in, out, kh, kw], which is copied out first. Each image of a batch
+// is one such call (the range is not contiguous across images).
 
 extension Conv2D {
-    /// Floats of scratch for `forward(oneImage:…)`.
+    /// Floats of scratch for `forward(…, channels:…)`.
     public func channelSplitScratchCount(height: Int, width: Int) -> Int { scratchCount(height: height, width: width, maxBatch: 1) }
 
-    /// input [1, inC, H, W] → output channels `channels` of [1, outC, outH, outW] (the others untouched).
+    /// input [N, inC, H, W] → output channels `channels` of [N, outC, outH, outW] (the others untouched).
     /// Disjoint ranges may run concurrently, each with its own scratch (≥ channelSplitScratchCount).
-    public func forward(oneImage input: UnsafePointer<Float>, height: Int, width: Int, weight: UnsafePointer<Float>,
+    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, channels: Range<Int>,
                         scratch: UnsafeMutablePointer<Float>) {
         precondition(channels.lowerBound >= 0 && channels.upperBound <= outChannels && !channels.isEmpty,
                      "Conv2D: output channels \(channels) outside 0..<\(outChannels)")
         var part = self
         part.outChannels = channels.count
-        let (oh, ow) = outputSize(height: height, width: width)
-        part.forward(input: input, batch: 1, height: height, width: width,
-                     weight: weight + channels.lowerBound * inChannels * kernelH * kernelW,
-                     bias: bias.map { $0 + channels.lowerBound }, output: output + channels.lowerBound * oh * ow, scratch: scratch)
+        let (oh, ow) = outputSize(height: height, width: width), inSize = inChannels * height * width
+        for n in 0..<batch {
+            part.forward(input: input + n * inSize, batch: 1, height: height, width: width,
+                         weight: weight + channels.lowerBound * inChannels * kernelH * kernelW,
+                         bias: bias.map { $0 + channels.lowerBound },
+                         output: output + (n * outChannels + channels.lowerBound) * oh * ow, scratch: scratch)
+        }
     }
 }
 
 extension TransposedConv2D {
-    /// Floats of scratch for `forward(oneImage:…)`: the copied weight block and the layer's own scratch.
+    /// Floats of scratch for `forward(…, channels:…)`: the copied weight block and the layer's own scratch.
     public func channelSplitScratchCount(height: Int, width: Int) -> Int {
         weightShape.reduce(1, *) + scratchCount(height: height, width: width, maxBatch: 1)
     }
 
-    /// input [1, inC, H, W] → output channels `channels` of [1, outC, outH, outW] (the others untouched).
+    /// input [N, inC, H, W] → output channels `channels` of [N, outC, outH, outW] (the others untouched).
     /// Disjoint ranges may run concurrently, each with its own scratch (≥ channelSplitScratchCount).
-    public func forward(oneImage input: UnsafePointer<Float>, height: Int, width: Int, weight: UnsafePointer<Float>,
+    public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, channels: Range<Int>,
                         scratch: UnsafeMutablePointer<Float>) {
         precondition(channels.lowerBound >= 0 && channels.upperBound <= outChannels && !channels.isEmpty,
@@ -43,9 +47,12 @@ extension TransposedConv2D {
         for c in 0..<inChannels {
             (scratch + c * block).update(from: weight + (c * outChannels + channels.lowerBound) * taps, count: block)
         }
-        let (oh, ow) = outputSize(height: height, width: width)
-        part.forward(input: input, batch: 1, height: height, width: width, weight: scratch,
-                     bias: bias.map { $0 + channels.lowerBound }, output: output + channels.lowerBound * oh * ow,
-                     scratch: scratch + weightShape.reduce(1, *))
+        let (oh, ow) = outputSize(height: height, width: width), inSize = inChannels * height * width
+        for n in 0..<batch {
+            part.forward(input: input + n * inSize, batch: 1, height: height, width: width, weight: scratch,
+                         bias: bias.map { $0 + channels.lowerBound },
+                         output: output + (n * outChannels + channels.lowerBound) * oh * ow,
+                         scratch: scratch + weightShape.reduce(1, *))
+        }
     }
 }

@@ -7,7 +7,7 @@
 /// W [inC, outC, kh, kw] (PyTorch's ConvTranspose2d layout); b [outC].
 /// Computed per chunk of images (`ColumnBatch`): columns[outC·kh·kw, count·H·W] = Wᵀ · x, then col2im onto
 /// each output; or by `DirectConvolution` where that is faster.
-public struct TransposedConv2D: Sendable, Equatable {
+public struct TransposedConv2D: Layer, Equatable {
     public var inChannels: Int, outChannels: Int
     public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
     public var hasBias: Bool
@@ -35,6 +35,13 @@ public struct TransposedConv2D: Sendable, Equatable {
         ((height - 1) * stride - 2 * padding + kernelH, (width - 1) * stride - 2 * padding + kernelW)
     }
 
+    /// Every weight once per input position.
+    public func multiplyAdds(height: Int, width: Int) -> Double { Double(weightCount) * Double(height * width) }
+
+    public var summary: String { "convT \(kernelSummary)" }
+    /// Every input channel reaches every output channel: workers split a batch by images.
+    public var workSplit: WorkSplit { .images }
+
     /// The geometry of the adjoint convolution: from this layer's output back to its input size.
     public func geometry(height: Int, width: Int) -> ConvGeometry {
         let (oh, ow) = outputSize(height: height, width: width)
@@ -58,7 +65,7 @@ public struct TransposedConv2D: Sendable, Equatable {
     public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int,
                         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        precondition(hasBias == (bias != nil), "TransposedConv2D: hasBias is \(hasBias) but bias pointer \(bias == nil ? "absent" : "given")")
+        checkBias(bias)
         let g = geometry(height: height, width: width)
         let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
         if usesDirectPath(width: width) {
@@ -113,7 +120,7 @@ public struct TransposedConv2D: Sendable, Equatable {
                          weight: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
                          dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
                          dBias: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
-        precondition(hasBias == (dBias != nil), "TransposedConv2D: hasBias is \(hasBias) but dBias pointer \(dBias == nil ? "absent" : "given")")
+        checkBias(dBias)
         let g = geometry(height: height, width: width)
         let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
         if usesDirectPath(width: width) {

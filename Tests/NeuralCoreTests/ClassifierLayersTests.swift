@@ -2,8 +2,8 @@ import NeuralCore
 import TestSupport
 import XCTest
 
-/// Finite-difference checks of MaxPool2D, Linear and SoftmaxCrossEntropy: for a random linear
-/// functional L = Σ r·y of each output, the analytic gradient must match (L(θ+h) − L(θ−h)) / 2h.
+/// Finite-difference checks of MaxPool2D, Linear (through `checkLayer`) and SoftmaxCrossEntropy: for a random
+/// linear functional L = Σ r·y of each output, the analytic gradient must match (L(θ+h) − L(θ−h)) / 2h.
 final class ClassifierLayersTests: XCTestCase {
     func random(_ n: Int, _ g: inout SeededGenerator, scale: Float = 1) -> [Float] {
         (0..<n).map { _ in g.normal() * scale }
@@ -21,27 +21,20 @@ final class ClassifierLayersTests: XCTestCase {
         }
     }
 
-    func testLinearGradients() {
-        var g = SeededGenerator(seed: 11)
-        let (n, inputs, outputs) = (3, 7, 5)
-        let x = random(n * inputs, &g), w = random(outputs * inputs, &g), b = random(outputs, &g)
-        let r = random(n * outputs, &g)
-        func loss(_ x: [Float], _ w: [Float], _ b: [Float]) -> Double {
-            var y = [Float](repeating: 0, count: n * outputs)
-            Linear.forward(&y, x, w, b, batch: n, inputs: inputs, outputs: outputs)
-            return zip(y, r).reduce(0) { $0 + Double($1.0 * $1.1) }
+    /// y = x·Wᵀ + b by hand, then the channel-range forward and every gradient (`checkLayer`).
+    func testLinear() {
+        let definition: LayerReference = { x, w, b in
+            let (n, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[0])
+            var y = Tensor(shape: [n, outputs])
+            for row in 0..<n { for o in 0..<outputs {
+                y[row, o] = (b?[o] ?? 0) + (0..<inputs).map { x[row, $0] * w[o, $0] }.reduce(0, +)
+            } }
+            return y
         }
-        var y = [Float](repeating: 0, count: n * outputs)
-        Linear.forward(&y, x, w, b, batch: n, inputs: inputs, outputs: outputs)
-        // Forward by hand for one element.
-        let y12 = b[2] + (0..<inputs).map { x[1 * inputs + $0] * w[2 * inputs + $0] }.reduce(0, +)
-        XCTAssertEqual(y[1 * outputs + 2], y12, accuracy: 1e-5)
-        var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
-        var db = [Float](repeating: 0, count: b.count)
-        Linear.backward(dx: &dx, dweight: &dw, dbias: &db, dy: r, x: x, weight: w, batch: n, inputs: inputs, outputs: outputs)
-        assertClose(dx, numericGradient(x) { loss($0, w, b) }, rtol: 1e-2, atol: 1e-3, "dx")
-        assertClose(dw, numericGradient(w) { loss(x, $0, b) }, rtol: 1e-2, atol: 1e-3, "dweight")
-        assertClose(db, numericGradient(b) { loss(x, w, $0) }, rtol: 1e-2, atol: 1e-3, "dbias")
+        checkLayer(Linear(inputs: 7, outputs: 5), input: [3, 7], seed: 11, reference: definition)
+        checkLayer(Linear(inputs: 4, outputs: 3, hasBias: false), input: [2, 4], seed: 12, reference: definition)
+        // The discriminator's flattened maps: [N, 3136, 1, 1].
+        checkLayer(Linear(inputs: 12, outputs: 2), input: [2, 12, 1, 1], seed: 13)
     }
 
     func testMaxPoolForwardAndGradient() {

@@ -40,7 +40,7 @@ final class ColumnBatchTests: XCTestCase {
         let saved = ColumnBatch.floatBudget
         defer { ColumnBatch.floatBudget = saved }
         let batch = 7
-        let layers: [(any ConvolutionLayer, Int)] = [
+        let layers: [(any Layer, Int)] = [
             (Conv2D(inChannels: 16, outChannels: 32, kernelSize: 4, stride: 2, padding: 1, hasBias: true), 14),
             (Conv2D(inChannels: 32, outChannels: 64, kernelSize: 3, stride: 1, padding: 1, hasBias: true), 7),
             (TransposedConv2D(inChannels: 64, outChannels: 32, kernelSize: 3, stride: 1, padding: 1, hasBias: true), 7),

@@ -2,8 +2,9 @@
 import TestSupport
 import XCTest
 
-/// Conv2D and TransposedConv2D: forward against a direct (definition) loop, finite-difference checks of
-/// dInput, dWeight and dBias, and the adjoint identity between the two.
+/// Conv2D and TransposedConv2D: forward against a direct (definition) loop and finite-difference checks of
+/// dInput, dWeight and dBias (both through `checkLayer`), every path against the others, and the adjoint
+/// identity between the two.
 final class ConvolutionTests: XCTestCase {
     /// (kernel, stride, padding, input side): the paper's 5×5 s1 p2, the strided net's 4×4 s2 p1 and 3×3 s1 p1,
     /// and odd ones (non-square input, padding 0, stride 3).
@@ -44,34 +45,6 @@ final class ConvolutionTests: XCTestCase {
             } } } } }
         } }
         return y
-    }
-
-    func testConv2DForwardMatchesDefinition() {
-        var g = SeededGenerator(seed: 10)
-        for cfg in Self.configurations {
-            let conv = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
-            let x = randomTensor([2, 2, cfg.h, cfg.w], &g), w = randomTensor(conv.weightShape, &g), b = randomTensor([3], &g)
-            let y = conv.forward(x, weight: w, bias: b)
-            let expected = directConv(x, w, b, stride: cfg.s, padding: cfg.p)
-            XCTAssertEqual(y.shape, expected.shape)
-            assertClose(y.data, expected.data, rtol: 1e-4, atol: 1e-5, "conv \(cfg)")
-        }
-    }
-
-    func testTransposedConv2DForwardMatchesDefinition() {
-        var g = SeededGenerator(seed: 11)
-        for cfg in Self.configurations {
-            let convT = TransposedConv2D(inChannels: 3, outChannels: 2, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
-            // Pick the input side as the conv output side so the pair is consistent.
-            let (h, w) = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p)
-                .outputSize(height: cfg.h, width: cfg.w)
-            guard convT.outputSize(height: h, width: w) == (cfg.h, cfg.w) else { continue }  // floor lost a row
-            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(convT.weightShape, &g), b = randomTensor([2], &g)
-            let y = convT.forward(x, weight: wt, bias: b)
-            let expected = directTransposedConv(x, wt, b, stride: cfg.s, padding: cfg.p)
-            XCTAssertEqual(y.shape, expected.shape)
-            assertClose(y.data, expected.data, rtol: 1e-4, atol: 1e-5, "convT \(cfg)")
-        }
     }
 
     /// The direct "same" kernel (stride 1, padding k/2) at every row width class it vectorises (1–4 vectors of
@@ -168,46 +141,32 @@ final class ConvolutionTests: XCTestCase {
 
     // MARK: Gradients
 
-    func testConv2DGradients() {
-        var g = SeededGenerator(seed: 12)
-        for cfg in Self.configurations {
-            let conv = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
-            let x = randomTensor([2, 2, cfg.h, cfg.w], &g), w = randomTensor(conv.weightShape, &g), b = randomTensor([3], &g)
-            let y = conv.forward(x, weight: w, bias: b)
-            let r = randomTensor(y.shape, &g)
-            let grads = conv.backward(x, weight: w, dOutput: r)
-            checkGradient("conv \(cfg) dInput", at: x.data, analytic: grads.dInput.data) {
-                projection(conv.forward(Tensor(shape: x.shape, data: $0), weight: w, bias: b).data, r.data)
-            }
-            checkGradient("conv \(cfg) dWeight", at: w.data, analytic: grads.dWeight.data) {
-                projection(conv.forward(x, weight: Tensor(shape: w.shape, data: $0), bias: b).data, r.data)
-            }
-            checkGradient("conv \(cfg) dBias", at: b.data, analytic: grads.dBias!.data) {
-                projection(conv.forward(x, weight: w, bias: Tensor(shape: [3], data: $0)).data, r.data)
-            }
+    /// Forward against the definition, the channel-range forward, dInput, dWeight and dBias (`checkLayer`), with a
+    /// bias and, at the paper's shape, without.
+    func testConv2D() {
+        for (i, cfg) in Self.configurations.enumerated() {
+            checkLayer(Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true),
+                       input: [2, 2, cfg.h, cfg.w], seed: 12 + UInt64(i)) { self.directConv($0, $1, $2, stride: cfg.s, padding: cfg.p) }
+        }
+        checkLayer(Conv2D(inChannels: 2, outChannels: 3, kernelSize: 5, padding: 2), input: [2, 2, 7, 7], seed: 19) {
+            self.directConv($0, $1, $2, stride: 1, padding: 2)
         }
     }
 
-    func testTransposedConv2DGradients() {
-        var g = SeededGenerator(seed: 13)
-        for cfg in Self.configurations {
+    /// The same for the transposed convolution, on input sides that some convolution produces.
+    func testTransposedConv2D() {
+        for (i, cfg) in Self.configurations.enumerated() {
             let convT = TransposedConv2D(inChannels: 3, outChannels: 2, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p, hasBias: true)
+            // Pick the input side as the conv output side so the pair is consistent.
             let (h, w) = Conv2D(inChannels: 2, outChannels: 3, kernelSize: cfg.k, stride: cfg.s, padding: cfg.p)
                 .outputSize(height: cfg.h, width: cfg.w)
-            guard convT.outputSize(height: h, width: w) == (cfg.h, cfg.w) else { continue }
-            let x = randomTensor([2, 3, h, w], &g), wt = randomTensor(convT.weightShape, &g), b = randomTensor([2], &g)
-            let y = convT.forward(x, weight: wt, bias: b)
-            let r = randomTensor(y.shape, &g)
-            let grads = convT.backward(x, weight: wt, dOutput: r)
-            checkGradient("convT \(cfg) dInput", at: x.data, analytic: grads.dInput.data) {
-                projection(convT.forward(Tensor(shape: x.shape, data: $0), weight: wt, bias: b).data, r.data)
+            guard convT.outputSize(height: h, width: w) == (cfg.h, cfg.w) else { continue }  // floor lost a row
+            checkLayer(convT, input: [2, 3, h, w], seed: 22 + UInt64(i)) {
+                self.directTransposedConv($0, $1, $2, stride: cfg.s, padding: cfg.p)
             }
-            checkGradient("convT \(cfg) dWeight", at: wt.data, analytic: grads.dWeight.data) {
-                projection(convT.forward(x, weight: Tensor(shape: wt.shape, data: $0), bias: b).data, r.data)
-            }
-            checkGradient("convT \(cfg) dBias", at: b.data, analytic: grads.dBias!.data) {
-                projection(convT.forward(x, weight: wt, bias: Tensor(shape: [2], data: $0)).data, r.data)
-            }
+        }
+        checkLayer(TransposedConv2D(inChannels: 3, outChannels: 2, kernelSize: 5, padding: 2), input: [2, 3, 7, 7], seed: 29) {
+            self.directTransposedConv($0, $1, $2, stride: 1, padding: 2)
         }
     }
 

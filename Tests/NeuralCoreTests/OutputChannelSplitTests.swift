@@ -15,7 +15,7 @@ final class OutputChannelSplitTests: XCTestCase {
             var y = [Float](repeating: .nan, count: expected.count)
             var scratch = [Float](repeating: 0, count: conv.channelSplitScratchCount(height: side, width: side))
             for r in ranges {
-                conv.forward(oneImage: x.data, height: side, width: side, weight: w.data, bias: b.data, output: &y,
+                conv.forward(input: x.data, batch: 1, height: side, width: side, weight: w.data, bias: b.data, output: &y,
                              channels: r, scratch: &scratch)
             }
             assertClose(y, expected.data, rtol: 1e-5, atol: 1e-5, "conv k\(k) s\(s) \(side)")
@@ -27,7 +27,7 @@ final class OutputChannelSplitTests: XCTestCase {
             var yt = [Float](repeating: .nan, count: expectedT.count)
             var scratchT = [Float](repeating: 0, count: convT.channelSplitScratchCount(height: h, width: wd))
             for r in ranges {
-                convT.forward(oneImage: xt.data, height: h, width: wd, weight: wt.data, bias: b.data, output: &yt,
+                convT.forward(input: xt.data, batch: 1, height: h, width: wd, weight: wt.data, bias: b.data, output: &yt,
                               channels: r, scratch: &scratchT)
             }
             assertClose(yt, expectedT.data, rtol: 1e-5, atol: 1e-5, "convT k\(k) s\(s) \(h)")

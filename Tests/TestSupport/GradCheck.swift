@@ -15,7 +15,21 @@ public func checkGradient(
     file: StaticString = #filePath, line: UInt = #line,
     loss: ([Float]) -> Double
 ) {
-    XCTAssertEqual(values.count, analytic.count, "\(label): analytic gradient has the wrong size", file: file, line: line)
+    if let failure = gradientMismatch(label, at: values, analytic: analytic, indices: indices, epsilon: epsilon,
+                                      rtol: rtol, atol: atol, loss: loss) {
+        XCTFail(failure, file: file, line: line)
+    }
+}
+
+/// `checkGradient`'s comparison without the assertion: nil when every entry agrees, else what disagreed.
+public func gradientMismatch(
+    _ label: String, at values: [Float], analytic: [Float], indices: [Int]? = nil,
+    epsilon: Float = 1e-2, rtol: Double = 1e-2, atol: Double = 1e-3,
+    loss: ([Float]) -> Double
+) -> String? {
+    guard values.count == analytic.count else {
+        return "\(label): analytic gradient has \(analytic.count) entries, expected \(values.count)"
+    }
     var v = values
     func numeric(_ i: Int, _ step: Float) -> Double {
         let original = v[i]
@@ -44,13 +58,11 @@ public func checkGradient(
         failures += 1
         if first.isEmpty { first = "index \(i): numeric \(wide) (ε/2: \(narrow)) vs analytic \(a)" }
     }
-    if failures > 0 {
-        XCTFail("\(label): \(failures) gradient entries disagree; first \(first)", file: file, line: line)
-    }
+    if failures > 0 { return "\(label): \(failures) gradient entries disagree; first \(first)" }
     if kinks * 4 > checked.count {
-        XCTFail("\(label): \(kinks) of \(checked.count) entries sit on a kink; move the inputs away from them",
-                file: file, line: line)
+        return "\(label): \(kinks) of \(checked.count) entries sit on a kink; move the inputs away from them"
     }
+    return nil
 }
 
 /// Σ_i r_i·y_i in Double: a scalar "loss" whose gradient with respect to y is r, so that a layer's backward
