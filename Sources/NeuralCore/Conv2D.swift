@@ -84,13 +84,8 @@ public struct Conv2D: Layer, Equatable {
             }
             return
         }
-        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
-        for start in Swift.stride(from: 0, to: batch, by: chunk) {
-            let count = min(chunk, batch - start), ld = count * positions
-            let columns = scratch, product = scratch + g.patchSize * ld
-            for n in 0..<count {
-                im2col(g, image: input + (start + n) * g.imageSize, columns: columns + n * positions, rowStride: ld)
-            }
+        forEachColumnChunk(g, input: input, batch: batch, scratch: scratch) { start, count, columns, ld in
+            let product = columns + g.patchSize * ld
             // y[outC, count·P] = W[outC, C·kh·kw] · columns[C·kh·kw, count·P]; one image lands in place.
             let y = output + start * outSize
             sgemm(transA: false, transB: false, m: outChannels, n: ld, k: g.patchSize, alpha: 1,
@@ -148,13 +143,8 @@ public struct Conv2D: Layer, Equatable {
             }
             return
         }
-        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
-        for start in Swift.stride(from: 0, to: batch, by: chunk) {
-            let count = min(chunk, batch - start), ld = count * positions
-            let columns = scratch, gathered = scratch + g.patchSize * ld
-            for n in 0..<count {
-                im2col(g, image: input + (start + n) * g.imageSize, columns: columns + n * positions, rowStride: ld)
-            }
+        forEachColumnChunk(g, input: input, batch: batch, scratch: scratch) { start, count, columns, ld in
+            let gathered = columns + g.patchSize * ld
             // dy of the chunk as one matrix [outC, count·P] (one image already is).
             let dyChunk = dOutput + start * outSize
             let dy: UnsafePointer<Float>
@@ -184,4 +174,21 @@ public struct Conv2D: Layer, Equatable {
     }
 }
 
-extension Conv2D: ConvolutionPaths {}
+extension Conv2D: ConvolutionPaths {
+    /// The BLAS path's walk over a batch: chunks of `ColumnBatch.imagesPerChunk` images, each chunk's im2col
+    /// columns [C·kh·kw, count·P] (P output positions per image, `ld` = count·P) at the start of `scratch`,
+    /// and the rest of `scratch` free for `body(start, count, columns, ld)`.
+    @inline(__always)
+    private func forEachColumnChunk(_ g: ConvGeometry, input: UnsafePointer<Float>, batch: Int,
+                                    scratch: UnsafeMutablePointer<Float>,
+                                    _ body: (Int, Int, UnsafeMutablePointer<Float>, Int) -> Void) {
+        let chunk = ColumnBatch.imagesPerChunk(floatsPerImage: chunkFloatsPerImage(g), maxBatch: batch)
+        for start in Swift.stride(from: 0, to: batch, by: chunk) {
+            let count = min(chunk, batch - start), ld = count * g.positions
+            for n in 0..<count {
+                im2col(g, image: input + (start + n) * g.imageSize, columns: scratch + n * g.positions, rowStride: ld)
+            }
+            body(start, count, scratch, ld)
+        }
+    }
+}
