@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import Inpainting
+import TerminalUI
 
 extension DatasetKind: ExpressibleByArgument {}
 extension MaskSamplerKind: ExpressibleByArgument {}
@@ -27,5 +28,15 @@ struct DataOptions: ParsableArguments {
     /// Finds and loads the data (both splits the location holds).
     func load() throws -> Dataset {
         try Dataset(location: locator().locate())
+    }
+
+    /// The data and the digits the terminal UI browses (the test split, else the training one); none is an
+    /// error naming --data.
+    func loadBrowsableDigits() throws -> (dataset: Dataset, library: DigitLibrary) {
+        let dataset = try load()
+        guard let library = DigitLibrary(browsing: dataset) else {
+            throw ValidationError("--data: \(dataset.location.directory.path) holds no digits")
+        }
+        return (dataset, library)
     }
 }

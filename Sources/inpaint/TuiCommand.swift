@@ -73,10 +73,7 @@ struct TuiCommand: ParsableCommand {
         // (Debian's pthread build is safe to call from two threads at once).
         BLASThreads.set(1)
 
-        let dataset = try data.load()
-        guard let browsable = DigitLibrary(browsing: dataset) else {
-            throw ValidationError("--data: \(dataset.location.directory.path) holds no digits")
-        }
+        let (dataset, browsable) = try data.loadBrowsableDigits()
         let presetRun: PresetRun?
         do { presetRun = try preset.map { try PresetRun(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) } }
         catch let error as DataError { throw ValidationError("\(error)") }

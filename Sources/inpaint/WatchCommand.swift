@@ -41,10 +41,7 @@ struct WatchCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         TerminalDriver.blockHandledSignals()
         BLASThreads.set(1)
-        let dataset = try data.load()
-        guard let library = DigitLibrary(browsing: dataset) else {
-            throw ValidationError("--data: \(dataset.location.directory.path) holds no digits")
-        }
+        let library = try data.loadBrowsableDigits().library
         let start = try StartingModel(watching: model)
         let runtime = UIRuntime(
             inference: ModelReconstructor(model: start.network, classifier: (try? DigitClassifier.bundled()) ?? nil),
