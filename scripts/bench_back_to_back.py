@@ -2,7 +2,7 @@
 each figure over the rounds, the ratio and issue 4 §3's target, so that one noisy run on the shared
 machine does not decide the comparison.
 
-    /work/venv/bin/python scripts/bench_back_to_back.py --rounds 3 [--threads 2] [--binary .build/release/inpaint]
+    venv/bin/python scripts/bench_back_to_back.py --rounds 3 [--threads 2] [--binary .build/release/inpaint]
 
 Every round's JSON is kept in --out (default /tmp/inpaint-bench) with the load average at its start.
 """

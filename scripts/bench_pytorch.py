@@ -2,7 +2,7 @@
 
 Run with the project's venv, back to back with the Swift benchmark, and compare as ratios:
 
-    /work/venv/bin/python scripts/bench_pytorch.py --json > torch.json
+    venv/bin/python scripts/bench_pytorch.py --json > torch.json
     .build/release/inpaint bench --against torch.json
 
 Measures, on CPU with `--threads` intra-op threads (default 2, the machine of issue 4 §3):

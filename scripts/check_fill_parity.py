@@ -3,7 +3,7 @@
 PyTorch twin of the model, compared with the float32 IDX that `inpaint fill --float --precision float32`
 wrote (the default float16 channel-wise weights move pixels by up to 1/255, beyond this check's 1e-4).
 
-    /work/venv/bin/python scripts/check_fill_parity.py MODEL.safetensors IMAGES.idx[.gz] MASKS.txt OUT.idx[.gz] \
+    venv/bin/python scripts/check_fill_parity.py MODEL.safetensors IMAGES.idx[.gz] MASKS.txt OUT.idx[.gz] \
         [--output composite|reconstruction]
 
 Compares the first N images, N being the count in OUT. Prints the max and mean absolute difference and exits

@@ -6,7 +6,7 @@ only results: the logits, the mean cross-entropy and, for every parameter tensor
 entries, the gradient sum and the sum of absolute values.
   weight t (layout index), element j: sin(1.3 j + 0.7 t + 0.1) / sqrt(fan_in)   (biases: fan_in of their layer)
   image n, pixel p:                    0.5 + 0.5 sin(0.11 p + 0.9 n) * cos(0.05 p)
-Run: /work/venv/bin/python scripts/make_classifier_fixture.py
+Run: venv/bin/python scripts/make_classifier_fixture.py
 """
 import json
 import math

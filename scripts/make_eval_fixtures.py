@@ -9,7 +9,7 @@ reconstruction and a rectangular hole for each, and what trusted libraries compu
   - harmonic fill: a sparse solve of the 4-neighbour Laplace equation with the known pixels as Dirichlet
     data and half-sample reflection at the image border (what scipy.ndimage.laplace's 'reflect' does);
   - Telea fill with OpenCV's cv2.inpaint(..., INPAINT_TELEA) on the 8-bit image with the hole zeroed, radius 3.
-Run: /work/venv/bin/python scripts/make_eval_fixtures.py  (needs numpy scipy scikit-image opencv-python-headless)
+Run: venv/bin/python scripts/make_eval_fixtures.py  (needs numpy scipy scikit-image opencv-python-headless)
 """
 import json
 import pathlib

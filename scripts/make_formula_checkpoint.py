@@ -3,7 +3,7 @@
 0.03...0.96 instead of a fresh model's flat 0.5), as a plain `save_file(model.state_dict())` checkpoint with
 no inpaint metadata: what someone who trained the model in PyTorch would hand to `inpaint`.
 
-    /work/venv/bin/python scripts/make_formula_checkpoint.py OUT.safetensors [--arch paper|strided] [--bias] [--mask-channel]
+    venv/bin/python scripts/make_formula_checkpoint.py OUT.safetensors [--arch paper|strided] [--bias] [--mask-channel]
 
 Used for the acceptance check of `inpaint fill` (see scripts/check_fill_parity.py): `inpaint` must infer
 the configuration from the tensors and give PyTorch's reconstructions.

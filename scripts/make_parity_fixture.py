@@ -36,7 +36,7 @@ elements gets, for flat (row-major) index i in 0..<n, a 32-bit integer hash turn
 0.5 everywhere and the test would check nothing.) The scale of every tensor is also stored in the metadata
 ("weights" key, JSON, with k), so the Swift test reads it instead of repeating the fan_in rule.
 
-Inputs: the first 3 images of the MNIST test split (from $INPAINT_DATA or /work/shared/data/mnist), scaled
+Inputs: the first 3 images of the MNIST test split (from $INPAINT_DATA or ../shared/data/mnist beside the repository), scaled
 to [0, 1], with three fixed rectangular holes (below).
 
 Fixture tensors (all F32):
@@ -77,7 +77,8 @@ CONFIGS = {
 
 
 def mnist_test_images(count):
-    root = os.environ.get("INPAINT_DATA") or "/work/shared/data/mnist"
+    repository = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.environ.get("INPAINT_DATA") or os.path.join(repository, "..", "shared", "data", "mnist")
     with gzip.open(os.path.join(root, "t10k-images-idx3-ubyte.gz"), "rb") as f:
         data = f.read()
     assert int.from_bytes(data[0:4], "big") == 0x803

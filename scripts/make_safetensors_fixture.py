@@ -3,7 +3,7 @@
 reference implementation and not only against itself.
 
 Remake (from the package root):
-    /work/venv/bin/python scripts/make_safetensors_fixture.py Tests/NeuralCoreTests/Fixtures/python.safetensors
+    venv/bin/python scripts/make_safetensors_fixture.py Tests/NeuralCoreTests/Fixtures/python.safetensors
 
 Contents (checked by Tests/NeuralCoreTests/SafetensorsTests.swift):
     a     F32  [2, 3]   0.5 * arange(6) - 1          -> -1, -0.5, 0, 0.5, 1, 1.5

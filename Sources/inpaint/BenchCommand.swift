@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
             Inputs are seeded synthetic images with rectangular holes; no data set is read. A training step \
             is zeroing the gradients, forward, loss, backward and one fused Adam update; its time is the \
             median over the timed steps after warm-up. Compare with PyTorch by running \
-            `/work/venv/bin/python scripts/bench_pytorch.py --json > torch.json` and then \
+            `venv/bin/python scripts/bench_pytorch.py --json > torch.json` and then \
             `inpaint bench --against torch.json`.
             """)
 
