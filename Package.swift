@@ -57,7 +57,8 @@ let package = Package(
         .target(name: "TerminalRuntime",
                 dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Experiments", "TerminalUI"],
                 exclude: ["README.md"]),
-        .target(name: "NcursesTerminal", dependencies: ["TerminalRuntime", "TerminalUI", "CNcursesW"], exclude: ["README.md"]),
+        .target(name: "NcursesTerminal", dependencies: ["FileIO", "TerminalRuntime", "TerminalUI", "CNcursesW"],
+                exclude: ["README.md"]),
 
         // MARK: The executable
         .executableTarget(
@@ -93,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "TerminalRuntimeTests",
             dependencies: ["TerminalRuntime", "TerminalUI", "Inpainting", "Experiments", "Datasets", "NeuralCore", "TestSupport"]),
+        .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalUI", "CNcursesW"]),
         .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

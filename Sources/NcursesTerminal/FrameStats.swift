@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 
 /// What the driver measured, for the `--stats` file and the report: first-frame time, and for frames that
@@ -21,7 +22,7 @@ public struct FrameStats: Codable, Sendable {
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Array(try encoder.encode(self)), to: URL(fileURLWithPath: path))
     }
 }
 

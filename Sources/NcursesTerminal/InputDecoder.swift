@@ -24,7 +24,7 @@ enum InputDecoder {
         return messages
     }
 
-    private static func functionKey(_ code: Int32) -> Key? {
+    static func functionKey(_ code: Int32) -> Key? {
         switch code {
         case KEY_UP: return .up
         case KEY_DOWN: return .down
@@ -41,7 +41,7 @@ enum InputDecoder {
         }
     }
 
-    private static func characterKey(_ value: UInt32) -> Key? {
+    static func characterKey(_ value: UInt32) -> Key? {
         switch value {
         case 3: return .interrupt          // Ctrl-C arriving as a byte (raw mode, or ISIG off)
         case 9: return .tab
@@ -60,8 +60,12 @@ enum InputDecoder {
     private static func readMouse() -> [Message] {
         var event = MEVENT()
         guard getmouse(&event) == OK else { return [] }
-        let x = Int(event.x), y = Int(event.y)
-        let state = event.bstate
+        return mouseMessages(state: event.bstate, x: Int(event.x), y: Int(event.y))
+    }
+
+    /// What one decoded mouse event means to the UI: a motion with the button held is a drag; a click (which
+    /// ncurses only synthesises when mouseinterval is not 0) is a press and a release; other buttons are nothing.
+    static func mouseMessages(state: mmask_t, x: Int, y: Int) -> [Message] {
         if state & cnc_report_mouse_position() != 0 { return [.mouse(MouseEvent(.drag, x: x, y: y))] }
         if state & cnc_button1_pressed() != 0 { return [.mouse(MouseEvent(.press, x: x, y: y))] }
         if state & cnc_button1_released() != 0 { return [.mouse(MouseEvent(.release, x: x, y: y))] }
