@@ -5,6 +5,7 @@ import PackageDescription
 //
 //   inpaint → NcursesTerminal → TerminalRuntime → TerminalUI
 //           → Experiments → Evaluation, Figures → Inpainting → Datasets, NeuralCore → FileIO
+//           → Benchmarks → Inpainting
 //
 // Only NcursesTerminal touches the terminal, only Datasets the network; no library prints or exits.
 // A Swift target's README.md is excluded, or SwiftPM warns that it is an unhandled file.
@@ -40,6 +41,9 @@ let package = Package(
         // MARK: The model and its training: masks, the context encoder, Trainer, checkpoints
         .target(name: "Inpainting", dependencies: ["FileIO", "NeuralCore", "Datasets"], exclude: ["README.md"]),
 
+        // MARK: Benchmarks: the context encoder's training and inference speed, whole and layer by layer
+        .target(name: "Benchmarks", dependencies: ["NeuralCore", "Datasets", "Inpainting"], exclude: ["README.md"]),
+
         // MARK: Evaluation: metrics, SSIM, classical fills, the digit classifier, the evaluator
         .target(name: "Evaluation", dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting"],
                 exclude: ["README.md"]),
@@ -64,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "inpaint",
             dependencies: [
-                "FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Figures", "Experiments",
+                "FileIO", "NeuralCore", "Datasets", "Inpainting", "Benchmarks", "Evaluation", "Figures", "Experiments",
                 "TerminalUI", "TerminalRuntime", "NcursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

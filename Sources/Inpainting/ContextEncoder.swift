@@ -43,25 +43,25 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     public let config: ModelConfig
     public let maxBatch: Int
     public let concurrency: Int
-    let stages: [Stage]
+    package let stages: [Stage]
     /// Offsets into the parameter store of each stage's weight and (optional) bias.
-    let weightOffsets: [Int]
-    let biasOffsets: [Int?]
+    package let weightOffsets: [Int]
+    package let biasOffsets: [Int?]
     /// [maxBatch, inputChannels, 28, 28]: x ⊙ M (and M).
-    let input: UnsafeMutablePointer<Float>
+    package let input: UnsafeMutablePointer<Float>
     /// One buffer per stage, [maxBatch, C, H, W] of that stage's post-activation output (after the pool).
-    let activations: [UnsafeMutablePointer<Float>]
+    package let activations: [UnsafeMutablePointer<Float>]
     /// Per stage, where the layer and its activation write: `activations[s]`, or for a pooled stage its own
     /// [maxBatch, layerOutput] buffer that the pool then reads.
-    let layerOutputs: [UnsafeMutablePointer<Float>]
+    package let layerOutputs: [UnsafeMutablePointer<Float>]
     /// Per pooled stage, [maxBatch, output] flat indices of the winning inputs (relative to each worker's
     /// first image); nil for stages without a pool.
-    let poolArgmax: [UnsafeMutablePointer<Int32>?]
+    package let poolArgmax: [UnsafeMutablePointer<Int32>?]
     /// ∂L/∂(layer output before the pool) of a pooled stage: [maxBatch, largest pooled layerOutput].
-    let poolGradient: UnsafeMutablePointer<Float>
+    package let poolGradient: UnsafeMutablePointer<Float>
     /// Two gradient buffers the backward pass alternates between, each as large as the largest activation.
-    let gradientA: UnsafeMutablePointer<Float>
-    let gradientB: UnsafeMutablePointer<Float>
+    package let gradientA: UnsafeMutablePointer<Float>
+    package let gradientB: UnsafeMutablePointer<Float>
     /// Per worker: the im2col columns of a chunk of images (`ColumnBatch`) for the widest layer.
     let scratches: [UnsafeMutablePointer<Float>]
     /// Per worker after the first: private weight+bias gradient accumulators for one convolution stage,
@@ -141,8 +141,8 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     }
 
     /// The network's output for the last forward pass: [count, 1, 28, 28].
-    var output: UnsafeMutablePointer<Float> { activations.last! }
-    var scratch: UnsafeMutablePointer<Float> { scratches[0] }
+    package var output: UnsafeMutablePointer<Float> { activations.last! }
+    package var scratch: UnsafeMutablePointer<Float> { scratches[0] }
 
     /// Runs body(range, worker) over `count` items split into at most `concurrency` contiguous ranges.
     func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {

@@ -77,7 +77,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     }
 
     /// The seven layers in order, with their activations and the [C, H, W] each one produces.
-    var stages: [Stage] {
+    package var stages: [Stage] {
         precondition((try? validate()) != nil, "invalid model config \(self); call validate() on configs from outside")
         typealias Conv = (inC: Int, outC: Int, k: Int, s: Int, p: Int)
         let enc: [Conv], dec: [Conv], pool: Int
@@ -133,18 +133,18 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 }
 
 /// One layer of the context encoder followed by its activation (and, for `pooled`, a max pool).
-struct Stage {
-    var name: String
-    var layer: any Layer
-    var activation: Activation
-    var input: (channels: Int, height: Int, width: Int)
+package struct Stage {
+    package var name: String
+    package var layer: any Layer
+    package var activation: Activation
+    package var input: (channels: Int, height: Int, width: Int)
     /// What the layer and its activation produce, before the pool; `output` when there is no pool.
-    var layerOutput: (channels: Int, height: Int, width: Int)
+    package var layerOutput: (channels: Int, height: Int, width: Int)
     /// 2 for `pooled`'s first two encoder stages: a MaxPool2d(2) after the activation (the twin's enc.N+2,
     /// no parameters); 1 for none.
-    var poolWindow: Int
+    package var poolWindow: Int
     /// [C, H, W] the stage hands to the next one (after the pool, if any).
-    var output: (channels: Int, height: Int, width: Int)
+    package var output: (channels: Int, height: Int, width: Int)
 
     init(name: String, layer: any Layer, activation: Activation, input: (channels: Int, height: Int, width: Int),
          layerOutput: (channels: Int, height: Int, width: Int)? = nil, poolWindow: Int = 1,
@@ -155,14 +155,14 @@ struct Stage {
                      "\(name): pooling \(self.layerOutput) by \(poolWindow) does not give \(output)")
     }
 
-    var inputSize: Int { input.channels * input.height * input.width }
-    var layerOutputSize: Int { layerOutput.channels * layerOutput.height * layerOutput.width }
-    var outputSize: Int { output.channels * output.height * output.width }
-    var isPooled: Bool { poolWindow > 1 }
+    package var inputSize: Int { input.channels * input.height * input.width }
+    package var layerOutputSize: Int { layerOutput.channels * layerOutput.height * layerOutput.width }
+    package var outputSize: Int { output.channels * output.height * output.width }
+    package var isPooled: Bool { poolWindow > 1 }
 
     /// Floats of scratch the layer needs for batches of up to `maxBatch` images (im2col columns of a chunk),
     /// or for one image split by output channel.
-    func scratchCount(maxBatch: Int) -> Int {
+    package func scratchCount(maxBatch: Int) -> Int {
         max(layer.scratchCount(height: input.height, width: input.width, maxBatch: maxBatch),
             layer.channelSplitScratchCount(height: input.height, width: input.width))
     }

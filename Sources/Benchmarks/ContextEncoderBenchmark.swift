@@ -1,5 +1,6 @@
 import Datasets
 import Dispatch
+import Inpainting
 import NeuralCore
 
 /// Speed measurements of the context encoder (issue 4 §3), for `inpaint bench` to print. Measures, prints

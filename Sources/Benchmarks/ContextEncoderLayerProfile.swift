@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Datasets
+import Inpainting
 import NeuralCore
 
 // Where a training step's time goes, layer by layer (issue 4 §3 asks for this profile when a speed target is
