@@ -2,6 +2,8 @@
 /// channels-in-lanes kernel, im2col + chunked sgemm) and the scratch that covers all three: the same rules for
 /// both, which differ only in the geometry they convolve over and the BLAS chunk each image needs.
 protocol ConvolutionPaths: Layer {
+    /// Settable, so that a range of output channels can be run as a narrower convolution.
+    var outChannels: Int { get set }
     var kernelH: Int { get }
     var kernelW: Int { get }
     var stride: Int { get }

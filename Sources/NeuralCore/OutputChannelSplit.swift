@@ -13,17 +13,9 @@ extension Conv2D {
     public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, channels: Range<Int>,
                         scratch: UnsafeMutablePointer<Float>) {
-        precondition(channels.lowerBound >= 0 && channels.upperBound <= outChannels && !channels.isEmpty,
-                     "Conv2D: output channels \(channels) outside 0..<\(outChannels)")
-        var part = self
-        part.outChannels = channels.count
-        let (oh, ow) = outputSize(height: height, width: width), inSize = inChannels * height * width
-        for n in 0..<batch {
-            part.forward(input: input + n * inSize, batch: 1, height: height, width: width,
-                         weight: weight + channels.lowerBound * inChannels * kernelH * kernelW,
-                         bias: bias.map { $0 + channels.lowerBound },
-                         output: output + (n * outChannels + channels.lowerBound) * oh * ow, scratch: scratch)
-        }
+        forwardEachImage(restricted(to: channels), channels: channels, input: input, batch: batch, height: height,
+                         width: width, weight: weight + channels.lowerBound * inChannels * kernelH * kernelW, bias: bias,
+                         output: output, scratch: scratch)
     }
 }
 
@@ -38,21 +30,37 @@ extension TransposedConv2D {
     public func forward(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, channels: Range<Int>,
                         scratch: UnsafeMutablePointer<Float>) {
-        precondition(channels.lowerBound >= 0 && channels.upperBound <= outChannels && !channels.isEmpty,
-                     "TransposedConv2D: output channels \(channels) outside 0..<\(outChannels)")
-        var part = self
-        part.outChannels = channels.count
+        let part = restricted(to: channels)
         // W[:, channels, :, :] → [inC, |channels|, kh, kw]
         let taps = kernelH * kernelW, block = channels.count * taps
         for c in 0..<inChannels {
             (scratch + c * block).update(from: weight + (c * outChannels + channels.lowerBound) * taps, count: block)
         }
+        forwardEachImage(part, channels: channels, input: input, batch: batch, height: height, width: width,
+                         weight: scratch, bias: bias, output: output, scratch: scratch + weightShape.reduce(1, *))
+    }
+}
+
+extension ConvolutionPaths {
+    /// This convolution cut to output channels `channels`: itself a convolution with fewer output channels.
+    func restricted(to channels: Range<Int>) -> Self {
+        precondition(channels.lowerBound >= 0 && channels.upperBound <= outChannels && !channels.isEmpty,
+                     "\(Self.self): output channels \(channels) outside 0..<\(outChannels)")
+        var part = self
+        part.outChannels = channels.count
+        return part
+    }
+
+    /// `part` (this layer `restricted(to: channels)`, with `weight` its weights as it reads them) run image by
+    /// image into output channels `channels` of each image's output: the range is not contiguous across images.
+    func forwardEachImage(_ part: Self, channels: Range<Int>, input: UnsafePointer<Float>, batch: Int, height: Int,
+                          width: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                          output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (oh, ow) = outputSize(height: height, width: width), inSize = inChannels * height * width
         for n in 0..<batch {
-            part.forward(input: input + n * inSize, batch: 1, height: height, width: width, weight: scratch,
+            part.forward(input: input + n * inSize, batch: 1, height: height, width: width, weight: weight,
                          bias: bias.map { $0 + channels.lowerBound },
-                         output: output + (n * outChannels + channels.lowerBound) * oh * ow,
-                         scratch: scratch + weightShape.reduce(1, *))
+                         output: output + (n * outChannels + channels.lowerBound) * oh * ow, scratch: scratch)
         }
     }
 }
