@@ -79,5 +79,36 @@ public enum AtomicFile {
         if folderFD >= 0 { _ = fsync(folderFD); close(folderFD) }
     }
 
+    /// Checks, before any work is done, that `write(to:)` could later replace `url`: the destination is absent
+    /// or a regular file, its folder exists, and a file can be created there (a probe file is made and
+    /// removed again, which catches read-only folders and file systems that permission bits do not show).
+    /// Throws a one-line `DataError` naming `label` (e.g. "--out model.safetensors"), so that a run fails
+    /// in its first second instead of after hours of training with nowhere to put the result.
+    public static func checkWritable(_ url: URL, label: String) throws(DataError) {
+        if let kind = nonRegularFileKind(atPath: url.path) {
+            throw DataError(label, "expected a regular file to write, found \(kind)")
+        }
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(label, "expected the folder \(folder.path) to exist, found none")
+        }
+        let probe = folder.appendingPathComponent(".\(url.lastPathComponent).probe-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw DataError(label, "cannot create a file in \(folder.path) (\(errnoText()))")
+        }
+        close(fd)
+        unlink(probe.path)
+    }
+
+    /// True when `a` and `b` name the same existing file (same device and inode, whatever the links or
+    /// spelling), so that a command can refuse to write its output over one of its inputs.
+    public static func sameFile(_ a: URL, _ b: URL) -> Bool {
+        var first = stat(), second = stat()
+        guard stat(a.path, &first) == 0, stat(b.path, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 }

@@ -336,8 +336,11 @@ public final class Trainer: @unchecked Sendable {
             if options.checkpointEvery > 0, step % options.checkpointEvery == 0 { saveCheckpoint() }
         }
         withLock { published = model; publishedStep = step }
-        // After a NaN/Inf loss the file on disk keeps the last good weights: no save.
-        if case .nonFiniteLoss = reason {} else if step > 0 { saveCheckpoint() }
+        // After a NaN/Inf loss the file on disk keeps the last good weights: no save. A final save that
+        // fails is the run's outcome: reporting "finished" would claim a model that is not on disk.
+        if case .nonFiniteLoss = reason {} else if step > 0, let failure = saveCheckpoint(final: true) {
+            reason = .failed(failure)
+        }
         events(.stateChanged(.stopped))
         events(.stopped(reason))
         return reason
@@ -406,13 +409,20 @@ public final class Trainer: @unchecked Sendable {
         lock.unlock()
     }
 
-    private func saveCheckpoint() {
-        guard let sink = checkpointSink else { return }
+    /// Writes a checkpoint through the sink; returns why it failed, or nil. A failed periodic save is
+    /// reported as an event and training goes on (the next save may succeed); the final one's failure is
+    /// returned to `run()`, which stops with it instead of announcing a second stop.
+    @discardableResult
+    private func saveCheckpoint(final: Bool = false) -> String? {
+        guard let sink = checkpointSink else { return nil }
         do {
             let path = try sink(checkpoint())
             events(.checkpointWritten(path: path))
+            return nil
         } catch {
-            events(.stopped(.failed("checkpoint not written: \(error)")))
+            let failure = "checkpoint not written: \(error)"
+            if !final { events(.stopped(.failed(failure))) }
+            return failure
         }
     }
 

@@ -25,9 +25,10 @@ struct MasksMakeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let url = URL(fileURLWithPath: out)
+        try AtomicFile.checkWritable(url, label: "--out \(out)")
         let sampler = RectangleHoleSampler()
         let masks = MasksFile.make(count: count, seed: seed, sampler: sampler)
-        let url = URL(fileURLWithPath: out)
         try masks.write(to: url, comments: [
             "inpaint masks make --count \(count) --seed \(seed)",
             "report's rectangle sampler: hole of \(sampler.minArea)…\(sampler.maxArea) pixels, aspect ≤ "

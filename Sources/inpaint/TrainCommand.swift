@@ -79,6 +79,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before the data loads and long before the first save: a run whose model has nowhere to go must
+        // not train for hours and then lose it.
+        let outURL = URL(fileURLWithPath: out)
+        try AtomicFile.checkWritable(outURL, label: "--out \(out)")
         let dataset = try data.load()
         guard let train = dataset.train else {
             throw DataError("\(dataset.location.directory.path)", "expected a training split, found none")
@@ -118,7 +122,6 @@ struct TrainCommand: ParsableCommand {
 
         var generator = SeededGenerator(seed: options.seed)
         let model = resumeState?.model ?? ContextEncoder(config: modelOptions.config, generator: &generator)
-        let outURL = URL(fileURLWithPath: out)
         let logFile = try log.map { try JSONLinesLog(path: $0) }
         let progress = TrainingProgress(interactive: isatty(STDERR_FILENO) == 1)
         let record = LossRecord()

@@ -70,4 +70,36 @@ final class AtomicWriteTargetTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(file.path): cannot write: expected the folder \(file.deletingLastPathComponent().path) to exist, found none")
         }
     }
+
+    /// `train --out nodir/F.safetensors` trained and then lost its model (issue 15): the check commands make
+    /// before any work refuses what the final write would refuse, naming the flag.
+    func testCheckWritableRefusesWhatTheWriteWouldAndLeavesNothingBehind() throws {
+        let dir = try scratch()
+        let pipe = dir.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        let cases: [(URL, String)] = [(dir.appendingPathComponent("nodir/F.safetensors"), "to exist"),
+                                      (dir, "found a directory"), (pipe, "found a pipe"),
+                                      (URL(fileURLWithPath: "/dev/full"), "found a character device")]
+        for (url, words) in cases {
+            XCTAssertThrowsError(try AtomicFile.checkWritable(url, label: "--out \(url.path)")) { error in
+                XCTAssertTrue("\(error)".hasPrefix("--out \(url.path): "), "\(error)")
+                XCTAssertTrue("\(error)".contains(words), "\(error)")
+                XCTAssertFalse("\(error)".contains("\n"), "\(error)")
+            }
+        }
+        try AtomicFile.checkWritable(dir.appendingPathComponent("new.bin"), label: "--out new.bin")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["fifo"], "no probe file may stay")
+    }
+
+    func testSameFileSeesThroughSpellingsAndLinks() throws {
+        let dir = try scratch()
+        let file = dir.appendingPathComponent("a.bin"), link = dir.appendingPathComponent("link.bin")
+        try AtomicFile.write([1], to: file)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+        XCTAssertTrue(AtomicFile.sameFile(file, URL(fileURLWithPath: dir.path + "/./a.bin")))
+        XCTAssertTrue(AtomicFile.sameFile(file, link))
+        XCTAssertFalse(AtomicFile.sameFile(file, dir.appendingPathComponent("missing.bin")))
+        try AtomicFile.write([2], to: dir.appendingPathComponent("b.bin"))
+        XCTAssertFalse(AtomicFile.sameFile(file, dir.appendingPathComponent("b.bin")))
+    }
 }
