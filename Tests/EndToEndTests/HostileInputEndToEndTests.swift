@@ -28,4 +28,21 @@ final class HostileInputEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path))
     }
 
+    func testFillRefusesToWriteOverItsInputAndMasksForMissingImages() throws {
+        let dir = try temporaryDirectory(for: self)
+        let images = dir.appendingPathComponent("images.idx.gz"), masks = dir.appendingPathComponent("masks.txt")
+        try FileManager.default.copyItem(at: sampleImages, to: images)
+        XCTAssertEqual(try runInpaint(["masks", "make", "--count", "3", "--out", masks.path]).status, 0)
+        let before = try Data(contentsOf: images)
+        let sameThroughDots = dir.appendingPathComponent("./images.idx.gz").path
+        assertOneLineError(try runInpaint(["fill", "--images", images.path, "--masks", masks.path, "--count", "3",
+                                           "--out", sameThroughDots]), ["--out", "same file as --images"])
+        XCTAssertEqual(try Data(contentsOf: images), before, "the input must be untouched")
+        assertOneLineError(try runInpaint(["fill", "--images", images.path, "--masks", masks.path, "--count", "3",
+                                           "--out", masks.path]), ["same file as --masks"])
+        // Holes for image 1,000,000 of a 1,000-image file: masks made for other data.
+        try "0 1 1 10 10\n1000000 1 1 10 10\n".write(to: masks, atomically: true, encoding: .utf8)
+        assertOneLineError(try runInpaint(["fill", "--images", images.path, "--masks", masks.path, "--count", "1",
+                                           "--out", dir.appendingPathComponent("o.idx").path]), ["--masks", "index 1000000"])
+    }
 }
