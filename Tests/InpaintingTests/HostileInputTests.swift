@@ -1,0 +1,52 @@
+import Datasets
+import FileIO
+import Foundation
+import Inpainting
+import NeuralCore
+import TestSupport
+import XCTest
+
+/// Issue 15's reproducers for the formats Inpainting owns (masks files, checkpoints and the recipes they
+/// record): each is refused in one line naming the file, or read correctly, and never traps.
+final class HostileInputTests: XCTestCase {
+    // MARK: Masks files
+
+    func testHugeNumbersInAMasksLineAreRefusedNotOverflowed() {
+        for line in ["0 5 5 9223372036854775807 3", "0 9223372036854775807 5 3 3", "0 5 5 3 9223372036854775807",
+                     "0 5 9223372036854775807 3 9223372036854775807", "9223372036854775807 5 5 3 3\n0 -9223372036854775808 5 3 3"] {
+            assertDataError(["m.txt:"]) { try MasksFile(text: line, name: "m.txt") }
+        }
+        XCTAssertFalse(HoleRect(top: 5, left: 5, height: .max, width: 3).fits())
+        XCTAssertFalse(HoleRect(top: .max, left: 0, height: .max, width: 1).fits())
+        XCTAssertTrue(HoleRect(top: 20, left: 0, height: 8, width: 28).fits())
+        XCTAssertFalse(HoleRect(top: 20, left: 0, height: 9, width: 28).fits())
+    }
+
+    /// 300 mutations of a valid masks file: each parses (to holes that fit) or throws one line.
+    func testMutatedMasksFilesParseOrThrowOneLineNeverTrap() {
+        let valid = Array(MasksFile.make(count: 12, seed: 4).text().utf8)
+        var generator = SeededGenerator(seed: 15)
+        var refused = 0
+        for _ in 0 ..< 300 {
+            var bytes = mutate(valid, using: &generator)
+            if Bool.random(using: &generator) {   // and boundary integers in place of a field
+                let text = String(decoding: bytes, as: UTF8.self)
+                let big = ["9223372036854775807", "-9223372036854775808", "9223372036854775808", "99999999999999999999"]
+                bytes = Array(text.replacingOccurrences(of: " 1", with: " " + big.randomElement(using: &generator)!).utf8)
+            }
+            guard let text = String(bytes: bytes, encoding: .utf8) else { continue }
+            do {
+                let masks = try MasksFile(text: text, name: "fuzz.txt")
+                XCTAssertTrue(masks.holes.values.allSatisfy { $0.fits() })
+            } catch {
+                XCTAssertFalse(error.description.contains("\n"), "two lines: \(error)")
+                XCTAssertTrue(error.description.hasPrefix("fuzz.txt"), "not naming the file: \(error)")
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 0)
+    }
+
+    // MARK: Checkpoints
+
+}
