@@ -22,6 +22,16 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(HoleRect(top: 20, left: 0, height: 9, width: 28).fits())
     }
 
+    func testCRLFMasksFilesReadLikeLF() throws {
+        let lf = "# comment\n0 1 2 10 12\n1 3 4 9 11\n"
+        let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+        XCTAssertEqual(crlf.split(separator: "\n").count, 1, "Swift's \"\\r\\n\" is one Character: the case to cover")
+        XCTAssertEqual(try MasksFile(text: crlf, name: "crlf.txt"), try MasksFile(text: lf, name: "lf.txt"))
+        XCTAssertEqual(try MasksFile(text: crlf, name: "crlf.txt").count, 2)
+        // An error in a CRLF file still names the right line, in one line.
+        assertDataError(["crlf.txt:3:", "5 fields"]) { try MasksFile(text: "0 1 2 10 12\r\n\r\n1 2 3\r\n", name: "crlf.txt") }
+    }
+
     /// 300 mutations of a valid masks file: each parses (to holes that fit) or throws one line.
     func testMutatedMasksFilesParseOrThrowOneLineNeverTrap() {
         let valid = Array(MasksFile.make(count: 12, seed: 4).text().utf8)
