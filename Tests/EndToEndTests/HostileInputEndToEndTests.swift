@@ -28,6 +28,36 @@ final class HostileInputEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path))
     }
 
+    /// A trained checkpoint's bytes, with `edit` applied to its JSON header (the length is rewritten).
+    private func editedCheckpoint(in dir: URL, _ edit: (String) -> String, data dataEdit: (inout [UInt8]) -> Void = { _ in }) throws -> URL {
+        let url = dir.appendingPathComponent("base.safetensors")
+        if !FileManager.default.fileExists(atPath: url.path) {
+            XCTAssertEqual(try train(["--steps", "2", "--out", url.path], in: dir).status, 0)
+        }
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let length = Int(bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let header = Array(edit(String(decoding: bytes[8 ..< 8 + length], as: UTF8.self)).utf8)
+        var data = Array(bytes[(8 + length)...])
+        dataEdit(&data)
+        let edited = dir.appendingPathComponent("edited-\(UUID()).safetensors")
+        try Data(withUnsafeBytes(of: UInt64(header.count).littleEndian, Array.init) + header + data).write(to: edited)
+        return edited
+    }
+
+    func testACheckpointWithAnInfiniteWeightIsRefusedByFillAndEval() throws {
+        let dir = try temporaryDirectory(for: self)
+        // The first tensor's first float becomes +Inf.
+        let broken = try editedCheckpoint(in: dir, { $0 }, data: { $0.replaceSubrange(0 ..< 4, with: [0, 0, 0x80, 0x7F]) })
+        let masks = dir.appendingPathComponent("masks.txt")
+        XCTAssertEqual(try runInpaint(["masks", "make", "--count", "5", "--out", masks.path]).status, 0)
+        assertOneLineError(try runInpaint(["fill", "--model", broken.path, "--images", sampleImages.path, "--masks", masks.path,
+                                           "--count", "5", "--out", dir.appendingPathComponent("o.idx").path]),
+                           [broken.lastPathComponent, "inf", "finite"])
+        let eval = try runInpaint(["eval", "--model", broken.path], environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+        assertOneLineError(eval, [broken.lastPathComponent, "finite"])
+        XCTAssertFalse(eval.stdout.contains("nan"), eval.stdout)
+    }
+
     func testFillRefusesToWriteOverItsInputAndMasksForMissingImages() throws {
         let dir = try temporaryDirectory(for: self)
         let images = dir.appendingPathComponent("images.idx.gz"), masks = dir.appendingPathComponent("masks.txt")

@@ -59,4 +59,49 @@ final class HostileInputTests: XCTestCase {
 
     // MARK: Checkpoints
 
+    private func model() -> ContextEncoder {
+        var generator = SeededGenerator(seed: 7)
+        return ContextEncoder(config: ModelConfig(architecture: .strided), generator: &generator)
+    }
+
+    private func scratch(_ name: String) throws -> URL {
+        try makeTemporaryDirectory(self).appendingPathComponent(name)
+    }
+
+    private func assertCheckpointError(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+                                       _ body: () throws -> Void) {
+        do {
+            try body()
+            XCTFail("expected an error mentioning \(fragments)", file: file, line: line)
+        } catch {
+            let text = "\(error)"
+            XCTAssertTrue(error is CheckpointError, "expected a CheckpointError, got \(type(of: error))", file: file, line: line)
+            XCTAssertFalse(text.contains("\n"), "two lines: \(text)", file: file, line: line)
+            for f in fragments { XCTAssertTrue(text.contains(f), "\"\(f)\" not in: \(text)", file: file, line: line) }
+        }
+    }
+
+    func testANonFiniteWeightOrMomentIsRefusedAtLoadWithTheTensorName() throws {
+        let url = try scratch("inf.safetensors")
+        for bad: Float in [.infinity, -.infinity, .nan] {
+            var broken = model()
+            let entry = broken.parameters.entries[2]
+            broken.parameters.values[entry.offset + 3] = bad
+            try Checkpoint(model: broken).write(to: url)
+            assertCheckpointError(["inf.safetensors", entry.name, "element 3", "finite"]) {
+                _ = try Checkpoint.read(contentsOf: url)
+            }
+        }
+        let good = model()
+        var moments = AdamState(parameterCount: good.parameters.count)
+        moments.step = 3
+        moments.v[good.parameters.entries[1].offset] = .infinity
+        try Checkpoint(model: good, optimizer: moments).write(to: url)
+        assertCheckpointError(["optim.v.\(good.parameters.entries[1].name)", "element 0"]) {
+            _ = try Checkpoint.read(contentsOf: url)
+        }
+        try Checkpoint(model: good).write(to: url)
+        XCTAssertNoThrow(try Checkpoint.read(contentsOf: url))
+    }
+
 }
