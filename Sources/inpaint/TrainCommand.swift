@@ -98,6 +98,7 @@ struct TrainCommand: ParsableCommand {
         var options = TrainingOptions()
         if let resume {
             let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: resume))
+            try checkpoint.validateForResume(file: resume)
             resumeState = checkpoint.trainingCheckpoint()
             options = resumeState!.options
         } else {

@@ -58,6 +58,24 @@ final class HostileInputEndToEndTests: XCTestCase {
         XCTAssertFalse(eval.stdout.contains("nan"), eval.stdout)
     }
 
+    func testResumeRefusesADamagedRecipe() throws {
+        let dir = try temporaryDirectory(for: self)
+        for (from, to, words) in [("\\\"batchSize\\\":16", "\\\"batchSize\\\":0", ["batch size 0"]),
+                                  ("\\\"batchSize\\\":16", "\\\"batchSize\\\":-1", ["batch size -1"]),
+                                  ("\\\"beta1\\\":0.9", "\\\"beta1\\\":5", ["betas 5"]),
+                                  ("\\\"learningRate\\\":0.001", "\\\"learningRate\\\":-1", ["learning rate -1"]),
+                                  ("\"optim.step\":\"2\"", "\"optim.step\":\"9223372036854775807\"", ["optimizer step"])] {
+            var changed = false
+            let edited = try editedCheckpoint(in: dir) { header in
+                changed = header.contains(from)
+                return header.replacingOccurrences(of: from, with: to)
+            }
+            XCTAssertTrue(changed, "the checkpoint's header has no \(from)")
+            let run = try train(["--resume", edited.path, "--steps", "4", "--out", edited.path], in: dir)
+            assertOneLineError(run, [edited.lastPathComponent] + words)
+        }
+    }
+
     func testFillRefusesToWriteOverItsInputAndMasksForMissingImages() throws {
         let dir = try temporaryDirectory(for: self)
         let images = dir.appendingPathComponent("images.idx.gz"), masks = dir.appendingPathComponent("masks.txt")

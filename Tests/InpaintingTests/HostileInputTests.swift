@@ -104,4 +104,40 @@ final class HostileInputTests: XCTestCase {
         XCTAssertNoThrow(try Checkpoint.read(contentsOf: url))
     }
 
+    func testARecordedRecipeIsValidatedLikeFlagsBeforeResuming() throws {
+        let encoder = model()
+        func checkpoint(step: Int = 0, adamStep: Int? = nil, _ change: (inout TrainingOptions) -> Void = { _ in }) -> Checkpoint {
+            var options = TrainingOptions()
+            change(&options)
+            var moments: AdamState? = nil
+            if let adamStep { moments = AdamState(parameterCount: encoder.parameters.count); moments!.step = adamStep }
+            return Checkpoint(model: encoder, training: TrainingState(step: step, options: options), optimizer: moments)
+        }
+        XCTAssertNoThrow(try checkpoint(step: 10, adamStep: 10).validateForResume(file: "ok.safetensors"))
+        XCTAssertNoThrow(try checkpoint { $0.adversarial = AdversarialOptions() }.validateForResume(file: "ok.safetensors"))
+        let cases: [(Checkpoint, String)] = [
+            (checkpoint { $0.batchSize = 0 }, "batch size 0"),
+            (checkpoint { $0.batchSize = -1 }, "batch size -1"),
+            (checkpoint { $0.batchSize = 1_000_000_000_000 }, "batch size 1000000000000"),
+            (checkpoint { $0.batchSize = 1_000_000 }, "batch size 1000000"),
+            (checkpoint(step: -5), "step -5"),
+            (checkpoint(adamStep: Int.max), "optimizer step 9223372036854775807"),
+            (checkpoint { $0.learningRate = -1 }, "learning rate -1.0"),
+            (checkpoint { $0.learningRate = .nan }, "learning rate nan"),
+            (checkpoint { $0.beta1 = 5 }, "betas 5.0"),
+            (checkpoint { $0.epsilon = -1 }, "epsilon -1.0"),
+            (checkpoint { $0.maxSteps = Int.max }, "maximum steps"),
+            (checkpoint { $0.warmupSteps = -3 }, "warm-up steps -3"),
+            (checkpoint { $0.adversarial = AdversarialOptions(weight: 2) }, "adversarial weight 2.0"),
+        ]
+        for (bad, fragment) in cases {
+            assertCheckpointError(["run.safetensors", fragment]) { try bad.validateForResume(file: "run.safetensors") }
+        }
+        // Through the file, as `train --resume` reads it.
+        let url = try scratch("recipe.safetensors")
+        try checkpoint { $0.batchSize = 0 }.write(to: url)
+        assertCheckpointError(["recipe.safetensors", "recorded recipe has batch size 0"]) {
+            try Checkpoint.read(contentsOf: url).validateForResume(file: url.path)
+        }
+    }
 }
