@@ -43,7 +43,9 @@ struct FillCommand: ParsableCommand {
 
     func validate() throws {
         if let count, count < 0 { throw ValidationError("--count must not be negative, found \(count)") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive, found \(batch)") }
+        guard (1...TrainingOptions.maximumBatchSize).contains(batch) else {
+            throw ValidationError("--batch must be 1…\(TrainingOptions.maximumBatchSize), found \(batch)")
+        }
     }
 
     func run() throws {

@@ -28,6 +28,20 @@ final class HostileInputEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path))
     }
 
+    func testFlagsNearIntMaxAreRefusedNamingTheFlag() throws {
+        let dir = try temporaryDirectory(for: self)
+        let out = dir.appendingPathComponent("m.safetensors").path
+        let huge = "9223372036854775807"
+        for (arguments, flag) in [(["--epochs", huge], "--epochs"), (["--steps", huge], "--steps"), (["--batch", huge], "--batch"),
+                                  (["--threads", "100000"], "--threads"), (["--warmup", huge], "--warmup")] {
+            assertOneLineError(try train(arguments + ["--out", out], in: dir), [flag])
+        }
+        assertOneLineError(try runInpaint(["masks", "make", "--count", huge, "--out", dir.appendingPathComponent("k.txt").path]),
+                           ["--count"])
+        assertOneLineError(try runInpaint(["fill", "--images", sampleImages.path, "--masks", "m", "--out", "o", "--batch", huge]),
+                           ["--batch"])
+    }
+
     /// A trained checkpoint's bytes, with `edit` applied to its JSON header (the length is rewritten).
     private func editedCheckpoint(in dir: URL, _ edit: (String) -> String, data dataEdit: (inout [UInt8]) -> Void = { _ in }) throws -> URL {
         let url = dir.appendingPathComponent("base.safetensors")
