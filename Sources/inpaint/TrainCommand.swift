@@ -180,6 +180,7 @@ struct TrainCommand: ParsableCommand {
         switch reason {
         case .finished:
             FileHandle.standardError.write(Data("done: step \(trainer.checkpoint().step), model written to \(out)\n".utf8))
+            if let failure = logFile?.failure { throw TrainingFailure(failure) }
         case .cancelled:
             FileHandle.standardError.write(Data("stopped at step \(trainer.checkpoint().step); model written to \(out)\n".utf8))
             throw ExitCode(130)

@@ -28,6 +28,15 @@ final class HostileInputEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path))
     }
 
+    func testALogThatCannotBeWrittenIsOneErrorAndTheCheckpointIsStillWritten() throws {
+        let dir = try temporaryDirectory(for: self)
+        let out = dir.appendingPathComponent("model.safetensors")
+        let run = try train(["--steps", "3", "--out", out.path, "--log", "/dev/full"], in: dir)
+        assertOneLineError(run, ["--log /dev/full", "No space left on device"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.path), "the checkpoint must still be written: \(run.stderr)")
+        XCTAssertTrue(run.stderr.contains("done: step 3"), run.stderr)
+    }
+
     func testFlagsNearIntMaxAreRefusedNamingTheFlag() throws {
         let dir = try temporaryDirectory(for: self)
         let out = dir.appendingPathComponent("m.safetensors").path
