@@ -69,13 +69,24 @@ extension KeyedDecodingContainer where K == TrainingEventKey {
     fileprivate func decodeFinite<F: BinaryFloatingPoint & Decodable>(_ type: F.Type, forKey key: K) throws -> F {
         try decodeNil(forKey: key) ? .nan : decode(F.self, forKey: key)
     }
+
+    /// A step or epoch count, refused outside 0…`limit` (the most a run can reach, `TrainingOptions`), so
+    /// that a damaged log line (`"step": 9223372036854775807`) is skipped by the reader instead of
+    /// overflowing the chart's arithmetic.
+    fileprivate func decodeCount(forKey key: K, limit: Int = TrainingOptions.maximumSteps) throws -> Int {
+        let value = try decode(Int.self, forKey: key)
+        guard (0...limit).contains(value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(key.stringValue) \(value) outside 0…\(limit)")
+        }
+        return value
+    }
 }
 
 extension TrainingStep: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: TrainingEventKey.self)
-        step = try c.decode(Int.self, forKey: .step)
-        epoch = try c.decodeIfPresent(Int.self, forKey: .epoch) ?? 0
+        step = try c.decodeCount(forKey: .step)
+        epoch = c.contains(.epoch) ? try c.decodeCount(forKey: .epoch, limit: TrainingOptions.maximumSteps) : 0
         loss = try c.decodeFinite(Float.self, forKey: .loss)
         imagesPerSecond = try c.decodeIfPresent(Double.self, forKey: .imagesPerSecond) ?? 0
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? 0
@@ -106,7 +117,7 @@ extension StopReason: Codable {
         switch try c.decode(String.self, forKey: .reason) {
         case "finished": self = .finished
         case "cancelled": self = .cancelled
-        case "non-finite loss": self = .nonFiniteLoss(step: try c.decode(Int.self, forKey: .step))
+        case "non-finite loss": self = .nonFiniteLoss(step: try c.decodeCount(forKey: .step))
         case "failed": self = .failed(try c.decodeIfPresent(String.self, forKey: .message) ?? "")
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .reason, in: c, debugDescription: "unknown stop reason \"\(other)\"")
@@ -130,8 +141,8 @@ extension TrainingEvent: Codable {
         switch try c.decode(String.self, forKey: .event) {
         case "step": self = .step(try TrainingStep(from: decoder))
         case "evaluation":
-            self = .evaluation(step: try c.decode(Int.self, forKey: .step), loss: try c.decodeFinite(Float.self, forKey: .loss))
-        case "epoch": self = .epochFinished(epoch: try c.decode(Int.self, forKey: .epoch))
+            self = .evaluation(step: try c.decodeCount(forKey: .step), loss: try c.decodeFinite(Float.self, forKey: .loss))
+        case "epoch": self = .epochFinished(epoch: try c.decodeCount(forKey: .epoch))
         case "checkpoint": self = .checkpointWritten(path: try c.decode(String.self, forKey: .path))
         case "state": self = .stateChanged(try c.decode(TrainerState.self, forKey: .state))
         case "stopped": self = .stopped(try StopReason(from: decoder))

@@ -49,3 +49,22 @@ final class TrainingEventCodingTests: XCTestCase {
         }
     }
 }
+
+/// Issue 15: log lines with steps no run can reach (1e300, ±2⁶³, 1e19) killed `watch` in the chart's
+/// arithmetic. The reader skips them; valid lines around them still read.
+final class HostileLogLineTests: XCTestCase {
+    func testHugeOrNegativeStepsAreSkipped() {
+        for number in ["1e300", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "1e19", "-1",
+                       "1000000001", "-1e300"] {
+            for text in ["{\"event\":\"step\",\"step\":\(number),\"loss\":0.2}",
+                         "{\"event\":\"evaluation\",\"step\":\(number),\"loss\":0.2}",
+                         "{\"event\":\"epoch\",\"epoch\":\(number)}",
+                         "{\"event\":\"step\",\"step\":1,\"epoch\":\(number),\"loss\":0.2}",
+                         "{\"event\":\"stopped\",\"reason\":\"non-finite loss\",\"step\":\(number)}"] {
+                XCTAssertNil(TrainingLog.event(fromLine: Substring(text)), text)
+            }
+        }
+        XCTAssertNotNil(TrainingLog.event(fromLine: "{\"event\":\"step\",\"step\":1000000000,\"loss\":0.2}"))
+        XCTAssertNil(TrainingLog.event(fromLine: "{\"event\":\"step\",\"step\":0,\"loss\":1e300}"), "no Float holds it")
+    }
+}
