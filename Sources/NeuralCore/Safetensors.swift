@@ -167,6 +167,21 @@ public struct SafetensorsFile: Sendable {
         for (previous, next) in zip(infos, infos.dropFirst()) where next.dataOffsets.lowerBound < previous.dataOffsets.upperBound {
             throw fail(.overlap, "tensors \(previous.name) (bytes \(previous.dataOffsets)) and \(next.name) (bytes \(next.dataOffsets)) overlap")
         }
+        // As the reference loader (safetensors' `Metadata::validate`): the tensors tile the data part exactly,
+        // from byte 0 with no gap, to its last byte. A gap or a spare byte means the header and the data
+        // disagree (four bytes inserted after the header, a length one short), and every tensor is shifted.
+        var covered = 0
+        for info in infos {
+            guard info.dataOffsets.lowerBound == covered else {
+                throw fail(.offsets, "tensor \(info.name) starts at data byte \(info.dataOffsets.lowerBound), expected \(covered) "
+                    + "(the tensors must cover the data without gaps)")
+            }
+            covered = info.dataOffsets.upperBound
+        }
+        guard covered == dataLength else {
+            throw fail(.offsets, "the tensors cover \(covered) bytes of data, found \(dataLength) after the \(headerLength)-byte header "
+                + "(bytes inserted, or a wrong header length)")
+        }
 
         return SafetensorsFile(metadata: metadata, infos: infos, bytes: bytes, dataStart: bytes.startIndex + headerEnd)
     }
