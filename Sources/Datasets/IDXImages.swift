@@ -30,7 +30,7 @@ public struct IDXImages: Sendable, Equatable {
     /// Parses idx3 bytes (plain or gzip) that came from `name`.
     public init(bytes: [UInt8], name: String) throws(DataError) {
         let compressed = Gzip.isGzip(bytes)
-        let plain = compressed ? try Gzip.decompress(bytes, name: name) : bytes
+        let plain = compressed ? try IDXArray.decompress(bytes, name: name, expectedDimensions: 3) : bytes
         let array = try IDXArray.parse(plain, name: name, expectedDimensions: 3, allowed: [.uint8, .float32],
                                        compressed: compressed)
         try self.init(array, name: name)
@@ -123,7 +123,7 @@ public struct IDXLabels: Sendable, Equatable {
     /// Parses idx1 bytes (plain or gzip) that came from `name`.
     public init(bytes: [UInt8], name: String) throws(DataError) {
         let compressed = Gzip.isGzip(bytes)
-        let plain = compressed ? try Gzip.decompress(bytes, name: name) : bytes
+        let plain = compressed ? try IDXArray.decompress(bytes, name: name, expectedDimensions: 1) : bytes
         labels = Array(try IDXArray.parse(plain, name: name, expectedDimensions: 1, allowed: [.uint8],
                                           compressed: compressed).payload)
     }

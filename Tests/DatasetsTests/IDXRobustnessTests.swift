@@ -54,4 +54,45 @@ final class IDXRobustnessTests: XCTestCase {
         XCTAssertEqual(parsed + refused, 400)
         XCTAssertGreaterThan(refused, 0)
     }
+
+    /// Issue 15: a 1 MB .gz IDX inflated to 2.1 GB before its header was checked. Now the header comes
+    /// first and the stream is cut at the size it implies.
+    func testAGzipBombIsStoppedAtTheSizeItsHeaderImplies() throws {
+        let bomb = Gzip.compress(idxHeader(type: 0x08, dims: [1, 28, 28]) + [UInt8](repeating: 0, count: 64 << 20), level: 1)
+        XCTAssertLessThan(bomb.count, 1 << 20, "a small file")
+        assertDataError(["bomb.idx.gz", "at most 800 bytes after decompression"]) {
+            try IDXImages(bytes: bomb, name: "bomb.idx.gz")
+        }
+        let huge = Gzip.compress(idxHeader(type: 0x08, dims: [100_000, 1000, 1000]), level: 1)
+        assertDataError(["huge.idx.gz", "header sizes claim more than 1,073,741,824 bytes"]) {
+            try IDXImages(bytes: huge, name: "huge.idx.gz")
+        }
+        let labels = Gzip.compress(idxHeader(type: 0x08, dims: [2]) + [UInt8](repeating: 1, count: 1 << 20), level: 1)
+        assertDataError(["l.gz", "at most 10 bytes"]) { try IDXLabels(bytes: labels, name: "l.gz") }
+        // A valid gzip file still reads in full, and the prefix is what it says.
+        let images = IDXImages(count: 2, rows: 28, columns: 28, pixels: (0 ..< 1568).map { Float($0 % 256) / 255 })
+        XCTAssertEqual(try IDXImages(bytes: images.encoded(), name: "ok.gz"), images)
+        let plain = images.encoded(gzip: false)
+        XCTAssertEqual(try Gzip.decompressedPrefix(images.encoded(), count: 16, name: "ok.gz"), Array(plain.prefix(16)))
+        XCTAssertEqual(try Gzip.decompress(images.encoded(), name: "ok.gz", limit: plain.count), plain)
+        assertDataError(["ok.gz", "at most 1,000 bytes"]) { try Gzip.decompress(images.encoded(), name: "ok.gz", limit: 1000) }
+    }
+
+    /// 200 mutations of a gzip-compressed file: each parses or throws one line naming the file.
+    func testMutatedGzipFilesParseOrThrowOneLineNeverTrap() {
+        let valid = IDXImages(count: 3, rows: 4, columns: 5, pixels: (0 ..< 60).map { Float($0) / 60 }).encoded(as: .float32)
+        var generator = SeededGenerator(seed: 16)
+        var refused = 0
+        for _ in 0 ..< 200 {
+            do {
+                let result = try IDXImages(bytes: mutate(valid, using: &generator), name: "fuzz.gz")
+                XCTAssertTrue(result.pixels.allSatisfy(\.isFinite))
+            } catch {
+                XCTAssertFalse(error.description.contains("\n"), "two lines: \(error)")
+                XCTAssertTrue(error.description.hasPrefix("fuzz.gz"), "not naming the file: \(error)")
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 100)
+    }
 }
