@@ -50,6 +50,7 @@ public enum AtomicFile {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DataError(url.path, "cannot write: expected the folder \(folder.path) to exist, found none")
         }
+        removeStaleTemporaries(of: url)
         let temporary = folder.appendingPathComponent(
             ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -108,6 +109,25 @@ public enum AtomicFile {
         var first = stat(), second = stat()
         guard stat(a.path, &first) == 0, stat(b.path, &second) == 0 else { return false }
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
+    /// Removes what an earlier writer of `url` left when it was killed mid-write (kill -9, a power cut):
+    /// our own temporary and probe files, `.NAME.tmp-PID-N` and `.NAME.probe-PID-N`, whose process PID no
+    /// longer exists. A paper checkpoint's leftover is 118 MB, and nothing else would ever remove it. Files
+    /// of a live process (a concurrent writer) and any other name are left alone.
+    static func removeStaleTemporaries(of url: URL) {
+        let folder = url.deletingLastPathComponent()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names {
+            for kind in ["tmp", "probe"] {
+                let prefix = ".\(url.lastPathComponent).\(kind)-"
+                guard name.hasPrefix(prefix) else { continue }
+                let fields = name.dropFirst(prefix.count).split(separator: "-")
+                guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, UInt32(fields[1]) != nil,
+                      kill(pid, 0) != 0, errno == ESRCH else { continue }
+                unlink(folder.appendingPathComponent(name).path)
+            }
+        }
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

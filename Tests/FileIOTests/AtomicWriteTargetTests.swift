@@ -103,3 +103,26 @@ final class AtomicWriteTargetTests: XCTestCase {
         XCTAssertFalse(AtomicFile.sameFile(file, dir.appendingPathComponent("b.bin")))
     }
 }
+
+/// Issue 15: every kill -9 mid-write left a temporary file (118 MB for a paper checkpoint) that nothing
+/// removed. The next write to the same destination removes those of dead processes, and only those.
+final class StaleTemporaryFileTests: XCTestCase {
+    func testTheNextWriteRemovesTemporariesOfDeadWritersOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        // A process that has exited: its pid is free (reuse within the test is practically impossible).
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let leftovers = [".model.safetensors.tmp-\(dead)-12345", ".model.safetensors.probe-\(dead)-7"]
+        let kept = [".model.safetensors.tmp-\(getpid())-99",      // a live writer (this process)
+                    ".other.safetensors.tmp-\(dead)-1",            // another destination
+                    ".model.safetensors.tmp-notapid-1", "model.safetensors.tmp-\(dead)-1"]
+        for name in leftovers + kept { XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data([1]))) }
+        try AtomicFile.write([1, 2], to: dir.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), Set(kept + ["model.safetensors"]))
+    }
+}
