@@ -165,11 +165,15 @@ struct TrainCommand: ParsableCommand {
         // Ctrl-C / SIGTERM ask the trainer to stop; it saves before run() returns. A second signal while
         // it saves is ignored, so the atomic write always completes.
         let signalQueue = DispatchQueue(label: "inpaint.train.signals")
+        let received = ReceivedSignal()
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            source.setEventHandler { trainer.cancel() }
+            source.setEventHandler {
+                received.set(sig)
+                trainer.cancel()
+            }
             source.resume()
             sources.append(source)
         }
@@ -183,7 +187,8 @@ struct TrainCommand: ParsableCommand {
             if let failure = logFile?.failure { throw TrainingFailure(failure) }
         case .cancelled:
             FileHandle.standardError.write(Data("stopped at step \(trainer.checkpoint().step); model written to \(out)\n".utf8))
-            throw ExitCode(130)
+            // 128 + the signal, as a shell reports a process that signal ended: 130 for Ctrl-C, 143 for SIGTERM.
+            throw ExitCode(128 + (received.value ?? SIGINT))
         case .nonFiniteLoss(let step):
             throw TrainingFailure("the loss became NaN or infinite at step \(step); "
                 + "\(out) keeps the last good checkpoint (try a lower --lr)")
@@ -203,6 +208,14 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 struct TrainingFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The first signal that asked training to stop (set on the signal queue, read after `run()` returns).
+final class ReceivedSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Int32?
+    func set(_ signal: Int32) { lock.lock(); if first == nil { first = signal }; lock.unlock() }
+    var value: Int32? { lock.lock(); defer { lock.unlock() }; return first }
 }
 
 /// Epoch and loss curve as seen through the events, for the checkpoint's metadata. Events and the

@@ -52,7 +52,12 @@ final class TrainEndToEndTests: XCTestCase {
         return try Data(contentsOf: out)
     }
 
-    func testSigintSavesACheckpointAndExits130() throws {
+    func testSigintSavesACheckpointAndExits130() throws { try signalSavesACheckpoint(SIGINT, exitStatus: 130) }
+
+    /// 128 + the signal's number, as a shell reports a process the signal ended (issue 15: SIGTERM gave 130).
+    func testSigtermSavesACheckpointAndExits143() throws { try signalSavesACheckpoint(SIGTERM, exitStatus: 143) }
+
+    private func signalSavesACheckpoint(_ signal: Int32, exitStatus: Int32) throws {
         let dir = try temporaryDirectory(for: self)
         let out = dir.appendingPathComponent("model.safetensors"), logURL = dir.appendingPathComponent("log.jsonl")
         let process = Process()
@@ -70,9 +75,9 @@ final class TrainEndToEndTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no checkpoint before the signal")
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(process.terminationStatus, exitStatus)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.path), "Ctrl-C must save the work")
         let log = try events(logURL)
         XCTAssertEqual(log.last?["reason"] as? String, "cancelled")
