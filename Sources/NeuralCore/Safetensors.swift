@@ -143,7 +143,7 @@ public struct SafetensorsFile: Sendable {
         do {
             json = try JSONSerialization.jsonObject(with: headerBytes, options: [])
         } catch {
-            throw fail(.json, "header is not valid JSON (\(Self.reason(error)))")
+            throw fail(.json, "header is not valid JSON (\(Self.jsonReason(error)))")
         }
         guard let object = json as? [String: Any] else { throw fail(.json, "header is JSON but not an object") }
 
@@ -264,6 +264,16 @@ public struct SafetensorsFile: Sendable {
 
     /// Float32 value of every float16 bit pattern.
     static let float16Table: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
+
+    /// Where and why JSONSerialization gave up ("Unexpected end of file", "Invalid value around line 1,
+    /// column 10"), which Foundation keeps in the debug description; its localized description is only
+    /// "The data is not in the correct format." whatever the problem (48 malformed headers in issue 15).
+    static func jsonReason(_ error: Error) -> String {
+        if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String, !detail.isEmpty {
+            return detail.split(whereSeparator: \.isNewline).joined(separator: " ")
+        }
+        return reason(error)
+    }
 
     /// A short reason from a Foundation error, without its multi-line userInfo dump.
     static func reason(_ error: Error) -> String { errorReason(error) }

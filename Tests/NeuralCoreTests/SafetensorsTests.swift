@@ -231,6 +231,20 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertGreaterThan(refused, 200)
     }
 
+    /// Not only "The data is not in the correct format.": where and why the JSON parser stopped.
+    func testABrokenJSONHeaderSaysWhereItBroke() {
+        for header in ["{\"a\": {\"dtype\": \"F32\",", "{\"a\": 1,, }", "{\"a\" 1}", "{\"a\": tru}"] {
+            let url = directory.appendingPathComponent("bad.safetensors")
+            try! handMade(header, dataLength: 0).write(to: url)
+            XCTAssertThrowsError(try SafetensorsFile.read(contentsOf: url)) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains("header is not valid JSON"), text)
+                XCTAssertFalse(text.contains("not in the correct format"), "a generic reason: \(text)")
+                XCTAssertFalse(text.contains("\n"), text)
+            }
+        }
+    }
+
     func testMissingFile() {
         let url = directory.appendingPathComponent("absent.safetensors")
         XCTAssertThrowsError(try SafetensorsFile.read(contentsOf: url)) { error in
