@@ -108,10 +108,12 @@ struct TrainCommand: ParsableCommand {
 
         // The recipe: from the flags, or from the checkpoint when resuming (so the run continues exactly).
         var resumeState: TrainingCheckpoint? = nil
+        var resumedTraining: TrainingState? = nil
         var options = TrainingOptions()
         if let resume {
             let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: resume))
             try checkpoint.validateForResume(file: resume)
+            resumedTraining = checkpoint.training
             resumeState = checkpoint.trainingCheckpoint()
             options = resumeState!.options
         } else {
@@ -138,7 +140,8 @@ struct TrainCommand: ParsableCommand {
         let model = resumeState?.model ?? ContextEncoder(config: modelOptions.config, generator: &generator)
         let logFile = try log.map { try JSONLinesLog(path: $0) }
         let progress = TrainingProgress(interactive: isatty(STDERR_FILENO) == 1)
-        let record = LossRecord()
+        // A resumed run continues the checkpoint's loss history instead of starting an empty one.
+        let record = LossRecord(summary: resumedTraining?.loss ?? LossSummary(), epoch: resumedTraining?.epoch ?? 0)
 
         let trainer = Trainer(
             model: model, images: train.images.pixels, count: train.count, options: options,
@@ -221,8 +224,13 @@ final class ReceivedSignal: @unchecked Sendable {
 /// Epoch and loss curve as seen through the events, for the checkpoint's metadata. Events and the
 /// checkpoint sink both run on the training thread, so no lock is needed.
 final class LossRecord: @unchecked Sendable {
-    private(set) var summary = LossSummary()
-    private(set) var epoch = 0
+    private(set) var summary: LossSummary
+    private(set) var epoch: Int
+
+    init(summary: LossSummary = LossSummary(), epoch: Int = 0) {
+        self.summary = summary
+        self.epoch = epoch
+    }
 
     func note(_ event: TrainingEvent) {
         switch event {
