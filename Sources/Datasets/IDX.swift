@@ -60,7 +60,11 @@ struct IDXArray {
             if overflow { throw DataError(name, "header sizes \(dimensions) overflow") }
             elements = product
         }
-        let expectedLength = headerLength + elements * type.byteWidth
+        // Checked too: three UInt32 sizes of a damaged header can multiply to 2⁶² elements, and 4 bytes each
+        // overflowed here (found by the long mutation run).
+        let (payloadLength, payloadOverflow) = elements.multipliedReportingOverflow(by: type.byteWidth)
+        let (expectedLength, lengthOverflow) = payloadLength.addingReportingOverflow(headerLength)
+        if payloadOverflow || lengthOverflow { throw DataError(name, "header sizes \(dimensions) overflow") }
         guard bytes.count == expectedLength else {
             let after = compressed ? " after decompression" : ""
             let content = expectedDimensions == 3

@@ -31,6 +31,12 @@ final class IDXRobustnessTests: XCTestCase {
         XCTAssertEqual(Array(images.encoded(as: .uint8, gzip: false).suffix(2)), [0, 255])
     }
 
+    /// Sizes whose element count fits Int but whose byte count (×4 for float32) does not.
+    func testHeaderSizesWhoseByteCountOverflowsAreRefused() {
+        let header = idxHeader(type: 0x0D, dims: [0x8000_0000, 0x8000_0000, 1])   // 2⁶² elements, 2⁶⁴ bytes
+        assertDataError(["big.idx", "overflow"]) { try IDXImages(bytes: header, name: "big.idx") }
+    }
+
     /// 400 mutations of a uint8 and a float32 file: each parses (to finite pixels) or throws one line.
     func testMutatedFilesParseOrThrowOneLineNeverTrap() throws {
         let images = IDXImages(count: 3, rows: 4, columns: 5, pixels: (0 ..< 60).map { Float($0) / 60 })
