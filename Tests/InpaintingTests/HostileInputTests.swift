@@ -37,7 +37,7 @@ final class HostileInputTests: XCTestCase {
         let valid = Array(MasksFile.make(count: 12, seed: 4).text().utf8)
         var generator = SeededGenerator(seed: 15)
         var refused = 0
-        for _ in 0 ..< 300 {
+        for _ in 0 ..< mutationCaseCount(300) {
             var bytes = mutate(valid, using: &generator)
             if Bool.random(using: &generator) {   // and boundary integers in place of a field
                 let text = String(decoding: bytes, as: UTF8.self)

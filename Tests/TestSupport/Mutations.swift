@@ -1,4 +1,11 @@
+import Foundation
 import NeuralCore
+
+/// Cases per parser in a mutation test: `base` in the default suite (a few hundred, well under a second),
+/// 100 × `base` with `INPAINT_LONG_TESTS=1`.
+public func mutationCaseCount(_ base: Int) -> Int {
+    ProcessInfo.processInfo.environment["INPAINT_LONG_TESTS"] == "1" ? 100 * base : base
+}
 
 /// Deterministic damage to a valid file, for "parses or throws one line, never traps" tests: a trap kills
 /// the test process, so a parser that traps on any mutation fails the whole run loudly.
