@@ -50,9 +50,25 @@ public enum Gzip {
     /// Decompresses a whole gzip (possibly several concatenated members) or zlib stream.
     ///
     /// - Parameter name: the file the bytes came from, used in error messages.
-    /// - Throws: `DataError` for a truncated stream, corrupt data, a failed check value or trailing bytes.
-    public static func decompress(_ bytes: [UInt8], format: Format = .gzip, name: String) throws(DataError)
+    /// - Parameter limit: the most bytes the output may hold; a stream that inflates to more is refused as
+    ///   soon as it passes the limit, so a small bomb cannot take gigabytes of memory first.
+    /// - Throws: `DataError` for a truncated stream, corrupt data, a failed check value, trailing bytes or
+    ///   output past `limit`.
+    public static func decompress(_ bytes: [UInt8], format: Format = .gzip, name: String, limit: Int = .max) throws(DataError)
         -> [UInt8]
+    {
+        try inflateAll(bytes, format: format, name: name, limit: limit, stopAtLimit: false)
+    }
+
+    /// The first `count` bytes of a gzip stream (fewer if it is shorter), inflating no more than that (and
+    /// one chunk): what a reader needs to check a header before it commits to the whole stream.
+    public static func decompressedPrefix(_ bytes: [UInt8], count: Int, name: String) throws(DataError) -> [UInt8] {
+        precondition(count > 0, "a prefix of at least one byte")
+        return Array(try inflateAll(bytes, format: .gzip, name: name, limit: count - 1, stopAtLimit: true).prefix(count))
+    }
+
+    private static func inflateAll(_ bytes: [UInt8], format: Format, name: String, limit: Int, stopAtLimit: Bool)
+        throws(DataError) -> [UInt8]
     {
         if bytes.isEmpty { throw DataError(name, "expected compressed data, found an empty file") }
         if format == .gzip && !isGzip(bytes) {
@@ -70,7 +86,13 @@ public enum Gzip {
                         + "after \(grouped(offset)) bytes, found \(grouped(bytes.count - offset)) more bytes")
                 }
             }
-            offset += try inflateMember(bytes, from: offset, format: format, name: name, into: &output)
+            let used = try inflateMember(bytes, from: offset, format: format, name: name, limit: limit, into: &output)
+            if output.count > limit {
+                if stopAtLimit { break }
+                throw DataError(name, "expected at most \(grouped(limit)) bytes after decompression, found more "
+                    + "(stopped there: a damaged file or a decompression bomb)")
+            }
+            offset += used
             member += 1
         }
         return output
@@ -78,7 +100,7 @@ public enum Gzip {
 
     /// Inflates one member starting at `start`, appending to `output`; returns the bytes consumed.
     private static func inflateMember(
-        _ bytes: [UInt8], from start: Int, format: Format, name: String, into output: inout [UInt8]
+        _ bytes: [UInt8], from start: Int, format: Format, name: String, limit: Int, into output: inout [UInt8]
     ) throws(DataError) -> Int {
         var stream = z_stream()
         guard czlib_inflateInit2(&stream, format.inflateWindowBits) == Z_OK else {
@@ -102,9 +124,10 @@ public enum Gzip {
                 }
                 output.append(contentsOf: buffer[0..<produced])
                 // Z_BUF_ERROR with input left means "no progress possible": the stream is truncated.
-            } while status == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0)
+            } while status == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0) && output.count <= limit
             consumed = inBuf.count - start - Int(stream.avail_in)
         }
+        if output.count > limit { return consumed }   // the caller stops or refuses
         switch status {
         case Z_STREAM_END:
             return consumed

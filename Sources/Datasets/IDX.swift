@@ -60,7 +60,11 @@ struct IDXArray {
             if overflow { throw DataError(name, "header sizes \(dimensions) overflow") }
             elements = product
         }
-        let expectedLength = headerLength + elements * type.byteWidth
+        // Checked too: three UInt32 sizes of a damaged header can multiply to 2⁶² elements, and 4 bytes each
+        // overflowed here (found by the long mutation run).
+        let (payloadLength, payloadOverflow) = elements.multipliedReportingOverflow(by: type.byteWidth)
+        let (expectedLength, lengthOverflow) = payloadLength.addingReportingOverflow(headerLength)
+        if payloadOverflow || lengthOverflow { throw DataError(name, "header sizes \(dimensions) overflow") }
         guard bytes.count == expectedLength else {
             let after = compressed ? " after decompression" : ""
             let content = expectedDimensions == 3
@@ -72,12 +76,37 @@ struct IDXArray {
         return IDXArray(type: type, dimensions: dimensions, payload: bytes[headerLength...])
     }
 
+    /// The most bytes an IDX file may hold after decompression: 1 GiB, 20 times MNIST's largest file
+    /// (47 MB of training images). A header claiming more is refused before anything is inflated.
+    static let maximumDecompressedBytes = 1 << 30
+
+    /// Inflates a gzip IDX stream header first: the 4 + 4·dimensions header bytes, then exactly as many
+    /// bytes as that header implies and no more. A 1 MB bomb used to inflate to 2.1 GB (a 4 MB one aborted
+    /// the process) before its header was ever checked. A header that is not valid comes back as it is, for
+    /// `parse` to name what is wrong with it.
+    static func decompress(_ raw: [UInt8], name: String, expectedDimensions: Int) throws(DataError) -> [UInt8] {
+        let headerLength = 4 + 4 * expectedDimensions
+        let head = try Gzip.decompressedPrefix(raw, count: headerLength, name: name)
+        guard head.count == headerLength, head[0] == 0, head[1] == 0, let type = IDXElementType(rawValue: head[2]),
+              Int(head[3]) == expectedDimensions else { return head }
+        var length = type.byteWidth
+        for k in 0 ..< expectedDimensions {
+            let (product, overflow) = length.multipliedReportingOverflow(by: Int(readUInt32(head, at: 4 + 4 * k)))
+            guard !overflow, product <= maximumDecompressedBytes else {
+                throw DataError(name, "header sizes claim more than \(grouped(maximumDecompressedBytes)) bytes "
+                    + "after decompression, expected an IDX file of at most that")
+            }
+            length = product
+        }
+        return try Gzip.decompress(raw, name: name, limit: headerLength + length)
+    }
+
     /// Reads a file (plain or gzip) and parses it.
     static func read(_ url: URL, expectedDimensions: Int, allowed: [IDXElementType]) throws(DataError) -> IDXArray {
         let name = url.lastPathComponent
         let raw = try AtomicFile.read(url)
         let compressed = Gzip.isGzip(raw)
-        let bytes = compressed ? try Gzip.decompress(raw, name: name) : raw
+        let bytes = compressed ? try decompress(raw, name: name, expectedDimensions: expectedDimensions) : raw
         return try parse(bytes, name: name, expectedDimensions: expectedDimensions, allowed: allowed,
                          compressed: compressed)
     }

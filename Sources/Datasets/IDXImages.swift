@@ -30,7 +30,7 @@ public struct IDXImages: Sendable, Equatable {
     /// Parses idx3 bytes (plain or gzip) that came from `name`.
     public init(bytes: [UInt8], name: String) throws(DataError) {
         let compressed = Gzip.isGzip(bytes)
-        let plain = compressed ? try Gzip.decompress(bytes, name: name) : bytes
+        let plain = compressed ? try IDXArray.decompress(bytes, name: name, expectedDimensions: 3) : bytes
         let array = try IDXArray.parse(plain, name: name, expectedDimensions: 3, allowed: [.uint8, .float32],
                                        compressed: compressed)
         try self.init(array, name: name)
@@ -53,6 +53,12 @@ public struct IDXImages: Sendable, Equatable {
             for i in 0..<pixels.count {
                 pixels[i] = Float(bitPattern: readUInt32(payload, at: offset - payload.startIndex))
                 offset += 4
+            }
+            // Refused, not clamped: a NaN is no grey level, and clamping would invent one silently (and a
+            // NaN reaching a Float → UInt8 conversion traps). Finite values outside [0, 1] stay as they were.
+            if let bad = pixels.firstIndex(where: { !$0.isFinite }) {
+                throw DataError(name, "expected finite float32 pixels, found \(pixels[bad]) in image \(grouped(bad / (r * c))) "
+                    + "at row \(bad % (r * c) / c), column \(bad % c)")
             }
         }
         self.init(count: n, rows: r, columns: c, pixels: pixels)
@@ -84,7 +90,8 @@ public struct IDXImages: Sendable, Equatable {
         var payload: [UInt8]
         switch type {
         case .uint8:
-            payload = pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+            // NaN (which min/max pass through and UInt8(_:) traps on) becomes 0.
+            payload = pixels.map { $0.isNaN ? 0 : UInt8((min(max($0, 0), 1) * 255).rounded()) }
         case .float32:
             payload = []
             payload.reserveCapacity(pixels.count * 4)
@@ -116,7 +123,7 @@ public struct IDXLabels: Sendable, Equatable {
     /// Parses idx1 bytes (plain or gzip) that came from `name`.
     public init(bytes: [UInt8], name: String) throws(DataError) {
         let compressed = Gzip.isGzip(bytes)
-        let plain = compressed ? try Gzip.decompress(bytes, name: name) : bytes
+        let plain = compressed ? try IDXArray.decompress(bytes, name: name, expectedDimensions: 1) : bytes
         labels = Array(try IDXArray.parse(plain, name: name, expectedDimensions: 1, allowed: [.uint8],
                                           compressed: compressed).payload)
     }

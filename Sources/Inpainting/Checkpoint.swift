@@ -175,8 +175,31 @@ extension Checkpoint {
 
         let optimizer = try decodeOptimizer(file, layout: store, fail: fail)
         let (discriminator, discriminatorOptimizer) = try decodeDiscriminator(file, fail: fail)
+        // One Inf weight makes every output NaN, which trapped in fill's Float → UInt8 conversion and printed
+        // "MSE -nan" in eval: refused here, with the tensor's name, for every reader at once.
+        try requireFinite(store.values, store, prefix: "", fail: fail)
+        if let optimizer {
+            try requireFinite(optimizer.m, store, prefix: "optim.m.", fail: fail)
+            try requireFinite(optimizer.v, store, prefix: "optim.v.", fail: fail)
+        }
+        if let discriminator {
+            try requireFinite(discriminator.parameters.values, discriminator.parameters, prefix: "", fail: fail)
+            if let discriminatorOptimizer {
+                try requireFinite(discriminatorOptimizer.m, discriminator.parameters, prefix: "optim.m.", fail: fail)
+                try requireFinite(discriminatorOptimizer.v, discriminator.parameters, prefix: "optim.v.", fail: fail)
+            }
+        }
         return Checkpoint(model: ContextEncoder(config: config, parameters: store), training: training, optimizer: optimizer,
                           discriminator: discriminator, discriminatorOptimizer: discriminatorOptimizer)
+    }
+
+    /// Throws naming the tensor (`prefix` + the layout's name) and element of the first NaN or infinity.
+    private static func requireFinite(_ values: [Float], _ layout: ParameterStore, prefix: String,
+                                      fail: (String) -> CheckpointError) throws(CheckpointError) {
+        guard let index = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let entry = layout.entries.last { $0.offset <= index }
+        let name = entry.map { prefix + $0.name } ?? "?"
+        throw fail("tensor \(name) holds \(values[index]) at element \(index - (entry?.offset ?? 0)), expected finite weights")
     }
 
     /// Adam's moments: absent entirely, or complete (m and v for every parameter, and the step).

@@ -18,8 +18,11 @@ public struct HoleRect: Sendable, Equatable, Hashable, Codable {
     public var area: Int { height * width }
 
     /// True when the rectangle is non-empty and lies inside a side×side image.
+    /// Compares by subtraction, never `top + height`, so that a masks file's `9223372036854775807` is
+    /// refused instead of overflowing.
     public func fits(side: Int = Digit.side) -> Bool {
-        height > 0 && width > 0 && top >= 0 && left >= 0 && top + height <= side && left + width <= side
+        height > 0 && width > 0 && top >= 0 && left >= 0 && top < side && left < side
+            && height <= side - top && width <= side - left
     }
 
     public func contains(row: Int, column: Int) -> Bool {

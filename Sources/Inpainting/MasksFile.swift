@@ -69,7 +69,10 @@ public struct MasksFile: Sendable, Equatable {
         var holes: [Int: HoleRect] = [:]
         var lineOfIndex: [Int: Int] = [:]
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on scalars, not Characters: in Swift "\r\n" is one Character, unequal to "\n", so a CRLF
+        // file would be one long line. The "\r" left at a line's end is a field separator below.
+        for scalars in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            let rawLine = Substring(scalars)
             lineNumber += 1
             let content = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let fields = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })

@@ -69,13 +69,24 @@ extension KeyedDecodingContainer where K == TrainingEventKey {
     fileprivate func decodeFinite<F: BinaryFloatingPoint & Decodable>(_ type: F.Type, forKey key: K) throws -> F {
         try decodeNil(forKey: key) ? .nan : decode(F.self, forKey: key)
     }
+
+    /// A step or epoch count, refused outside 0…`limit` (the most a run can reach, `TrainingOptions`), so
+    /// that a damaged log line (`"step": 9223372036854775807`) is skipped by the reader instead of
+    /// overflowing the chart's arithmetic.
+    fileprivate func decodeCount(forKey key: K, limit: Int = TrainingOptions.maximumSteps) throws -> Int {
+        let value = try decode(Int.self, forKey: key)
+        guard (0...limit).contains(value) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(key.stringValue) \(value) outside 0…\(limit)")
+        }
+        return value
+    }
 }
 
 extension TrainingStep: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: TrainingEventKey.self)
-        step = try c.decode(Int.self, forKey: .step)
-        epoch = try c.decodeIfPresent(Int.self, forKey: .epoch) ?? 0
+        step = try c.decodeCount(forKey: .step)
+        epoch = c.contains(.epoch) ? try c.decodeCount(forKey: .epoch, limit: TrainingOptions.maximumSteps) : 0
         loss = try c.decodeFinite(Float.self, forKey: .loss)
         imagesPerSecond = try c.decodeIfPresent(Double.self, forKey: .imagesPerSecond) ?? 0
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? 0
@@ -106,7 +117,7 @@ extension StopReason: Codable {
         switch try c.decode(String.self, forKey: .reason) {
         case "finished": self = .finished
         case "cancelled": self = .cancelled
-        case "non-finite loss": self = .nonFiniteLoss(step: try c.decode(Int.self, forKey: .step))
+        case "non-finite loss": self = .nonFiniteLoss(step: try c.decodeCount(forKey: .step))
         case "failed": self = .failed(try c.decodeIfPresent(String.self, forKey: .message) ?? "")
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .reason, in: c, debugDescription: "unknown stop reason \"\(other)\"")
@@ -130,8 +141,8 @@ extension TrainingEvent: Codable {
         switch try c.decode(String.self, forKey: .event) {
         case "step": self = .step(try TrainingStep(from: decoder))
         case "evaluation":
-            self = .evaluation(step: try c.decode(Int.self, forKey: .step), loss: try c.decodeFinite(Float.self, forKey: .loss))
-        case "epoch": self = .epochFinished(epoch: try c.decode(Int.self, forKey: .epoch))
+            self = .evaluation(step: try c.decodeCount(forKey: .step), loss: try c.decodeFinite(Float.self, forKey: .loss))
+        case "epoch": self = .epochFinished(epoch: try c.decodeCount(forKey: .epoch))
         case "checkpoint": self = .checkpointWritten(path: try c.decode(String.self, forKey: .path))
         case "state": self = .stateChanged(try c.decode(TrainerState.self, forKey: .state))
         case "stopped": self = .stopped(try StopReason(from: decoder))
@@ -336,8 +347,11 @@ public final class Trainer: @unchecked Sendable {
             if options.checkpointEvery > 0, step % options.checkpointEvery == 0 { saveCheckpoint() }
         }
         withLock { published = model; publishedStep = step }
-        // After a NaN/Inf loss the file on disk keeps the last good weights: no save.
-        if case .nonFiniteLoss = reason {} else if step > 0 { saveCheckpoint() }
+        // After a NaN/Inf loss the file on disk keeps the last good weights: no save. A final save that
+        // fails is the run's outcome: reporting "finished" would claim a model that is not on disk.
+        if case .nonFiniteLoss = reason {} else if step > 0, let failure = saveCheckpoint(final: true) {
+            reason = .failed(failure)
+        }
         events(.stateChanged(.stopped))
         events(.stopped(reason))
         return reason
@@ -406,13 +420,20 @@ public final class Trainer: @unchecked Sendable {
         lock.unlock()
     }
 
-    private func saveCheckpoint() {
-        guard let sink = checkpointSink else { return }
+    /// Writes a checkpoint through the sink; returns why it failed, or nil. A failed periodic save is
+    /// reported as an event and training goes on (the next save may succeed); the final one's failure is
+    /// returned to `run()`, which stops with it instead of announcing a second stop.
+    @discardableResult
+    private func saveCheckpoint(final: Bool = false) -> String? {
+        guard let sink = checkpointSink else { return nil }
         do {
             let path = try sink(checkpoint())
             events(.checkpointWritten(path: path))
+            return nil
         } catch {
-            events(.stopped(.failed("checkpoint not written: \(error)")))
+            let failure = "checkpoint not written: \(error)"
+            if !final { events(.stopped(.failed(failure))) }
+            return failure
         }
     }
 

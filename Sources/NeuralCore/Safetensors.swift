@@ -143,7 +143,7 @@ public struct SafetensorsFile: Sendable {
         do {
             json = try JSONSerialization.jsonObject(with: headerBytes, options: [])
         } catch {
-            throw fail(.json, "header is not valid JSON (\(Self.reason(error)))")
+            throw fail(.json, "header is not valid JSON (\(Self.jsonReason(error)))")
         }
         guard let object = json as? [String: Any] else { throw fail(.json, "header is JSON but not an object") }
 
@@ -166,6 +166,21 @@ public struct SafetensorsFile: Sendable {
         infos.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound, $0.name) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound, $1.name) }
         for (previous, next) in zip(infos, infos.dropFirst()) where next.dataOffsets.lowerBound < previous.dataOffsets.upperBound {
             throw fail(.overlap, "tensors \(previous.name) (bytes \(previous.dataOffsets)) and \(next.name) (bytes \(next.dataOffsets)) overlap")
+        }
+        // As the reference loader (safetensors' `Metadata::validate`): the tensors tile the data part exactly,
+        // from byte 0 with no gap, to its last byte. A gap or a spare byte means the header and the data
+        // disagree (four bytes inserted after the header, a length one short), and every tensor is shifted.
+        var covered = 0
+        for info in infos {
+            guard info.dataOffsets.lowerBound == covered else {
+                throw fail(.offsets, "tensor \(info.name) starts at data byte \(info.dataOffsets.lowerBound), expected \(covered) "
+                    + "(the tensors must cover the data without gaps)")
+            }
+            covered = info.dataOffsets.upperBound
+        }
+        guard covered == dataLength else {
+            throw fail(.offsets, "the tensors cover \(covered) bytes of data, found \(dataLength) after the \(headerLength)-byte header "
+                + "(bytes inserted, or a wrong header length)")
         }
 
         return SafetensorsFile(metadata: metadata, infos: infos, bytes: bytes, dataStart: bytes.startIndex + headerEnd)
@@ -249,6 +264,16 @@ public struct SafetensorsFile: Sendable {
 
     /// Float32 value of every float16 bit pattern.
     static let float16Table: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }
+
+    /// Where and why JSONSerialization gave up ("Unexpected end of file", "Invalid value around line 1,
+    /// column 10"), which Foundation keeps in the debug description; its localized description is only
+    /// "The data is not in the correct format." whatever the problem (48 malformed headers in issue 15).
+    static func jsonReason(_ error: Error) -> String {
+        if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String, !detail.isEmpty {
+            return detail.split(whereSeparator: \.isNewline).joined(separator: " ")
+        }
+        return reason(error)
+    }
 
     /// A short reason from a Foundation error, without its multi-line userInfo dump.
     static func reason(_ error: Error) -> String { errorReason(error) }

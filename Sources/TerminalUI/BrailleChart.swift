@@ -23,7 +23,9 @@ public struct BrailleChart: Sendable {
     public func draw(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, height: Int, theme: Theme) {
         let plotX = x + BrailleChart.gutter, plotWidth = width - BrailleChart.gutter, plotHeight = height - 1
         guard plotWidth >= 4, plotHeight >= 2 else { return }
-        let all = series.flatMap(\.points).filter { !logScale || $0.loss > 0 }
+        // Only finite losses can be placed: one infinity made every dot's row NaN, and Int(NaN) traps.
+        func plotted(_ p: LossPoint) -> Bool { p.loss.isFinite && (!logScale || p.loss > 0) }
+        let all = series.flatMap(\.points).filter(plotted)
         guard let first = all.first else {
             buffer.put("no data yet", x: plotX, y: y + plotHeight / 2, style: theme.dim, maxWidth: plotWidth)
             return
@@ -48,11 +50,12 @@ public struct BrailleChart: Sendable {
             bits[cell] |= BrailleChart.dotBit(column: dx % 2, row: dy % 4)
             owner[cell] = s
         }
-        let stepSpan = Double(max(1, maxStep - minStep))
+        // In Double: the steps come from a log file, and maxStep − minStep overflowed Int for ±2⁶³.
+        let stepSpan = max(1, Double(maxStep) - Double(minStep))
         for (s, line) in series.enumerated() {
             var previous: (Int, Int)? = nil
-            for p in line.points where !logScale || p.loss > 0 {
-                let dx = Int((Double(p.step - minStep) / stepSpan * Double(dotsWide - 1)).rounded())
+            for p in line.points where plotted(p) {
+                let dx = Int(((Double(p.step) - Double(minStep)) / stepSpan * Double(dotsWide - 1)).rounded())
                 let fraction = (transform(p.loss) - lowT) / (highT - lowT)
                 let dy = Int(((1 - fraction) * Double(dotsHigh - 1)).rounded())
                 if let (px, py) = previous { BrailleChart.line(from: (px, py), to: (dx, dy)) { dot($0, $1, s) } }

@@ -43,10 +43,20 @@ struct FillCommand: ParsableCommand {
 
     func validate() throws {
         if let count, count < 0 { throw ValidationError("--count must not be negative, found \(count)") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive, found \(batch)") }
+        guard (1...TrainingOptions.maximumBatchSize).contains(batch) else {
+            throw ValidationError("--batch must be 1…\(TrainingOptions.maximumBatchSize), found \(batch)")
+        }
     }
 
     func run() throws {
+        // The output is written over by rename: pointed at one of the inputs it would replace it.
+        let outURL = URL(fileURLWithPath: out)
+        for (flag, input) in [("--images", images), ("--masks", masks), ("--model", model)] {
+            if let input, AtomicFile.sameFile(outURL, URL(fileURLWithPath: input)) {
+                throw DataError("--out \(out)", "expected a new file, found the same file as \(flag) \(input)")
+            }
+        }
+        try AtomicFile.checkWritable(outURL, label: "--out \(out)")
         let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel()
         let checkpoint = try Checkpoint.read(contentsOf: modelURL)
 
@@ -55,6 +65,12 @@ struct FillCommand: ParsableCommand {
         guard stack.rows == Digit.side, stack.columns == Digit.side else {
             throw DataError("--images \(images)", "expected \(Digit.side)×\(Digit.side) images, found \(stack.rows)×\(stack.columns)")
         }
+        let holes = try MasksFile(contentsOf: URL(fileURLWithPath: masks))
+        // Holes for images the file does not have mean the masks were made for other data.
+        if let beyond = holes.sortedIndices.last, beyond >= stack.count {
+            throw DataError("--masks \(masks)", "expected image indices 0…\(stack.count - 1) for the \(stack.count) images "
+                + "in \(images), found index \(beyond)")
+        }
         if let count {
             guard count <= stack.count else {
                 throw DataError("--count \(count)", "expected at most the \(stack.count) images in \(images)")
@@ -62,7 +78,6 @@ struct FillCommand: ParsableCommand {
             stack = stack.prefix(count)
         }
 
-        let holes = try MasksFile(contentsOf: URL(fileURLWithPath: masks))
         var maskValues: [Float] = []
         maskValues.reserveCapacity(stack.count * Digit.pixels)
         for index in 0 ..< stack.count {
@@ -76,7 +91,7 @@ struct FillCommand: ParsableCommand {
         let filled = checkpoint.model.fill(images: stack.pixels, masks: maskValues, count: stack.count, output: output, batchSize: batch,
                                            precision: precision)
         let result = IDXImages(count: stack.count, rows: Digit.side, columns: Digit.side, pixels: filled)
-        try result.write(to: URL(fileURLWithPath: out), as: float ? .float32 : .uint8, gzip: out.hasSuffix(".gz"))
+        try result.write(to: outURL, as: float ? .float32 : .uint8, gzip: out.hasSuffix(".gz"))
         print("wrote \(out): \(stack.count) \(output.rawValue) images (\(float ? "float32" : "uint8")) from \(modelURL.path)")
     }
 }

@@ -23,11 +23,23 @@ final class JSONLinesLog: @unchecked Sendable {
         self.handle = handle
     }
 
+    /// Why the log stopped being written (a full disk, `/dev/full`), once it has; nil while it works.
+    private(set) var failure: String?
+
     /// One line: the event's own `Codable` form (`TrainingEventKey`) with the time it was written beside it.
+    /// A write that fails is reported once on stderr and the log is given up, so that training goes on to
+    /// its checkpoint (FileHandle's non-throwing `write` traps on an error, which lost the whole run).
     func write(_ event: TrainingEvent) {
-        guard let data = try? JSONLinesLog.encoder.encode(TimedEvent(time: Date().timeIntervalSince1970, event: event))
+        guard failure == nil,
+              let data = try? JSONLinesLog.encoder.encode(TimedEvent(time: Date().timeIntervalSince1970, event: event))
         else { return }
-        handle.write(data + Data("\n".utf8))
+        do {
+            try handle.write(contentsOf: data + Data("\n".utf8))
+        } catch {
+            let message = "--log \(path): cannot write (\(errorReason(error))); training goes on without the log"
+            failure = message
+            FileHandle.standardError.write(Data("\nwarning: \(message)\n".utf8))
+        }
     }
 
     private static let encoder: JSONEncoder = {

@@ -21,13 +21,18 @@ struct MasksMakeCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard count > 0 else { throw ValidationError("--count: expected a positive number, found \(count)") }
+        // Every hole is a dictionary entry and a line of text (~100 bytes in all): Int.max ran out of memory.
+        // Ten million is 170 times MNIST's 60,000 training images.
+        guard (1...10_000_000).contains(count) else {
+            throw ValidationError("--count: expected 1…10,000,000, found \(count)")
+        }
     }
 
     func run() throws {
+        let url = URL(fileURLWithPath: out)
+        try AtomicFile.checkWritable(url, label: "--out \(out)")
         let sampler = RectangleHoleSampler()
         let masks = MasksFile.make(count: count, seed: seed, sampler: sampler)
-        let url = URL(fileURLWithPath: out)
         try masks.write(to: url, comments: [
             "inpaint masks make --count \(count) --seed \(seed)",
             "report's rectangle sampler: hole of \(sampler.minArea)…\(sampler.maxArea) pixels, aspect ≤ "

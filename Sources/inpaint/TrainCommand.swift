@@ -63,22 +63,39 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if epochs != nil && steps != nil { throw ValidationError("give --epochs or --steps, not both") }
-        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, found \(epochs)") }
-        if let steps, steps <= 0 { throw ValidationError("--steps must be positive, found \(steps)") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive, found \(batch)") }
+        // Upper bounds too: near Int.max, epochs × steps per epoch and the batch's buffers overflow.
+        if let epochs, !(1...TrainingOptions.maximumEpochs).contains(epochs) {
+            throw ValidationError("--epochs must be 1…\(TrainingOptions.maximumEpochs), found \(epochs)")
+        }
+        if let steps, !(1...TrainingOptions.maximumSteps).contains(steps) {
+            throw ValidationError("--steps must be 1…\(TrainingOptions.maximumSteps), found \(steps)")
+        }
+        guard (1...TrainingOptions.maximumBatchSize).contains(batch) else {
+            throw ValidationError("--batch must be 1…\(TrainingOptions.maximumBatchSize), found \(batch)")
+        }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, found \(lr)") }
         guard knownWeight >= 0 else { throw ValidationError("--known-weight must not be negative, found \(knownWeight)") }
         guard checkpointEvery >= 0, evalEvery >= 0, evalCount >= 0 else {
             throw ValidationError("--checkpoint-every, --eval-every and --eval-count must not be negative")
         }
-        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
+        // Each worker holds its own workspace (tens of MB for the paper model): 100,000 took 5.6 GB in 8 s.
+        let maximumThreads = 4 * ProcessInfo.processInfo.activeProcessorCount
+        if let threads, !(1...maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be 1…\(maximumThreads) (4 per core), found \(threads)")
+        }
         if let adversarialWeight, !(adversarialWeight > 0 && adversarialWeight < 1) {
             throw ValidationError("--adversarial-weight must be between 0 and 1 (exclusive), found \(adversarialWeight)")
         }
-        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative, found \(warmup)") }
+        guard (0...TrainingOptions.maximumSteps).contains(warmup) else {
+            throw ValidationError("--warmup must be 0…\(TrainingOptions.maximumSteps), found \(warmup)")
+        }
     }
 
     func run() throws {
+        // Before the data loads and long before the first save: a run whose model has nowhere to go must
+        // not train for hours and then lose it.
+        let outURL = URL(fileURLWithPath: out)
+        try AtomicFile.checkWritable(outURL, label: "--out \(out)")
         let dataset = try data.load()
         guard let train = dataset.train else {
             throw DataError("\(dataset.location.directory.path)", "expected a training split, found none")
@@ -91,9 +108,12 @@ struct TrainCommand: ParsableCommand {
 
         // The recipe: from the flags, or from the checkpoint when resuming (so the run continues exactly).
         var resumeState: TrainingCheckpoint? = nil
+        var resumedTraining: TrainingState? = nil
         var options = TrainingOptions()
         if let resume {
             let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: resume))
+            try checkpoint.validateForResume(file: resume)
+            resumedTraining = checkpoint.training
             resumeState = checkpoint.trainingCheckpoint()
             options = resumeState!.options
         } else {
@@ -118,10 +138,10 @@ struct TrainCommand: ParsableCommand {
 
         var generator = SeededGenerator(seed: options.seed)
         let model = resumeState?.model ?? ContextEncoder(config: modelOptions.config, generator: &generator)
-        let outURL = URL(fileURLWithPath: out)
         let logFile = try log.map { try JSONLinesLog(path: $0) }
         let progress = TrainingProgress(interactive: isatty(STDERR_FILENO) == 1)
-        let record = LossRecord()
+        // A resumed run continues the checkpoint's loss history instead of starting an empty one.
+        let record = LossRecord(summary: resumedTraining?.loss ?? LossSummary(), epoch: resumedTraining?.epoch ?? 0)
 
         let trainer = Trainer(
             model: model, images: train.images.pixels, count: train.count, options: options,
@@ -148,11 +168,15 @@ struct TrainCommand: ParsableCommand {
         // Ctrl-C / SIGTERM ask the trainer to stop; it saves before run() returns. A second signal while
         // it saves is ignored, so the atomic write always completes.
         let signalQueue = DispatchQueue(label: "inpaint.train.signals")
+        let received = ReceivedSignal()
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            source.setEventHandler { trainer.cancel() }
+            source.setEventHandler {
+                received.set(sig)
+                trainer.cancel()
+            }
             source.resume()
             sources.append(source)
         }
@@ -163,9 +187,11 @@ struct TrainCommand: ParsableCommand {
         switch reason {
         case .finished:
             FileHandle.standardError.write(Data("done: step \(trainer.checkpoint().step), model written to \(out)\n".utf8))
+            if let failure = logFile?.failure { throw TrainingFailure(failure) }
         case .cancelled:
             FileHandle.standardError.write(Data("stopped at step \(trainer.checkpoint().step); model written to \(out)\n".utf8))
-            throw ExitCode(130)
+            // 128 + the signal, as a shell reports a process that signal ended: 130 for Ctrl-C, 143 for SIGTERM.
+            throw ExitCode(128 + (received.value ?? SIGINT))
         case .nonFiniteLoss(let step):
             throw TrainingFailure("the loss became NaN or infinite at step \(step); "
                 + "\(out) keeps the last good checkpoint (try a lower --lr)")
@@ -187,11 +213,24 @@ struct TrainingFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// The first signal that asked training to stop (set on the signal queue, read after `run()` returns).
+final class ReceivedSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Int32?
+    func set(_ signal: Int32) { lock.lock(); if first == nil { first = signal }; lock.unlock() }
+    var value: Int32? { lock.lock(); defer { lock.unlock() }; return first }
+}
+
 /// Epoch and loss curve as seen through the events, for the checkpoint's metadata. Events and the
 /// checkpoint sink both run on the training thread, so no lock is needed.
 final class LossRecord: @unchecked Sendable {
-    private(set) var summary = LossSummary()
-    private(set) var epoch = 0
+    private(set) var summary: LossSummary
+    private(set) var epoch: Int
+
+    init(summary: LossSummary = LossSummary(), epoch: Int = 0) {
+        self.summary = summary
+        self.epoch = epoch
+    }
 
     func note(_ event: TrainingEvent) {
         switch event {

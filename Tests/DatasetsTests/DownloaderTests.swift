@@ -87,3 +87,46 @@ private final class ProgressLog: @unchecked Sendable {
     func add(_ p: DownloadProgress) { lock.lock(); reports.append(p); lock.unlock() }
     var last: DownloadProgress? { lock.lock(); defer { lock.unlock() }; return reports.last }
 }
+
+extension DownloaderTests {
+    // MARK: Bounded (issue 15: an endless body took 8 GB in 20 s, a trickle ran past its timeout, a
+    // redirect to another host was followed silently, a stall read "NSURLErrorDomain error -1001")
+
+    private func fetch(_ reply: TinyHTTPServer.Reply, size: Int? = nil, timeout: TimeInterval = 10) throws -> URL {
+        let other = try TinyHTTPServer(routes: ["/files/x.gz": reply])
+        defer { other.stop() }
+        return try Downloader.fetch(DownloadItem(fileName: "x.gz", md5: MD5.hex(payload), size: size),
+                                    from: other.baseURL, into: try makeTemporaryDirectory(self), timeout: timeout)
+    }
+
+    func testAnEndlessBodyIsCutAtTheKnownSize() {
+        assertDataError(["x.gz", "expected at most 100,000 bytes, found more", "nothing written"]) {
+            try fetch(.endless, size: 100_000)
+        }
+    }
+
+    func testAnAnnouncedLengthOverTheKnownSizeIsRefusedBeforeReading() {
+        assertDataError(["x.gz", "announces 300,000 bytes, expected at most 1,000"]) { try fetch(.body(payload), size: 1000) }
+        XCTAssertNoThrow(try fetch(.body(payload), size: payload.count), "the exact size is fine")
+    }
+
+    func testATrickleIsStoppedAtTenTimesTheTimeout() {
+        let start = Date()
+        assertDataError(["x.gz", "did not finish within 10 s (10 × the 1 s timeout)"]) {
+            try fetch(.trickle(length: 1000, interval: 0.25), timeout: 1)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 15)
+    }
+
+    func testAStallIsAPlainTimeout() {
+        assertDataError(["x.gz", "timed out after 1 s waiting for data from 127.0.0.1"]) {
+            try fetch(.stall(length: 1000, sent: 10, pause: 4), timeout: 1)
+        }
+    }
+
+    func testARedirectToAnotherHostIsRefusedAndNamed() throws {
+        // localhost is another host name than 127.0.0.1, and still no network.
+        let target = "http://localhost:\(server.port)/files/good.gz"
+        assertDataError(["x.gz", "redirected to \(target)", "another host"]) { try fetch(.redirect(target)) }
+    }
+}

@@ -10,6 +10,14 @@ final class TinyHTTPServer: @unchecked Sendable {
         /// Claims the whole length in Content-Length, sends only `sent` bytes, then closes.
         case cut([UInt8], sent: Int)
         case status(Int)
+        /// No Content-Length, and bytes until the client hangs up.
+        case endless
+        /// Content-Length `length`, then one byte every `interval` seconds.
+        case trickle(length: Int, interval: TimeInterval)
+        /// A full header and `sent` bytes of a longer body, then silence for `pause` seconds.
+        case stall(length: Int, sent: Int, pause: TimeInterval)
+        /// 302 to `location`.
+        case redirect(String)
     }
 
     let port: UInt16
@@ -74,6 +82,21 @@ final class TinyHTTPServer: @unchecked Sendable {
         case .status(let code):
             let text = Array("no such file\n".utf8)
             send(client, header(code, length: text.count) + text)
+        case .endless:
+            guard send(client, Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8)) else { return }
+            let chunk = [UInt8](repeating: 7, count: 1 << 16)
+            while send(client, chunk) {}
+        case .trickle(let length, let interval):
+            guard send(client, header(200, length: length)) else { return }
+            for _ in 0 ..< length {
+                Thread.sleep(forTimeInterval: interval)
+                guard send(client, [1]) else { return }
+            }
+        case .stall(let length, let sent, let pause):
+            guard send(client, header(200, length: length) + [UInt8](repeating: 2, count: sent)) else { return }
+            Thread.sleep(forTimeInterval: pause)
+        case .redirect(let location):
+            send(client, Array("HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
         }
     }
 
@@ -82,13 +105,16 @@ final class TinyHTTPServer: @unchecked Sendable {
         return Array("HTTP/1.1 \(code) \(reason)\r\nContent-Length: \(length)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8)
     }
 
-    private static func send(_ client: Int32, _ bytes: [UInt8]) {
+    /// False once the client has gone (MSG_NOSIGNAL: no SIGPIPE for the test process).
+    @discardableResult
+    private static func send(_ client: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
+            let n = bytes[offset...].withUnsafeBufferPointer { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
             offset += n
         }
+        return true
     }
 }
 

@@ -41,6 +41,32 @@ final class TrainEndToEndTests: XCTestCase {
         XCTAssertEqual(a, b, "a resumed run must reconstruct exactly like the uninterrupted one")
     }
 
+    /// The `inpaint.training` metadata's loss-curve steps of a checkpoint.
+    private func curveSteps(_ url: URL) throws -> [Int] {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let length = Int(bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[8 ..< 8 + length])) as? [String: Any])
+        let metadata = try XCTUnwrap(header["__metadata__"] as? [String: String])
+        let training = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(metadata["inpaint.training"]).utf8)) as? [String: Any])
+        let curve = try XCTUnwrap((training["loss"] as? [String: Any])?["curve"] as? [[String: Any]])
+        return curve.compactMap { $0["step"] as? Int }
+    }
+
+    /// Issue 15: a resumed checkpoint's loss curve lost the history before the resume.
+    func testAResumedCheckpointKeepsItsLossHistory() throws {
+        let dir = try temporaryDirectory(for: self)
+        let out = dir.appendingPathComponent("model.safetensors")
+        XCTAssertEqual(try train(["--steps", "20", "--eval-every", "10", "--out", out.path], in: dir).status, 0)
+        let before = try curveSteps(out)
+        XCTAssertTrue(before.contains(20), "\(before)")
+        let resumed = try runInpaint(["train", "--resume", out.path, "--steps", "30", "--out", out.path],
+                                     environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let after = try curveSteps(out)
+        XCTAssertEqual(Array(after.prefix(before.count)), before, "the history before the resume must stay")
+        XCTAssertTrue(after.contains(30), "\(after)")
+    }
+
     /// Reconstructions of 20 sample digits as float32 bytes, a faithful fingerprint of the weights.
     private func fillOutputs(model: URL, dir: URL) throws -> Data {
         let masks = dir.appendingPathComponent("masks.txt"), out = dir.appendingPathComponent("out-\(UUID()).idx")
@@ -52,7 +78,12 @@ final class TrainEndToEndTests: XCTestCase {
         return try Data(contentsOf: out)
     }
 
-    func testSigintSavesACheckpointAndExits130() throws {
+    func testSigintSavesACheckpointAndExits130() throws { try signalSavesACheckpoint(SIGINT, exitStatus: 130) }
+
+    /// 128 + the signal's number, as a shell reports a process the signal ended (issue 15: SIGTERM gave 130).
+    func testSigtermSavesACheckpointAndExits143() throws { try signalSavesACheckpoint(SIGTERM, exitStatus: 143) }
+
+    private func signalSavesACheckpoint(_ signal: Int32, exitStatus: Int32) throws {
         let dir = try temporaryDirectory(for: self)
         let out = dir.appendingPathComponent("model.safetensors"), logURL = dir.appendingPathComponent("log.jsonl")
         let process = Process()
@@ -70,9 +101,9 @@ final class TrainEndToEndTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "no checkpoint before the signal")
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(process.terminationStatus, exitStatus)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.path), "Ctrl-C must save the work")
         let log = try events(logURL)
         XCTAssertEqual(log.last?["reason"] as? String, "cancelled")

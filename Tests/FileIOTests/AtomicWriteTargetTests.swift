@@ -70,4 +70,59 @@ final class AtomicWriteTargetTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(file.path): cannot write: expected the folder \(file.deletingLastPathComponent().path) to exist, found none")
         }
     }
+
+    /// `train --out nodir/F.safetensors` trained and then lost its model (issue 15): the check commands make
+    /// before any work refuses what the final write would refuse, naming the flag.
+    func testCheckWritableRefusesWhatTheWriteWouldAndLeavesNothingBehind() throws {
+        let dir = try scratch()
+        let pipe = dir.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        let cases: [(URL, String)] = [(dir.appendingPathComponent("nodir/F.safetensors"), "to exist"),
+                                      (dir, "found a directory"), (pipe, "found a pipe"),
+                                      (URL(fileURLWithPath: "/dev/full"), "found a character device")]
+        for (url, words) in cases {
+            XCTAssertThrowsError(try AtomicFile.checkWritable(url, label: "--out \(url.path)")) { error in
+                XCTAssertTrue("\(error)".hasPrefix("--out \(url.path): "), "\(error)")
+                XCTAssertTrue("\(error)".contains(words), "\(error)")
+                XCTAssertFalse("\(error)".contains("\n"), "\(error)")
+            }
+        }
+        try AtomicFile.checkWritable(dir.appendingPathComponent("new.bin"), label: "--out new.bin")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), ["fifo"], "no probe file may stay")
+    }
+
+    func testSameFileSeesThroughSpellingsAndLinks() throws {
+        let dir = try scratch()
+        let file = dir.appendingPathComponent("a.bin"), link = dir.appendingPathComponent("link.bin")
+        try AtomicFile.write([1], to: file)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+        XCTAssertTrue(AtomicFile.sameFile(file, URL(fileURLWithPath: dir.path + "/./a.bin")))
+        XCTAssertTrue(AtomicFile.sameFile(file, link))
+        XCTAssertFalse(AtomicFile.sameFile(file, dir.appendingPathComponent("missing.bin")))
+        try AtomicFile.write([2], to: dir.appendingPathComponent("b.bin"))
+        XCTAssertFalse(AtomicFile.sameFile(file, dir.appendingPathComponent("b.bin")))
+    }
+}
+
+/// Issue 15: every kill -9 mid-write left a temporary file (118 MB for a paper checkpoint) that nothing
+/// removed. The next write to the same destination removes those of dead processes, and only those.
+final class StaleTemporaryFileTests: XCTestCase {
+    func testTheNextWriteRemovesTemporariesOfDeadWritersOnly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stale-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        // A process that has exited: its pid is free (reuse within the test is practically impossible).
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let leftovers = [".model.safetensors.tmp-\(dead)-12345", ".model.safetensors.probe-\(dead)-7"]
+        let kept = [".model.safetensors.tmp-\(getpid())-99",      // a live writer (this process)
+                    ".other.safetensors.tmp-\(dead)-1",            // another destination
+                    ".model.safetensors.tmp-notapid-1", "model.safetensors.tmp-\(dead)-1"]
+        for name in leftovers + kept { XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data([1]))) }
+        try AtomicFile.write([1, 2], to: dir.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)), Set(kept + ["model.safetensors"]))
+    }
 }

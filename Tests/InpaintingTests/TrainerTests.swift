@@ -67,6 +67,24 @@ final class TrainerTests: XCTestCase {
         guard case .stopped(.finished) = log.all.last else { return XCTFail("last event should be stopped(finished)") }
     }
 
+    /// A final save that fails is the run's outcome (issue 15: "done … model written" with no file):
+    /// `.failed` naming the reason, announced once; a periodic failure is an event and training goes on.
+    func testAFailedFinalSaveStopsAsFailedNotFinished() {
+        struct DiskFull: Error, CustomStringConvertible { var description: String { "out.safetensors: No space left on device" } }
+        let log = EventLog()
+        var o = options(steps: 4)
+        o.checkpointEvery = 3
+        let trainer = Trainer(model: makeModel(), images: blobs(count: 16, seed: 1), count: 16, options: o,
+                              checkpointSink: { _ in throw DiskFull() }, events: { log.append($0) })
+        let reason = trainer.run()
+        guard case .failed(let message) = reason else { return XCTFail("expected .failed, got \(reason)") }
+        XCTAssertTrue(message.contains("No space left on device"), message)
+        XCTAssertEqual(log.steps.count, 4, "a failed periodic save does not stop training")
+        let stops = log.all.compactMap { if case .stopped(let r) = $0 { return r } else { return nil } }
+        XCTAssertEqual(stops.count, 2, "the periodic failure at step 3, then the run's own stop: \(stops)")
+        XCTAssertEqual(stops.last, reason)
+    }
+
     func testPauseSingleStepAndCancelFromAnotherThread() {
         let log = EventLog()
         let trainer = Trainer(model: makeModel(), images: blobs(count: 16, seed: 1), count: 16,

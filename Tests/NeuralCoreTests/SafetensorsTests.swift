@@ -186,6 +186,65 @@ final class SafetensorsTests: XCTestCase {
         assertRejected(handMade(header, dataLength: 12), .overlap, mentioning: ["a", "b", "overlap"])
     }
 
+    /// The reference loader's rule (issue 15): the tensors tile the data part exactly. Four bytes inserted
+    /// after the header, or a header length one short, shift every tensor and must not load.
+    func testDataNotCoveredExactlyIsRejected() {
+        let good = SafetensorsFile.encode(sampleEntries())
+        let headerLength = Int(good.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        var inserted = good
+        inserted.insert(contentsOf: [1, 2, 3, 4], at: 8 + headerLength)
+        assertRejected(inserted, .offsets, mentioning: ["cover", "found \(good.count - 8 - headerLength + 4)"])
+        var shortLength = good
+        // The header's last byte (a pad space or the closing brace) becomes data.
+        withUnsafeBytes(of: UInt64(headerLength - 1).littleEndian) { shortLength.replaceSubrange(0 ..< 8, with: $0) }
+        let url = directory.appendingPathComponent("short.safetensors")
+        try! shortLength.write(to: url)
+        XCTAssertThrowsError(try SafetensorsFile.read(contentsOf: url)) { error in
+            XCTAssertFalse("\(error)".contains("\n"), "\(error)")
+        }
+        var trailing = good
+        trailing.append(0)
+        assertRejected(trailing, .offsets, mentioning: ["cover"])
+        assertRejected(handMade(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, dataLength: 8), .offsets,
+                       mentioning: ["a", "starts at data byte 4, expected 0"])
+        let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        assertRejected(handMade(gap, dataLength: 12), .offsets, mentioning: ["b", "expected 4"])
+        XCTAssertNoThrow(try SafetensorsFile.parse(handMade("{}", dataLength: 0), file: "none"), "no tensors, no data: valid")
+    }
+
+    /// 400 mutations of a valid file through the reader: each loads or throws one line naming the file.
+    func testMutatedFilesLoadOrThrowOneLineNeverTrap() {
+        let valid = [UInt8](SafetensorsFile.encode(sampleEntries(), metadata: ["k": "v"]))
+        var generator = SeededGenerator(seed: 15)
+        var refused = 0
+        for _ in 0 ..< mutationCaseCount(400) {
+            let bytes = mutate(valid, using: &generator)
+            do {
+                let file = try SafetensorsFile.parse(Data(bytes), file: "fuzz.safetensors")
+                for name in file.names { _ = file.tensor(named: name) }
+            } catch {
+                XCTAssertFalse(error.description.contains("\n"), "two lines: \(error)")
+                XCTAssertTrue(error.description.hasPrefix("fuzz.safetensors: "), error.description)
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, mutationCaseCount(200))
+    }
+
+    /// Not only "The data is not in the correct format.": where and why the JSON parser stopped.
+    func testABrokenJSONHeaderSaysWhereItBroke() {
+        for header in ["{\"a\": {\"dtype\": \"F32\",", "{\"a\": 1,, }", "{\"a\" 1}", "{\"a\": tru}"] {
+            let url = directory.appendingPathComponent("bad.safetensors")
+            try! handMade(header, dataLength: 0).write(to: url)
+            XCTAssertThrowsError(try SafetensorsFile.read(contentsOf: url)) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.contains("header is not valid JSON"), text)
+                XCTAssertFalse(text.contains("not in the correct format"), "a generic reason: \(text)")
+                XCTAssertFalse(text.contains("\n"), text)
+            }
+        }
+    }
+
     func testMissingFile() {
         let url = directory.appendingPathComponent("absent.safetensors")
         XCTAssertThrowsError(try SafetensorsFile.read(contentsOf: url)) { error in

@@ -72,3 +72,24 @@ final class ViewSnapshotTests: XCTestCase {
         assertSnapshot(snapshotText(view(state)), named: "screen-too-small")
     }
 }
+
+/// Issue 15: the chart must draw whatever steps and losses it is handed (they come from a log file).
+final class ChartExtremesTests: XCTestCase {
+    func testExtremeStepsAndLossesDrawWithoutTrapping() {
+        let theme = Theme.forStyle(.full)
+        let extremes: [[LossPoint]] = [
+            [LossPoint(step: .min, loss: 0.2), LossPoint(step: .max, loss: 0.1)],
+            [LossPoint(step: 0, loss: 0.2), LossPoint(step: .max, loss: 0.1), LossPoint(step: 5, loss: .infinity)],
+            [LossPoint(step: 1, loss: .greatestFiniteMagnitude), LossPoint(step: 2, loss: -.greatestFiniteMagnitude)],
+            [LossPoint(step: 1, loss: .nan)],
+        ]
+        for points in extremes {
+            for log in [false, true] {
+                var buffer = CellBuffer(width: 50, height: 12)
+                BrailleChart(series: [.init(points: points, style: theme.trainSeries)], logScale: log)
+                    .draw(into: &buffer, x: 0, y: 0, width: 50, height: 12, theme: theme)
+                XCTAssertFalse(snapshotText(buffer).isEmpty)
+            }
+        }
+    }
+}
