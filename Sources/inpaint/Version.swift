@@ -1,0 +1,12 @@
+import CBuildInfo
+
+/// The program's version, kept here only: `inpaint --version` prints it, and the Makefile reads this line
+/// for the man page and the Debian package (`make deb`).
+let inpaintVersion = "0.1.0"
+
+/// "0.1.0 (revision 3ff7998c1a2b)" when `make` built the binary from a git checkout, else
+/// "0.1.0 (unknown revision)" (a plain `swift build`, or a tree without git).
+var inpaintVersionLine: String {
+    let revision = String(cString: inpaint_build_revision())
+    return "\(inpaintVersion) (\(revision.isEmpty ? "unknown revision" : "revision \(revision)"))"
+}
