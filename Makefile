@@ -4,7 +4,8 @@
 #   make uninstall                         removes what install put there (same PREFIX and DESTDIR)
 #   make check                             the README's test command
 #   make deb                               a Debian package of the installed tree (dpkg-deb)
-# Everything make writes goes under .build/ (OUT); the Swift build reuses .build/release.
+# Everything make writes goes under .build/: the static binary's build in .build/static, the man pages'
+# (a plain release build) in .build/release, the results in .build/make (OUT).
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -24,6 +25,7 @@ BIN ?= $(OUT)/inpaint
 # --static-swift-stdlib: the installed binary and the package must run without the Swift toolchain
 # (Foundation's networking then links the system libcurl, whence libcurl4-openssl-dev to build).
 SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib
+STATIC_BUILD ?= .build/static
 
 SOURCES := Package.swift $(shell find Sources -type f)
 ASSETS := assets/model.safetensors assets/classifier.safetensors \
@@ -47,12 +49,13 @@ $(REVISION_HEADER): FORCE
 	printf '#define INPAINT_REVISION "%s"\n' "$$rev" > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; touch Sources/CBuildInfo/build_info.c; fi
 
-# SwiftPM does not relink when only --static-swift-stdlib changes, so the old link is removed first.
+# Its own scratch path: SwiftPM keeps the build plan of a folder's last build and does not relink when only
+# --static-swift-stdlib differs, so in .build (where the man page plugin and `swift run` build) the
+# binary would stay dynamic. The price is a second release build the first time.
 $(OUT)/inpaint: $(SOURCES) $(REVISION_HEADER)
-	rm -f .build/release/inpaint
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product inpaint
+	$(SWIFT) build --scratch-path $(STATIC_BUILD) $(SWIFT_BUILD_FLAGS) --product inpaint
 	@mkdir -p $(@D)
-	cp .build/release/inpaint $@
+	cp $(STATIC_BUILD)/release/inpaint $@
 
 # swift-argument-parser's generate-manual plugin: one page per command, from the same help text as --help.
 man: $(OUT)/man/inpaint.1
