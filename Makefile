@@ -4,8 +4,9 @@
 #   make uninstall                         removes what install put there (same PREFIX and DESTDIR)
 #   make check                             the README's test command
 #   make deb                               a Debian package of the installed tree (dpkg-deb)
-# Everything make writes goes under .build/: the static binary's build in .build/static, the man pages'
-# (a plain release build) in .build/release, the results in .build/make (OUT).
+# Everything make writes goes under .build/: the static binary's build in .build/static, the man-page
+# plugin's in .build/man (never in .build itself, so that make and the README's swift commands do not
+# undo each other's builds), the results in .build/make (OUT).
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -26,12 +27,13 @@ BIN ?= $(OUT)/inpaint
 # (Foundation's networking then links the system libcurl, whence libcurl4-openssl-dev to build).
 SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib
 STATIC_BUILD ?= .build/static
+MAN_BUILD ?= .build/man
 
 SOURCES := Package.swift $(shell find Sources -type f)
 ASSETS := assets/model.safetensors assets/classifier.safetensors \
 	assets/mnist-sample-images-idx3-ubyte.gz assets/mnist-sample-labels-idx1-ubyte.gz $(wildcard assets/*.md)
 REVISION_HEADER := .build/inpaint-revision.h
-MANUAL := .build/plugins/GenerateManual/outputs/inpaint
+MANUAL = $(MAN_BUILD)/plugins/GenerateManual/outputs/inpaint
 # The man pages carry the last commit's date, so that the same commit makes the same pages.
 MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null | grep . || date -u +%F)
 COMPLETIONS := $(OUT)/completions/inpaint.bash $(OUT)/completions/_inpaint $(OUT)/completions/inpaint.fish
@@ -49,9 +51,10 @@ $(REVISION_HEADER): FORCE
 	printf '#define INPAINT_REVISION "%s"\n' "$$rev" > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; touch Sources/CBuildInfo/build_info.c; fi
 
-# Its own scratch path: SwiftPM keeps the build plan of a folder's last build and does not relink when only
-# --static-swift-stdlib differs, so in .build (where the man page plugin and `swift run` build) the
-# binary would stay dynamic. The price is a second release build the first time.
+# Each Swift build in a scratch path of its own: SwiftPM (6.x) reuses a folder's last build plan when only
+# the flags differ, so after the man-page plugin's plain build in the same folder the binary stayed
+# dynamic, and in .build a later `swift test -Xswiftc -enable-testing` found its modules "not compiled for
+# testing". Forcing a new plan instead recompiled everything on every make.
 $(OUT)/inpaint: $(SOURCES) $(REVISION_HEADER)
 	$(SWIFT) build --scratch-path $(STATIC_BUILD) $(SWIFT_BUILD_FLAGS) --product inpaint
 	@mkdir -p $(@D)
@@ -61,7 +64,7 @@ $(OUT)/inpaint: $(SOURCES) $(REVISION_HEADER)
 man: $(OUT)/man/inpaint.1
 $(OUT)/man/inpaint.1: $(OUT)/inpaint
 	rm -rf $(MANUAL)
-	$(SWIFT) package plugin generate-manual --multi-page --date $(MAN_DATE)
+	$(SWIFT) package --scratch-path $(MAN_BUILD) plugin generate-manual --multi-page --date $(MAN_DATE)
 	rm -rf $(@D) && mkdir -p $(@D)
 	cp $(MANUAL)/*.1 $(@D)/
 
