@@ -29,6 +29,9 @@ let package = Package(
         // MARK: Hand-written AVX2/FMA kernels, dispatched at run time (see Sources/CKernels/README.md)
         .target(name: "CKernels"),
 
+        // MARK: Build facts for `inpaint --version` (the git revision the Makefile records; see its README)
+        .target(name: "CBuildInfo", exclude: ["README.md"]),
+
         // MARK: Files: whole-file reads, the one atomic durable write, the error for outside input
         .target(name: "FileIO", exclude: ["README.md"]),
 
@@ -69,7 +72,7 @@ let package = Package(
             name: "inpaint",
             dependencies: [
                 "FileIO", "NeuralCore", "Datasets", "Inpainting", "Benchmarks", "Evaluation", "Figures", "Experiments",
-                "TerminalUI", "TerminalRuntime", "NcursesTerminal",
+                "TerminalUI", "TerminalRuntime", "NcursesTerminal", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

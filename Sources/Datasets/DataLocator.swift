@@ -46,7 +46,8 @@ public struct DataLocation: Sendable, Equatable {
 ///    Fashion-MNIST its `fashion/` subfolder), where `inpaint data fetch` writes,
 /// 4. `/usr/share/datasets/mnist` or, for `--dataset fashion`, `/usr/share/datasets/fashion-mnist`
 ///    (Debian's `dataset-fashion-mnist`),
-/// 5. the bundled sample in `assets/` (MNIST only), so the program runs with no data set installed.
+/// 5. the bundled sample (MNIST only; its folder found by `AssetsLocator`), so the program runs with no data
+///    set installed.
 ///
 /// A folder counts when it holds the images and labels of at least one split under the official names,
 /// with or without `.gz`. Pure: the environment and the file-system probe are injected.
@@ -80,7 +81,7 @@ public struct DataLocator: Sendable {
         public var required: Bool
     }
 
-    /// The bundled sample's files in `assets/` (1,000 MNIST test digits; see assets/README.md).
+    /// The bundled sample's files (1,000 MNIST test digits; see assets/README.md).
     public static let sampleImagesFileName = "mnist-sample-images-idx3-ubyte.gz"
     public static let sampleLabelsFileName = "mnist-sample-labels-idx1-ubyte.gz"
 
@@ -181,35 +182,5 @@ public struct DataLocator: Sendable {
     private func url(_ path: String) -> URL {
         let expanded = path.hasPrefix("~/") ? probe.homeDirectory + path.dropFirst(1) : path
         return URL(fileURLWithPath: expanded, isDirectory: true).standardizedFileURL
-    }
-}
-
-/// Finds the repository's `assets/` folder from the running executable's location.
-///
-/// `swift build` puts the binary in `<repo>/.build/<triple>/<config>/inpaint`, so walking up from the
-/// executable's folder reaches `<repo>`, whose `assets/` holds the bundled sample and model.
-public enum AssetsLocator {
-    /// The first `assets/` folder holding `marker` in the executable's folder or one of its ancestors
-    /// (at most `levels` up), or nil.
-    public static func find(executablePath: String, marker: String = DataLocator.sampleImagesFileName,
-                            levels: Int = 6,
-                            fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
-        -> String?
-    {
-        var dir = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0...levels {
-            let assets = dir.appendingPathComponent("assets", isDirectory: true)
-            if fileExists(assets.appendingPathComponent(marker).path) { return assets.path }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { break }
-            dir = parent
-        }
-        return nil
-    }
-
-    /// `find` for the running process.
-    public static func forCurrentExecutable(marker: String = DataLocator.sampleImagesFileName) -> String? {
-        let path = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
-        return path.isEmpty ? nil : find(executablePath: path, marker: marker)
     }
 }

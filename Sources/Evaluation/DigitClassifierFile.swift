@@ -27,8 +27,8 @@ extension DigitClassifier {
         return DigitClassifier(parameters: store)
     }
 
-    /// The classifier shipped in `assets/` of the checkout that holds the running binary, or nil when
-    /// there is none (e.g. an installed binary without assets). Throws when the file is there but bad.
+    /// The bundled classifier (the first folder `AssetsLocator` searches that holds it), or nil when there
+    /// is none. Throws when the file is there but bad.
     public static func bundled() throws(SafetensorsError) -> DigitClassifier? {
         guard let assets = AssetsLocator.forCurrentExecutable(marker: assetFileName) else { return nil }
         return try read(contentsOf: URL(fileURLWithPath: assets).appendingPathComponent(assetFileName))

@@ -284,14 +284,15 @@ extension Checkpoint {
     /// The bundled model's file name inside `assets/`.
     public static let bundledModelFileName = "model.safetensors"
 
-    /// The bundled model: `assets/model.safetensors` beside the executable's repository (see
-    /// `AssetsLocator`), or an error that says it is absent and what to do instead.
+    /// The bundled model, from the first folder `AssetsLocator` searches that holds it, or an error that
+    /// names every place searched and what to do instead.
     public static func bundledModel(
         assetsDirectory: String? = AssetsLocator.forCurrentExecutable(marker: bundledModelFileName)
     ) throws(CheckpointError) -> URL {
         guard let assetsDirectory else {
-            throw CheckpointError(file: "assets/\(bundledModelFileName)",
-                                  detail: "no bundled model found beside the program; pass --model FILE (make one with `inpaint init` or `inpaint train`)")
+            throw CheckpointError(file: bundledModelFileName,
+                                  detail: AssetsLocator().notFoundDescription(bundledModelFileName)
+                                      + ", or pass --model FILE (make one with `inpaint init` or `inpaint train`)")
         }
         return URL(fileURLWithPath: assetsDirectory).appendingPathComponent(bundledModelFileName)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import FileIO
 import Evaluation
 import Foundation
 import Inpainting
@@ -12,13 +13,10 @@ struct ClassifierCommand: ParsableCommand {
         subcommands: [ClassifierTrain.self, ClassifierEval.self])
 }
 
-/// The default classifier path: assets/classifier.safetensors of the checkout that holds the binary,
-/// else ./assets/.
-func defaultClassifierPath() -> String {
-    let assets = AssetsLocator.forCurrentExecutable(marker: DigitClassifier.assetFileName)
-        ?? AssetsLocator.forCurrentExecutable()
-        ?? "assets"
-    return (assets as NSString).appendingPathComponent(DigitClassifier.assetFileName)
+/// The bundled classifier, from the first folder `AssetsLocator` searches that holds it; else a one-line
+/// error naming every place searched.
+func bundledClassifierURL() throws(DataError) -> URL {
+    try AssetsLocator().url(of: DigitClassifier.assetFileName)
 }
 
 struct ClassifierTrain: ParsableCommand {
@@ -81,11 +79,11 @@ struct ClassifierEval: ParsableCommand {
         commandName: "eval", abstract: "Accuracy of a saved classifier on the test split.")
 
     @OptionGroup var dataOptions: DataOptions
-    @Option(help: "The classifier weights (default: assets/classifier.safetensors).") var model: String?
+    @Option(help: "The classifier weights (default: the bundled one).") var model: String?
     @Flag(help: "Print JSON instead of a sentence.") var json = false
 
     func run() throws {
-        let path = model ?? defaultClassifierPath()
+        let path = try model ?? bundledClassifierURL().path
         let classifier = try DigitClassifier.read(contentsOf: URL(fileURLWithPath: path))
         let dataset = try dataOptions.load()
         guard let test = dataset.test else {

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Datasets
+import Evaluation
 import FileIO
 import Foundation
 import Inpainting
 
-/// `inpaint data list`: every place the data is looked for, what is there, and which one is used.
+/// `inpaint data list`: every place the data is looked for, what is there, and which one is used; then the
+/// same for the bundled files (model, classifier, sample digits).
 struct DataListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Show where data was found and how many images each split holds.")
+        commandName: "list", abstract: "Show where data was found and how many images each split holds, and where the bundled files are.")
 
     @OptionGroup var data: DataOptions
 
@@ -41,8 +43,40 @@ struct DataListCommand: ParsableCommand {
                 }
             }
         }
+        printAssets(AssetsLocator())
         // Nothing usable is a failure (non-zero exit) with the locator's one-line reason.
         _ = try outcome.get()
+    }
+
+    /// The bundled files, one line per folder searched, marking the one each file is taken from.
+    private func printAssets(_ assets: AssetsLocator) {
+        let files = [Checkpoint.bundledModelFileName, DigitClassifier.assetFileName,
+                     DataLocator.sampleImagesFileName, DataLocator.sampleLabelsFileName]
+        print("bundled files (model, classifier, sample digits), searched in this order:")
+        for candidate in assets.candidates {
+            print("  \(pad(candidate.origin.description, 20)) \(candidate.directory.path)  (\(reason(candidate.origin, assets)))")
+            let held = files.filter { assets.probe.fileExists(candidate.directory.appendingPathComponent($0).path) }
+            if held.isEmpty { print("      nothing") }
+            for file in held {
+                print("      \(file)\(assets.candidate(holding: file) == candidate ? "  <- used" : "")")
+            }
+        }
+        if !assets.candidates.contains(where: { $0.origin == .buildTree }), let bin = assets.executableDirectory {
+            print("  \(pad(AssetsLocator.Origin.buildTree.description, 20)) none (no Package.swift and assets/ above \(bin.path))")
+        }
+        for file in files where assets.candidate(holding: file) == nil {
+            print("  \(file): \(assets.notFoundDescription(file))")
+        }
+    }
+
+    /// Why a folder is searched.
+    private func reason(_ origin: AssetsLocator.Origin, _ assets: AssetsLocator) -> String {
+        switch origin {
+        case .environment: return "set in the environment"
+        case .installed:
+            return "\(AssetsLocator.installedRelativePath) from the program, \(assets.probe.executablePath ?? "unknown")"
+        case .buildTree: return "the repository the program was built in"
+        }
     }
 }
 

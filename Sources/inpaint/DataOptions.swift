@@ -12,7 +12,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"), help: ArgumentHelp(
         "Folder with the MNIST IDX files (official names, .gz or not).",
         discussion: "Without it: $INPAINT_DATA, $XDG_DATA_HOME/inpaint (~/.local/share/inpaint), "
-            + "/usr/share/datasets/mnist, then the bundled sample in assets/.",
+            + "/usr/share/datasets/mnist, then the bundled sample (inpaint data list shows where).",
         valueName: "dir"))
     var directory: String?
 

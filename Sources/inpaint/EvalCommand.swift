@@ -33,7 +33,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Holes when no --masks is given: rect (the report's rectangles, as `masks make`), stroke (free-form brush strokes of the same area) or mixed; all seeded with 0.")
     var holes: MaskSamplerKind = .rect
 
-    @Option(help: "Digit classifier (.safetensors); default: assets/classifier.safetensors.")
+    @Option(help: "Digit classifier (.safetensors); default: the bundled one (inpaint data list shows where).")
     var classifier: String?
 
     @Option(help: "Score only the first N test images.")
@@ -77,14 +77,14 @@ struct EvalCommand: ParsableCommand {
             maskValues = MaskSampler(kind: holes).sampleMasks(count: n, using: &rng)
         }
 
-        let classifierURL = URL(fileURLWithPath: classifier ?? defaultClassifierPath())
-        let digitClassifier: DigitClassifier?
-        if classifier != nil || FileManager.default.fileExists(atPath: classifierURL.path) {
-            digitClassifier = try DigitClassifier.read(contentsOf: classifierURL)
-        } else {
-            digitClassifier = nil
-            note("no classifier at \(classifierURL.path): accuracy not reported")
+        let classifierURL: URL?
+        do {
+            classifierURL = try classifier.map { URL(fileURLWithPath: $0) } ?? bundledClassifierURL()
+        } catch {
+            classifierURL = nil
+            note("\(error): accuracy not reported")
         }
+        let digitClassifier = try classifierURL.map { url throws in try DigitClassifier.read(contentsOf: url) }
         let evaluator = InpaintingEvaluator(images: test.images.pixels, labels: (0..<n).map { test.label(at: $0) },
                                             masks: maskValues, classifier: digitClassifier)
 
@@ -110,7 +110,7 @@ struct EvalCommand: ParsableCommand {
         }
 
         if json {
-            print(try jsonReport(rows, images: n, masks: masksName, classifier: digitClassifier == nil ? nil : classifierURL.path))
+            print(try jsonReport(rows, images: n, masks: masksName, classifier: classifierURL?.path))
         } else {
             print(table(rows, images: n, masks: masksName))
         }

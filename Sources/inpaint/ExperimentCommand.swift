@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Evaluation
 import Experiments
 import FileIO
@@ -72,7 +73,8 @@ struct ExperimentCommand: ParsableCommand {
         // architectures); without one (an installed binary) that column is left out.
         context.classifier = try DigitClassifier.bundled()
         if experiment == .architectures && context.classifier == nil {
-            FileHandle.standardError.write(Data("no assets/\(DigitClassifier.assetFileName) beside the program: accuracy not reported\n".utf8))
+            let missing = AssetsLocator().notFoundDescription(DigitClassifier.assetFileName)
+            FileHandle.standardError.write(Data("\(DigitClassifier.assetFileName): \(missing): accuracy not reported\n".utf8))
         }
         context.adversarialWeight = adversarialWeight
         // `full` trains on two Dispatch workers (its recipe fixes two); each must call a one-thread BLAS, or the

@@ -64,10 +64,12 @@ struct ExportCommand: ParsableCommand {
         let url: URL
         if let images {
             url = URL(fileURLWithPath: images)
-        } else if let assets = AssetsLocator.forCurrentExecutable() {
-            url = URL(fileURLWithPath: assets).appendingPathComponent(DataLocator.sampleImagesFileName)
         } else {
-            throw DataError("--images", "expected images for the float16 check, found no bundled sample; pass --images FILE")
+            do {
+                url = try AssetsLocator().url(of: DataLocator.sampleImagesFileName)
+            } catch {
+                throw DataError("--images", "expected images for the float16 check, found none: \(error); or pass --images FILE")
+            }
         }
         let stack = try IDXImages(contentsOf: url)
         guard stack.rows == Digit.side, stack.columns == Digit.side, stack.count > 0 else {

@@ -6,6 +6,7 @@ struct Inpaint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inpaint",
         abstract: "Train and explore a context encoder that fills holes in handwritten digits.",
+        version: inpaintVersionLine,
         subcommands: [
             TuiCommand.self,
             WatchCommand.self,

@@ -72,13 +72,6 @@ final class DataLocatorTests: XCTestCase {
         }
     }
 
-    func testAssetsFoundFromTheExecutableLocation() {
-        let exists: (String) -> Bool = { $0 == "/repo/assets/mnist-sample-images-idx3-ubyte.gz" }
-        XCTAssertEqual(AssetsLocator.find(executablePath: "/repo/.build/x86_64-unknown-linux-gnu/release/inpaint",
-                                          fileExists: exists), "/repo/assets")
-        XCTAssertNil(AssetsLocator.find(executablePath: "/elsewhere/bin/inpaint", fileExists: exists))
-    }
-
     func testBundledSampleIsCutIntoTrainAndTest() throws {
         let dir = try makeTemporaryDirectory(self)
         let n = 10
@@ -107,5 +100,72 @@ final class BundledSampleTests: XCTestCase {
         let test = try MNISTSplit(imagesURL: dir.appendingPathComponent("t10k-images-idx3-ubyte.gz"),
                                   labelsURL: dir.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
         XCTAssertTrue(sample == test.prefix(1_000), "the bundled sample differs from the first 1,000 test digits")
+    }
+}
+
+/// Where the bundled files are found: `$INPAINT_ASSETS`, `../share/inpaint` beside the executable's real
+/// path, then a build tree's `assets/`, each file from the first folder that holds it.
+final class AssetsLocatorTests: XCTestCase {
+    private let model = "model.safetensors", classifier = "classifier.safetensors"
+
+    private func locator(_ files: [String], executable: String? = "/usr/bin/inpaint",
+                         env: [String: String] = [:]) -> AssetsLocator {
+        let set = Set(files)
+        return AssetsLocator(probe: AssetsLocator.Probe(environment: env, executablePath: executable,
+                                                        fileExists: { set.contains($0) }))
+    }
+
+    func testOrderEnvironmentThenInstalledThenBuildTree() throws {
+        let buildTree = ["/repo/Package.swift", "/repo/assets", "/repo/assets/\(model)"]
+        let everywhere = ["/env/\(model)", "/opt/inpaint/share/inpaint/\(model)"] + buildTree
+        let binary = "/repo/.build/x86_64-unknown-linux-gnu/release/inpaint"
+        // A build-tree binary that also has ../share/inpaint (as when the tree lives under a prefix).
+        let tree = locator(everywhere, executable: binary, env: ["INPAINT_ASSETS": "/env"])
+        XCTAssertEqual(tree.candidates.map(\.origin), [.environment, .installed, .buildTree])
+        XCTAssertEqual(tree.candidates.map(\.directory.path),
+                       ["/env", "/repo/.build/x86_64-unknown-linux-gnu/share/inpaint", "/repo/assets"])
+        XCTAssertEqual(try tree.url(of: model).path, "/env/\(model)")
+        XCTAssertEqual(try locator(everywhere, executable: binary).url(of: model).path, "/repo/assets/\(model)")
+
+        let installed = locator(everywhere, executable: "/opt/inpaint/bin/inpaint", env: ["INPAINT_ASSETS": "/env"])
+        XCTAssertEqual(try installed.url(of: model).path, "/env/\(model)")
+        let noEnv = locator(everywhere, executable: "/opt/inpaint/bin/inpaint")
+        XCTAssertEqual(noEnv.candidates.map(\.origin), [.installed])
+        XCTAssertEqual(try noEnv.url(of: model).path, "/opt/inpaint/share/inpaint/\(model)")
+        // An empty variable is unset.
+        XCTAssertEqual(locator(everywhere, env: ["INPAINT_ASSETS": ""]).candidates.map(\.origin), [.installed])
+    }
+
+    func testEachFileComesFromTheFirstFolderHoldingIt() throws {
+        // $INPAINT_ASSETS with a model of one's own still gets the installed classifier.
+        let files = ["/mine/\(model)", "/usr/share/inpaint/\(model)", "/usr/share/inpaint/\(classifier)"]
+        let assets = locator(files, env: ["INPAINT_ASSETS": "/mine"])
+        XCTAssertEqual(try assets.url(of: model).path, "/mine/\(model)")
+        XCTAssertEqual(try assets.url(of: classifier).path, "/usr/share/inpaint/\(classifier)")
+        XCTAssertEqual(assets.candidate(holding: classifier)?.origin, .installed)
+    }
+
+    func testBuildTreeNeedsPackageSwiftAndAssets() {
+        let binary = "/repo/.build/release/inpaint"
+        XCTAssertEqual(locator(["/repo/Package.swift", "/repo/assets"], executable: binary).candidates.last?.directory.path,
+                       "/repo/assets")
+        // An assets/ folder without a package beside it is not a build tree, nor a package without assets/.
+        XCTAssertEqual(locator(["/repo/assets"], executable: binary).candidates.map(\.origin), [.installed])
+        XCTAssertEqual(locator(["/repo/Package.swift"], executable: binary).candidates.map(\.origin), [.installed])
+        // More than buildTreeLevels above the executable is too far.
+        let deep = "/repo/a/b/c/d/e/f/g/inpaint"
+        XCTAssertEqual(locator(["/repo/Package.swift", "/repo/assets"], executable: deep).candidates.map(\.origin),
+                       [.installed])
+    }
+
+    func testMissingFileNamesEveryPlaceInOrder() {
+        let assets = locator([], executable: "/stage/usr/bin/inpaint", env: ["INPAINT_ASSETS": "/mine"])
+        assertDataError([model, "/mine ($INPAINT_ASSETS), /stage/usr/share/inpaint (installed) or a build tree's "
+                         + "assets/ (none above /stage/usr/bin)", "INPAINT_ASSETS"]) { try assets.url(of: model) }
+        let inTree = locator(["/repo/Package.swift", "/repo/assets"], executable: "/repo/.build/release/inpaint")
+        assertDataError(["/repo/.build/share/inpaint (installed) or /repo/assets (build tree)"]) {
+            try inTree.url(of: model)
+        }
+        assertDataError(["its path is unknown"]) { try locator([], executable: nil).url(of: model) }
     }
 }
