@@ -30,8 +30,8 @@ final class InstallEndToEndTests: XCTestCase {
         process.environment = env
         if let directory { process.currentDirectoryURL = directory }
         let out = home.appendingPathComponent("stdout"), err = home.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
@@ -77,7 +77,7 @@ final class InstallEndToEndTests: XCTestCase {
         for completion in ["bash-completion/completions/inpaint", "zsh/site-functions/_inpaint",
                            "fish/vendor_completions.d/inpaint.fish"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: prefix.path + "/share/" + completion)[.size] as? Int) ?? 0
-            XCTAssertGreaterThan(size ?? 0, 100, completion, file: file, line: line)
+            XCTAssertGreaterThan(size, 100, completion, file: file, line: line)
         }
     }
 
@@ -157,7 +157,7 @@ final class InstallEndToEndTests: XCTestCase {
         let man = prefix.appendingPathComponent("share/man/man1")
         for page in ["inpaint.1", "inpaint.train.1", "inpaint.fill.1"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: man.appendingPathComponent(page).path)[.size] as? Int) ?? 0
-            XCTAssertGreaterThan(size ?? 0, 100, page)
+            XCTAssertGreaterThan(size, 100, page)
         }
 
         let deb = try run("/usr/bin/make", ["-C", source.path, "deb"], environment: ["PATH": path])
