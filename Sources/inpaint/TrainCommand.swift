@@ -96,6 +96,8 @@ struct TrainCommand: ParsableCommand {
         // not train for hours and then lose it.
         let outURL = URL(fileURLWithPath: out)
         try AtomicFile.checkWritable(outURL, label: "--out \(out)")
+        // The log too: it is opened (created if need be) now, before the data loads.
+        let logFile = try log.map { try JSONLinesLog(path: $0) }
         let dataset = try data.load()
         guard let train = dataset.train else {
             throw DataError("\(dataset.location.directory.path)", "expected a training split, found none")
@@ -138,7 +140,6 @@ struct TrainCommand: ParsableCommand {
 
         var generator = SeededGenerator(seed: options.seed)
         let model = resumeState?.model ?? ContextEncoder(config: modelOptions.config, generator: &generator)
-        let logFile = try log.map { try JSONLinesLog(path: $0) }
         let progress = TrainingProgress(interactive: isatty(STDERR_FILENO) == 1)
         // A resumed run continues the checkpoint's loss history instead of starting an empty one.
         let record = LossRecord(summary: resumedTraining?.loss ?? LossSummary(), epoch: resumedTraining?.epoch ?? 0)

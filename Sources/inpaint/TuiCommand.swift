@@ -48,8 +48,9 @@ struct TuiCommand: ParsableCommand {
     @Option(help: "Seed for a fresh model, the random holes and the training order.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Where `w` saves and `l` loads a checkpoint.", valueName: "file"))
-    var save = "inpaint-tui.safetensors"
+    @Option(help: ArgumentHelp("Where `w` saves and `l` loads a checkpoint (default: inpaint-tui.safetensors here).",
+                               valueName: "file"))
+    var save: String?
 
     @Option(help: ArgumentHelp("Write frame statistics (first frame, drag latency) as JSON here on exit.",
                                visibility: .hidden))
@@ -66,6 +67,10 @@ struct TuiCommand: ParsableCommand {
 
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
+        // Before the terminal is taken over: a `w` after an hour of training must have somewhere to go. (The
+        // default is not checked: exploring from a read-only folder works, and `w` then says why it cannot save.)
+        if let save { try AtomicFile.checkWritable(URL(fileURLWithPath: save), label: "--save \(save)") }
+        let savePath = save ?? "inpaint-tui.safetensors"
         // Before any thread exists, so every thread inherits the mask and only the driver sees these signals.
         TerminalDriver.blockHandledSignals()
         // One OpenBLAS thread per caller: training's GEMMs run on the training thread and
@@ -105,7 +110,7 @@ struct TuiCommand: ParsableCommand {
 
         let runtime = UIRuntime(
             inference: ModelReconstructor(model: start.network, classifier: classifier),
-            exploring: Exploration(savePath: URL(fileURLWithPath: save), learningRate: lr, dataset: dataset, seed: seed,
+            exploring: Exploration(savePath: URL(fileURLWithPath: savePath), learningRate: lr, dataset: dataset, seed: seed,
                                    training: plan))
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(

@@ -28,6 +28,19 @@ final class HostileInputEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path))
     }
 
+    func testALogOrASavePathWithNoFolderIsRefusedBeforeAnyWork() throws {
+        let dir = try temporaryDirectory(for: self)
+        let log = dir.appendingPathComponent("nodir/run.jsonl").path
+        let run = try train(["--steps", "30", "--out", dir.appendingPathComponent("m.safetensors").path, "--log", log], in: dir)
+        assertOneLineError(run, ["--log \(log)"])
+        XCTAssertFalse(run.stderr.contains("training strided"), "must fail before training: \(run.stderr)")
+        // tui: before the terminal is taken over, so the error is a plain line on stderr.
+        let save = dir.appendingPathComponent("nodir/ui.safetensors").path
+        let tui = try runInpaint(["tui", "--no-train", "--save", save], environment: ["XDG_DATA_HOME": dir.path],
+                                 unset: ["INPAINT_DATA"])
+        assertOneLineError(tui, ["--save \(save)", "to exist"])
+    }
+
     func testALogThatCannotBeWrittenIsOneErrorAndTheCheckpointIsStillWritten() throws {
         let dir = try temporaryDirectory(for: self)
         let out = dir.appendingPathComponent("model.safetensors")
