@@ -23,7 +23,7 @@ struct DataFetchCommand: ParsableCommand {
                                valueName: "url"))
     var baseURL: String = Downloader.defaultBaseURL.absoluteString
 
-    @Option(help: "Seconds without data before a download is abandoned.")
+    @Option(help: "Seconds without data before a download is abandoned; a file not finished within 10 × this is abandoned too.")
     var timeout: Double = 60
 
     func validate() throws {

@@ -19,13 +19,4 @@ final class DatasetBatchesTests: XCTestCase {
         let fixed = file.maskTensor(at: [1])
         XCTAssertEqual(fixed.data, file.hole(forImage: 1)!.mask())
     }
-
-    func testPermutationIsSeededAndComplete() {
-        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
-        let p = a.permutation(count: 1000)
-        XCTAssertEqual(p, b.permutation(count: 1000))
-        XCTAssertEqual(p.sorted(), Array(0..<1000))
-        XCTAssertNotEqual(p, Array(0..<1000))
-        XCTAssertEqual(a.permutation(count: 0), [])
-    }
 }
