@@ -4,7 +4,7 @@ machine does not decide the comparison.
 
     venv/bin/python scripts/bench_back_to_back.py --rounds 3 [--threads 2] [--binary .build/release/inpaint]
 
-Every round's JSON is kept in --out (default /tmp/inpaint-bench) with the load average at its start.
+Every round's JSON is kept in --out (default .build/bench-rounds in the repository) with the load average at its start.
 """
 import argparse
 import json
@@ -50,7 +50,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--binary", default=os.path.join(HERE, "..", ".build", "release", "inpaint"))
-    parser.add_argument("--out", default="/tmp/inpaint-bench")
+    parser.add_argument("--out", default=os.path.join(HERE, "..", ".build", "bench-rounds"))
     parser.add_argument("--swift-args", default="", help="extra arguments for inpaint bench, e.g. '--workers 2'")
     args = parser.parse_args()
     if args.rounds < 1:
