@@ -42,17 +42,10 @@ public enum AtomicFile {
     /// removed and `url` is untouched. Refuses a destination that is not a regular file (see
     /// `nonRegularFileKind`) and a folder that does not exist, with one line naming `url`.
     public static func write(to url: URL, _ body: (FileHandle) throws -> Void) throws(DataError) {
-        if let kind = nonRegularFileKind(atPath: url.path) {
-            throw DataError(url.path, "cannot write: expected a regular file to replace, found \(kind)")
-        }
+        if let problem = destinationProblem(url) { throw DataError(url.path, "cannot write: \(problem)") }
         let folder = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(url.path, "cannot write: expected the folder \(folder.path) to exist, found none")
-        }
         removeStaleTemporaries(of: url)
-        let temporary = folder.appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let temporary = ownFile(beside: url, kind: "tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else {
             throw DataError(url.path, "cannot write: cannot create a file in \(folder.path) (\(errnoText()))")
@@ -86,15 +79,9 @@ public enum AtomicFile {
     /// Throws a one-line `DataError` naming `label` (e.g. "--out model.safetensors"), so that a run fails
     /// in its first second instead of after hours of training with nowhere to put the result.
     public static func checkWritable(_ url: URL, label: String) throws(DataError) {
-        if let kind = nonRegularFileKind(atPath: url.path) {
-            throw DataError(label, "expected a regular file to write, found \(kind)")
-        }
+        if let problem = destinationProblem(url) { throw DataError(label, problem) }
         let folder = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(label, "expected the folder \(folder.path) to exist, found none")
-        }
-        let probe = folder.appendingPathComponent(".\(url.lastPathComponent).probe-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+        let probe = ownFile(beside: url, kind: "probe")
         let fd = open(probe.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw DataError(label, "cannot create a file in \(folder.path) (\(errnoText()))")
@@ -115,6 +102,25 @@ public enum AtomicFile {
     /// our own temporary and probe files, `.NAME.tmp-PID-N` and `.NAME.probe-PID-N`, whose process PID no
     /// longer exists. A paper checkpoint's leftover is 118 MB, and nothing else would ever remove it. Files
     /// of a live process (a concurrent writer) and any other name are left alone.
+    /// Why nothing can be written to `url` at all, or nil: something that is not a regular file stands there
+    /// (renaming over it would replace a device, a pipe or a folder), or its folder does not exist.
+    private static func destinationProblem(_ url: URL) -> String? {
+        if let kind = nonRegularFileKind(atPath: url.path) { return "expected a regular file to replace, found \(kind)" }
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "expected the folder \(folder.path) to exist, found none"
+        }
+        return nil
+    }
+
+    /// A file of our own beside `url`, `.NAME.KIND-PID-N` (KIND "tmp" for a write in progress, "probe" for
+    /// `checkWritable`): the one naming that `removeStaleTemporaries` recognises.
+    private static func ownFile(beside url: URL, kind: String) -> URL {
+        url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(kind)-\(getpid())-\(UInt32.random(in: 0 ... .max))")
+    }
+
     static func removeStaleTemporaries(of url: URL) {
         let folder = url.deletingLastPathComponent()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
