@@ -389,7 +389,7 @@ private func noteMotion(_ state: inout AppState, layout: Layout, x: Int, y: Int)
 private func moveHoleToClick(_ state: inout AppState, layout: Layout) -> [Effect] {
     guard let drag = state.drag else { return [] }
     let s = layout.scale
-    let row = (2 * drag.anchorY + 1) / s, column = drag.anchorX / s
+    let row = (2 * drag.anchorY) / s, column = drag.anchorX / s
     let size = state.hole ?? AppState.initialHole
     let hole = clampedHole(top: row - size.height / 2, left: column - size.width / 2, height: size.height, width: size.width)
     if hole == state.hole { return [] }
