@@ -251,15 +251,17 @@ public final class UIRuntime {
             answers = takePending(of: training)
             let rate = baseRate(of: stopped) ?? loaded.training.options?.learningRate ?? exploration.learningRate
                 ?? UIRuntime.fineTuneLearningRate
-            training.restart(from: loaded.model, resume: loaded.trainingCheckpoint(), learningRate: rate, paused: paused)
+            // Without Adam's moments (an exported model) the run starts at step 0 (see TuiCommand's --model).
+            training.restart(from: loaded.model, resume: loaded.optimizer == nil ? nil : loaded.trainingCheckpoint(),
+                             learningRate: rate, paused: paused)
             requestedRate = rate
         } else {
             inference.model = loaded.model
         }
-        lastStep = loaded.training.step
-        epoch = loaded.training.epoch
+        lastStep = loaded.optimizer == nil ? 0 : loaded.training.step
+        epoch = loaded.optimizer == nil ? 0 : loaded.training.epoch
         trainedSinceSave = false
-        answers += [.notice("loaded \(path) (step \(loaded.training.step))"), .modelLabel(path), .unsavedTraining(false)]
+        answers += [.notice("loaded \(path) (step \(lastStep))"), .modelLabel(path), .unsavedTraining(false)]
         if !loaded.training.loss.curve.isEmpty {
             history = loaded.training.loss
             answers.append(.trainingRestored(loaded.training))

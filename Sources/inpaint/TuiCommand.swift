@@ -40,7 +40,7 @@ struct TuiCommand: ParsableCommand {
     var scale: Int = 3
 
     @Option(help: ArgumentHelp(
-        "Adam learning rate of the background training (default: 1e-3 for a fresh network, 1e-4 to fine-tune a trained one).",
+        "Adam learning rate of the background training (default: 1e-3 for a fresh network, 1e-4 to fine-tune a trained one, the saved rate for a file this UI saved).",
         discussion: "A trained model (the bundled one, --model) was annealed to a low rate; at 1e-3 with fresh Adam "
             + "moments its first steps undo much of that, and the held-out loss rises before it falls again."))
     var lr: Float?
@@ -98,8 +98,10 @@ struct TuiCommand: ParsableCommand {
         var state = AppState(library: presetRun?.library ?? browsable, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = start.label
         state.savePath = savePath
-        // A --model file continues its run: its step, Adam's moments and curves, at its rate when this UI wrote it.
-        let resuming = noTrain ? nil : start.checkpoint
+        // A --model file with Adam's moments continues its run: its step, moments and curves, at its rate when
+        // this UI wrote it. One without (an exported or PyTorch model) is fine-tuned from step 0 as before: fresh
+        // moments at a late step would skip Adam's bias correction and take ~3× larger first steps.
+        let resuming = noTrain ? nil : start.checkpoint.flatMap { $0.optimizer != nil ? $0 : nil }
         if let resuming, !resuming.training.loss.curve.isEmpty || resuming.training.step > 0 {
             _ = update(&state, .trainingRestored(resuming.training))
         }

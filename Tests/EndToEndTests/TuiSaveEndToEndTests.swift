@@ -65,6 +65,22 @@ final class TuiSaveEndToEndTests: XCTestCase {
         XCTAssertEqual(again.exitStatus(), 0)
     }
 
+    func testSigtermSavesWithoutAskingAndSaysWhere() throws {
+        let tmuxPath = try prerequisites()
+        let dir = try temporaryDirectory(for: self)
+        let start = try freshModel(in: dir), saved = dir.appendingPathComponent("saved.safetensors").path
+        let tmux = try TmuxSession(tmux: tmuxPath, command: [binary.path, "tui", "--model", start, "--save", saved],
+                                   width: 120, height: 40)
+        XCTAssertTrue(tmux.waitUntil(seconds: 120) { (tmux.shownStep() ?? 0) > 0 }, "it trains:\n\(tmux.screen().text)")
+        kill(try XCTUnwrap(tmux.programPID()), SIGTERM)
+        XCTAssertEqual(tmux.exitStatus(seconds: 60), 143, "128 + SIGTERM, as before")
+        let step = try savedState(saved).step
+        XCTAssertGreaterThan(step, 0)
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("saved the training (step \(step)) to \(saved)") },
+                      "said after the terminal is restored:\n\(tmux.screen().text)")
+        XCTAssertEqual(tmux.format("#{alternate_on}"), "0", "main screen back")
+    }
+
     func testQuitWithUnsavedTrainingAsksFirst() throws {
         let tmuxPath = try prerequisites()
         let dir = try temporaryDirectory(for: self)
