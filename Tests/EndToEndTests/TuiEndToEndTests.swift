@@ -151,6 +151,8 @@ final class TuiEndToEndTests: XCTestCase {
         tmux.sendKey("R")
         tmux.sendKey("y")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("fresh random weights") })
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("model    fresh random weights (R)") },
+                      "the status says what trains now, not the bundled model (issue 12 §5):\n\(tmux.screen().text)")
         XCTAssertTrue(shows(tmux, rate: "1.00e-03"), "a reset network trains at 1e-3:\n\(tmux.screen().text)")
         tmux.quitWithoutSaving()
         XCTAssertEqual(tmux.exitStatus(), 0)
