@@ -139,8 +139,8 @@ public final class UIRuntime {
         case .resetModel:
             var generator = SeededGenerator(seed: UInt64(DispatchTime.now().uptimeNanoseconds))
             let fresh = ContextEncoder(config: inference.model.config, generator: &generator)
-            return replaceModel(with: fresh, learningRate: exploration.learningRate ?? TrainingOptions().learningRate)
-                + startedOver(label: "fresh random weights (R)")
+            let rate = exploration.learningRate ?? TrainingOptions().learningRate
+            return replaceModel(with: fresh, learningRate: rate) + startedOver(label: "fresh random weights (R)", rate: rate)
                 + [.notice("model reset to fresh random weights"), .modelUpdated(revision: nextModelRevision())]
         case .saveCheckpoint:
             guard let training else {
@@ -178,12 +178,13 @@ public final class UIRuntime {
         }
     }
 
-    /// New weights with nothing trained on them yet (a reset, a preset): the record starts over.
-    private func startedOver(label: String) -> [Message] {
+    /// New weights with nothing trained on them yet (a reset, a preset): the record starts over. `rate`: the
+    /// one the new trainer was given (nil: its recipe's).
+    private func startedOver(label: String, rate: Float? = nil) -> [Message] {
         history = LossSummary()
         lastStep = 0
         epoch = 0
-        requestedRate = nil
+        requestedRate = rate
         trainedSinceSave = false
         return [.modelLabel(label), .unsavedTraining(false)]
     }
@@ -197,13 +198,13 @@ public final class UIRuntime {
     /// newest weights are saved while it goes on.
     private func save(_ training: BackgroundTraining, to url: URL) -> [Message] {
         guard training.trainer is Trainer else {
-            var answers = takePending(of: training)
+            var answers = takePending(of: training, stopped: false)
             let written = write(BackgroundTraining.Stopped(model: training.trainer.snapshot, checkpoint: nil), to: url)
             answers += written.messages
             return answers
         }
         let stopped = training.stopAndTake(waitingAtMost: 30)
-        var answers = takePending(of: training)
+        var answers = takePending(of: training, stopped: true)
         let written = write(stopped, to: url)
         answers += written.messages
         training.restart(from: stopped.model, resume: stopped.checkpoint, learningRate: baseRate(of: stopped), paused: paused)
@@ -248,7 +249,7 @@ public final class UIRuntime {
             // The rate in use goes on (stopping between two steps to read it); the loaded run's own only if
             // none can be read (a full-batch preset).
             let stopped = training.stopAndTake(waitingAtMost: 30)
-            answers = takePending(of: training)
+            answers = takePending(of: training, stopped: true)
             let rate = baseRate(of: stopped) ?? loaded.training.options?.learningRate ?? exploration.learningRate
                 ?? UIRuntime.fineTuneLearningRate
             // Without Adam's moments (an exported model) the run starts at step 0 (see TuiCommand's --model).
@@ -269,13 +270,14 @@ public final class UIRuntime {
         return answers
     }
 
-    /// The current trainer's events not yet polled, noted for the save; its own stop (a save or an exit
-    /// stopped it) is not passed on, so the status block does not flash "stopped".
-    private func takePending(of training: BackgroundTraining) -> [Message] {
+    /// The current trainer's events not yet polled, noted for the save. When `stopped` (a save, a load or
+    /// the exit stopped it), its state changes and its stop are not passed on, so the status block does not
+    /// flash "stopped" before the trainer that continues it reports.
+    private func takePending(of training: BackgroundTraining, stopped: Bool) -> [Message] {
         var messages: [Message] = []
         for (generation, event) in inbox.take() where generation == training.generation {
             switch event {
-            case .stateChanged, .stopped: continue
+            case .stateChanged where stopped, .stopped where stopped: continue
             default: messages += note(event)
             }
         }
@@ -311,7 +313,7 @@ public final class UIRuntime {
             return nil
         }
         let stopped = training.stopAndTake(waitingAtMost: seconds)
-        _ = takePending(of: training)
+        _ = takePending(of: training, stopped: true)
         guard saving, trainedSinceSave else { return nil }
         let path = exploration.savePath.path
         let (written, messages) = write(stopped, to: exploration.savePath)
