@@ -283,8 +283,12 @@ public final class Trainer: @unchecked Sendable {
 
     /// A consistent copy of everything needed to continue: call only from the training thread (e.g. inside
     /// an event handler) or after `run()` returned.
+    /// The recipe's learning rate is the base rate in use (`setLearningRate` changes it), so a run resumed from
+    /// this continues at the rate it had, wherever its schedule stands.
     public func checkpoint() -> TrainingCheckpoint {
-        TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: options, adversary: adversary?.state)
+        var recipe = options
+        recipe.learningRate = baseLearningRate
+        return TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: recipe, adversary: adversary?.state)
     }
 
     // MARK: The loop

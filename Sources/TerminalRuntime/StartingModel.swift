@@ -10,10 +10,15 @@ public struct StartingModel {
     public var label: String
     /// A trained model is fine-tuned at `UIRuntime.fineTuneLearningRate`, a fresh one trains at 1e-3.
     public var isTrained: Bool
+    /// The `--model` file as read: its training state and Adam's moments, so the UI's training continues
+    /// its run (nil for the bundled, a preset's or a fresh network).
+    public var checkpoint: Checkpoint?
 
     public init(modelPath: String?, preset: PresetRun?, seed: UInt64) throws {
         if let modelPath {
-            network = try Checkpoint.read(contentsOf: URL(fileURLWithPath: modelPath)).model
+            let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: modelPath))
+            self.checkpoint = checkpoint
+            network = checkpoint.model
             label = modelPath
             isTrained = true
         } else if let preset {
