@@ -129,7 +129,6 @@ public struct BrailleChart: Sendable {
         for (s, line) in series.enumerated() {
             if s == 0 {
                 let high = plotHeight * levels.count
-                var previous: (Int, Int)? = nil
                 func mark(_ cx: Int, _ sy: Int) {
                     guard cx >= 0, sy >= 0, cx < plotWidth, sy < high else { return }
                     let cell = (sy / levels.count) * plotWidth + cx
@@ -137,8 +136,17 @@ public struct BrailleChart: Sendable {
                     glyphs[cell] = owner[cell] == 0 && glyphs[cell] != glyph ? "|" : glyph
                     owner[cell] = 0
                 }
+                // One height per column, the mean of the points that fall in it: at a cell's resolution the
+                // step-to-step noise of the loss would otherwise draw every column as a '|'.
+                var sums = [Double](repeating: 0, count: plotWidth), counts = [Int](repeating: 0, count: plotWidth)
                 for p in line.points where plotted(p) {
                     let (cx, sy) = position(p, plotWidth, high)
+                    guard cx >= 0, cx < plotWidth else { continue }
+                    sums[cx] += Double(sy); counts[cx] += 1
+                }
+                var previous: (Int, Int)? = nil
+                for cx in 0..<plotWidth where counts[cx] > 0 {
+                    let sy = Int((sums[cx] / Double(counts[cx])).rounded())
                     if let (px, py) = previous { BrailleChart.line(from: (px, py), to: (cx, sy)) { mark($0, $1) } }
                     else { mark(cx, sy) }
                     previous = (cx, sy)
