@@ -20,11 +20,14 @@ import TerminalUI
 /// time (uptime nanoseconds) and writes the bytes it returns.
 struct FramePacer {
     struct Settings {
-        /// Unanswered frames allowed at once. One: measured with scripts/tui_slowlink_settle.py at 8 KB/s and
-        /// a 50 ms delay, two in flight settled 1.44 s after the release (the second frame is one more
-        /// frame of backlog, ~0.25 s at 8 KB/s); locally an answer takes about a millisecond, far less than
-        /// the 30 ms between a hand's motions, so one costs nothing there.
-        var maxInFlight = 1
+        /// Unanswered frames allowed at once while the answers come quickly: two, so that a terminal slowed
+        /// by a busy machine (tmux answered in 1 ms when quiet, tens of ms under load) does not make two
+        /// motions share a frame.
+        var maxInFlight = 2
+        /// Above this median round trip the link is slow and one frame in flight is the most: measured with
+        /// scripts/tui_slowlink_settle.py at 8 KB/s and a 50 ms delay, two in flight settled 1.44 s after the
+        /// release and one 1.12 s (the second frame is one more frame of backlog, ~0.25–0.7 s at 8 KB/s).
+        var slowRoundTrip: UInt64 = 40_000_000
         /// How long the first answer may take before the terminal counts as one that never answers. The
         /// first query goes before any frame, so it costs only the link's round trip (0.1 s at a 50 ms delay).
         var firstAnswerTimeout: UInt64 = 1_000_000_000
@@ -54,7 +57,7 @@ struct FramePacer {
     private(set) var synchronized = false
     /// When each unanswered query was written, oldest first.
     private(set) var outstanding: [UInt64] = []
-    /// Query written → answer, newest last (ms), the last 100.
+    /// Query written → answer, newest last (ms), the last 20 (the median decides `maxInFlight`).
     private(set) var roundTrips: [Double] = []
     /// When the current probe began (for the first-answer timeout).
     private var probeStart: UInt64 = 0
@@ -76,7 +79,15 @@ struct FramePacer {
     /// Whether a frame may be written now. Gives up on answers that timed out first.
     mutating func mayWrite(now: UInt64) -> Bool {
         expire(now: now)
-        return mode != .acknowledged || outstanding.count < settings.maxInFlight
+        return mode != .acknowledged || outstanding.count < maxInFlight
+    }
+
+    /// `Settings.maxInFlight`, or one when the recent round trips say the link is slow.
+    var maxInFlight: Int {
+        guard let median = medianRoundTrip, median * 1_000_000 > Double(settings.slowRoundTrip) else {
+            return settings.maxInFlight
+        }
+        return 1
     }
 
     /// Applies the timeouts: no first answer → rate cap; a lost answer → ask again.
@@ -132,7 +143,7 @@ struct FramePacer {
             guard !outstanding.isEmpty else { return false }
             let sent = outstanding.removeFirst()
             roundTrips.append(Double(now &- sent) / 1_000_000)
-            if roundTrips.count > 100 { roundTrips.removeFirst(roundTrips.count - 100) }
+            if roundTrips.count > 20 { roundTrips.removeFirst(roundTrips.count - 20) }
             return true
         case .mode(let number, let value):
             if number == 2026 { synchronized = value == 1 || value == 2 }

@@ -303,7 +303,7 @@ public final class TerminalDriver {
             lastFrameCells: lastFrameCells, lastFrameBytes: lastFrameBytes,
             meanDragFrameBytes: bytes.isEmpty ? nil : Double(bytes.reduce(0, +)) / Double(bytes.count),
             dragFrames: stats.dragFrames, framesPerSecond: recentFrameUptimes.count,
-            pacing: pacer.pacing, framesInFlight: pacer.inFlight, maxFramesInFlight: pacer.settings.maxInFlight,
+            pacing: pacer.pacing, framesInFlight: pacer.inFlight, maxFramesInFlight: pacer.maxInFlight,
             lastRoundTrip: pacer.lastRoundTrip, medianRoundTrip: pacer.medianRoundTrip)
     }
 
