@@ -80,7 +80,7 @@ public enum DebugOverlay {
     static func pacingText(_ pacing: FramePacing) -> String {
         switch pacing {
         case .probing: return "asking the terminal"
-        case .acknowledged(let synchronized): return synchronized ? "answered frames, synchronized" : "answered frames"
+        case .acknowledged(let synchronized): return synchronized ? "answered, synchronized" : "answered frames"
         case .rateCapped: return "no answers: rate cap"
         }
     }
