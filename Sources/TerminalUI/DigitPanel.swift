@@ -35,7 +35,7 @@ public struct DigitPanel: Sendable {
                 let upper = upperRow * Digit.side + column, lower = lowerRow * Digit.side + column
                 let upperHole = holeMask.map { $0[upper] < 0.5 } ?? false
                 let lowerHole = holeMask.map { $0[lower] < 0.5 } ?? false
-                buffer[x + cx, y + cy] = style.asciiDigits
+                buffer[x + cx, y + cy] = style.ascii
                     ? asciiCell(upper: upper, lower: lower, hole: upperHole || lowerHole, style: style)
                     : Cell("▀", foreground: upperHole ? theme.hole : GrayPalette.color(for: pixels[upper]),
                            background: lowerHole ? theme.hole : GrayPalette.color(for: pixels[lower]))

@@ -126,7 +126,7 @@ struct FeatureMapsPanel {
         for cy in 0..<(side / 2) {
             for cx in 0..<side {
                 let upper = pixels[(2 * cy) * side + cx], lower = pixels[(2 * cy + 1) * side + cx]
-                if style.asciiDigits {
+                if style.ascii {
                     buffer[x + cx, y + cy] = Cell(AsciiRamp.character(for: ((upper ?? 0) + (lower ?? 0)) / 2))
                 } else {
                     buffer[x + cx, y + cy] = Cell("▀", foreground: upper.map { GrayPalette.color(for: $0) } ?? theme.hole,
