@@ -126,7 +126,7 @@ public final class UIRuntime {
         case .saveCheckpoint:
             let current = training?.trainer.snapshot ?? inference.model
             do {
-                try Checkpoint(model: current).write(to: exploration.savePath)
+                try Checkpoint(model: current, dataset: exploration.dataset.location.dataset).write(to: exploration.savePath)
                 return [.notice("saved \(exploration.savePath.path)")]
             } catch {
                 return [.notice("save failed: \(error)")]
@@ -134,9 +134,11 @@ public final class UIRuntime {
         case .loadCheckpoint:
             var answers: [Message]
             do {
-                let loaded = try Checkpoint.read(contentsOf: exploration.savePath).model
-                answers = replaceModel(with: loaded, learningRate: exploration.learningRate ?? UIRuntime.fineTuneLearningRate)
-                    + [.notice("loaded \(exploration.savePath.path)")]
+                let loaded = try Checkpoint.read(contentsOf: exploration.savePath)
+                answers = replaceModel(with: loaded.model, learningRate: exploration.learningRate ?? UIRuntime.fineTuneLearningRate)
+                    + [.notice(loaded.dataset.mismatchNotice("model", file: exploration.savePath.path,
+                                                             wanted: exploration.dataset.location.dataset)
+                               ?? "loaded \(exploration.savePath.path)")]
             } catch {
                 answers = [.notice("load failed: \(error)")]
             }

@@ -1,0 +1,90 @@
+import Datasets
+import Foundation
+import Inpainting
+import NeuralCore
+import TerminalRuntime
+import TerminalUI
+import TestSupport
+import XCTest
+
+/// The UI's side of issue 14: the starting model is the bundled one of the data set browsed, a model
+/// trained on other data is said in one notice (and still used), and `w` records the data set.
+final class DatasetNoticeTests: XCTestCase {
+    private func assets(_ files: [String: DatasetKind]) throws -> AssetsLocator {
+        let directory = try temporaryDirectory(for: self)
+        for (name, dataset) in files {
+            try Checkpoint(model: stridedModel(seed: 2), dataset: dataset).write(to: directory.appendingPathComponent(name))
+        }
+        return AssetsLocator(probe: AssetsLocator.Probe(environment: [AssetsLocator.environmentVariable: directory.path],
+                                                        executablePath: nil,
+                                                        fileExists: { FileManager.default.fileExists(atPath: $0) }))
+    }
+
+    private func fashionSample() throws -> Dataset {
+        var dataset = try bundledSample()
+        dataset.location.dataset = .fashion   // the sample's digits stand in for clothes: only the label matters here
+        return dataset
+    }
+
+    func testTheBundledModelOfTheDatasetIsChosen() throws {
+        let locator = try assets(["model.safetensors": .mnist, "fashion-model.safetensors": .fashion])
+        let fashion = try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .fashion, locator: locator)
+        XCTAssertEqual(fashion.label, "bundled (fashion-model.safetensors)")
+        XCTAssertTrue(fashion.isTrained)
+        XCTAssertNil(fashion.notice)
+        let mnist = try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .mnist, locator: locator)
+        XCTAssertEqual(mnist.label, "bundled (model.safetensors)")
+        XCTAssertNil(mnist.notice)
+    }
+
+    func testAMissingFashionModelStartsFreshWithOneLineNamingWhereItLooked() throws {
+        let locator = try assets(["model.safetensors": .mnist])
+        let start = try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .fashion, locator: locator)
+        XCTAssertFalse(start.isTrained)
+        let notice = try XCTUnwrap(start.notice)
+        XCTAssertTrue(notice.contains("fashion-model.safetensors") && notice.contains(locator.candidates[0].directory.path), notice)
+        XCTAssertFalse(notice.contains("\n"))
+        // MNIST without its bundled model starts fresh quietly, as it always did.
+        XCTAssertNil(try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .mnist, locator: try assets([:])).notice)
+    }
+
+    func testAModelRecordedForOtherDataIsUsedWithANotice() throws {
+        let locator = try assets(["fashion-model.safetensors": .mnist])   // a mislabelled file
+        let start = try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .fashion, locator: locator)
+        XCTAssertTrue(start.isTrained)
+        XCTAssertEqual(start.notice, "model fashion-model.safetensors was trained on MNIST, not Fashion-MNIST "
+                       + "(--dataset fashion): expect poorer fills")
+        let path = locator.candidates[0].directory.appendingPathComponent("fashion-model.safetensors").path
+        let given = try StartingModel(modelPath: path, preset: nil, seed: 1, dataset: .mnist, locator: locator)
+        XCTAssertNil(given.notice, "recorded MNIST, browsed MNIST")
+    }
+
+    func testLoadingACheckpointOfOtherDataSaysSoOnceAndKeepsIt() throws {
+        let path = try temporaryDirectory(for: self).appendingPathComponent("tui.safetensors")
+        let loaded = stridedModel(seed: 9)
+        try Checkpoint(model: loaded, dataset: .mnist).write(to: path)
+        let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)),
+                                exploring: Exploration(savePath: path, learningRate: nil, dataset: try fashionSample(),
+                                                       seed: 1, training: nil))
+        let answers = runtime.perform([.loadCheckpoint])
+        let notices = answers.compactMap { if case .notice(let text) = $0 { return text } else { return nil } }
+        XCTAssertEqual(notices, ["model \(path.path) was trained on MNIST, not Fashion-MNIST (--dataset fashion): expect poorer fills"])
+        XCTAssertTrue(runtime.inference.model.parameters.values == loaded.parameters.values, "the model is loaded anyway")
+        // Through update: the notice is what the bottom line shows.
+        var state = AppState(library: DigitLibrary(name: "t", images: TestDigits.seven(), labels: [7], dataset: .fashion),
+                             style: .full)
+        for answer in answers { _ = update(&state, answer) }
+        XCTAssertEqual(state.notice, notices.first)
+    }
+
+    func testSaveRecordsTheDatasetBrowsed() throws {
+        let path = try temporaryDirectory(for: self).appendingPathComponent("saved.safetensors")
+        let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)),
+                                exploring: Exploration(savePath: path, learningRate: nil, dataset: try fashionSample(),
+                                                       seed: 1, training: nil))
+        XCTAssertEqual(runtime.perform([.saveCheckpoint]), [.notice("saved \(path.path)")])
+        XCTAssertEqual(try Checkpoint.read(contentsOf: path).dataset, .fashion)
+        XCTAssertEqual(runtime.perform([.loadCheckpoint]).first { if case .notice = $0 { true } else { false } },
+                       .notice("loaded \(path.path)"), "same data set: no notice")
+    }
+}
