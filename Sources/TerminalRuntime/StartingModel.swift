@@ -23,7 +23,9 @@ public struct StartingModel {
             network = checkpoint.model
             label = modelPath
             isTrained = true
-            notice = checkpoint.dataset.mismatchNotice("model", file: modelPath, wanted: dataset)
+            // The file's name, not its path: the notice has one line of the terminal's width.
+            notice = checkpoint.dataset.mismatchNotice("model", file: URL(fileURLWithPath: modelPath).lastPathComponent,
+                                                       wanted: dataset)
             return
         }
         if let preset {
@@ -42,7 +44,8 @@ public struct StartingModel {
             isTrained = false
             // MNIST's bundled model is simply absent from some installs (as before); a Fashion-MNIST session
             // without its model is worth a line naming where it was looked for, since it starts from scratch.
-            if dataset != .mnist { notice = "\(error): training a fresh network" }
+            // What happens first, then where it looked (which a narrow terminal may cut).
+            if dataset != .mnist { notice = "\(error.file) missing, training a fresh network: \(error.detail)" }
             return
         }
         let checkpoint = try Checkpoint.read(contentsOf: bundled)   // there but damaged: an error, not a fresh start

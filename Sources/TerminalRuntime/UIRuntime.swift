@@ -136,7 +136,7 @@ public final class UIRuntime {
             do {
                 let loaded = try Checkpoint.read(contentsOf: exploration.savePath)
                 answers = replaceModel(with: loaded.model, learningRate: exploration.learningRate ?? UIRuntime.fineTuneLearningRate)
-                    + [.notice(loaded.dataset.mismatchNotice("model", file: exploration.savePath.path,
+                    + [.notice(loaded.dataset.mismatchNotice("model", file: exploration.savePath.lastPathComponent,
                                                              wanted: exploration.dataset.location.dataset)
                                ?? "loaded \(exploration.savePath.path)")]
             } catch {

@@ -42,7 +42,8 @@ final class DatasetNoticeTests: XCTestCase {
         let start = try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .fashion, locator: locator)
         XCTAssertFalse(start.isTrained)
         let notice = try XCTUnwrap(start.notice)
-        XCTAssertTrue(notice.contains("fashion-model.safetensors") && notice.contains(locator.candidates[0].directory.path), notice)
+        XCTAssertTrue(notice.hasPrefix("fashion-model.safetensors missing, training a fresh network: no bundled copy in "
+                                       + locator.candidates[0].directory.path), notice)
         XCTAssertFalse(notice.contains("\n"))
         // MNIST without its bundled model starts fresh quietly, as it always did.
         XCTAssertNil(try StartingModel(modelPath: nil, preset: nil, seed: 1, dataset: .mnist, locator: try assets([:])).notice)
@@ -57,6 +58,8 @@ final class DatasetNoticeTests: XCTestCase {
         let path = locator.candidates[0].directory.appendingPathComponent("fashion-model.safetensors").path
         let given = try StartingModel(modelPath: path, preset: nil, seed: 1, dataset: .mnist, locator: locator)
         XCTAssertNil(given.notice, "recorded MNIST, browsed MNIST")
+        let other = try StartingModel(modelPath: path, preset: nil, seed: 1, dataset: .fashion, locator: locator)
+        XCTAssertEqual(other.notice, start.notice, "--model: named by its file name, to fit one line of the terminal")
     }
 
     func testLoadingACheckpointOfOtherDataSaysSoOnceAndKeepsIt() throws {
@@ -68,7 +71,7 @@ final class DatasetNoticeTests: XCTestCase {
                                                        seed: 1, training: nil))
         let answers = runtime.perform([.loadCheckpoint])
         let notices = answers.compactMap { if case .notice(let text) = $0 { return text } else { return nil } }
-        XCTAssertEqual(notices, ["model \(path.path) was trained on MNIST, not Fashion-MNIST (--dataset fashion): expect poorer fills"])
+        XCTAssertEqual(notices, ["model tui.safetensors was trained on MNIST, not Fashion-MNIST (--dataset fashion): expect poorer fills"])
         XCTAssertTrue(runtime.inference.model.parameters.values == loaded.parameters.values, "the model is loaded anyway")
         // Through update: the notice is what the bottom line shows.
         var state = AppState(library: DigitLibrary(name: "t", images: TestDigits.seven(), labels: [7], dataset: .fashion),
