@@ -6,8 +6,12 @@ import TerminalUI
 
 /// How the program ended, reported after the terminal has been restored.
 public enum TerminalExit: Sendable, Equatable {
+    /// `q` (training not yet on disk is to be saved).
     case quit
-    /// SIGINT or SIGTERM.
+    /// The quit dialog's "quit without saving".
+    case quitWithoutSaving
+    /// SIGINT, SIGTERM or SIGHUP. After SIGHUP the terminal is restored only if it is still there
+    /// (`TerminalSession.outputIsAlive`): a hung-up terminal is never written to again.
     case signal(Int32)
 }
 
@@ -80,7 +84,7 @@ public final class TerminalDriver {
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    private static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGTSTP, SIGCONT, SIGWINCH]
+    private static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH]
 
     /// Takes over the terminal, draws the first frame and starts listening. Returns at once; the caller
     /// then parks the main thread in `dispatchMain()`.
@@ -132,6 +136,7 @@ public final class TerminalDriver {
     private func dispatch(_ effects: [Effect]) {
         guard !effects.isEmpty else { return }
         if effects.contains(.quit) { finish(.quit); return }
+        if effects.contains(.quitWithoutSaving) { finish(.quitWithoutSaving); return }
         let answers = runtime.perform(effects)
         if let network = runtime.lastReconstructMilliseconds { stats.reconstructMilliseconds.append(network) }
         // A new reconstruction asks the classifier about its composite: one more round, in the same frame.
@@ -158,7 +163,7 @@ public final class TerminalDriver {
 
     private func handleSignal(_ signal: Int32) {
         switch signal {
-        case SIGINT, SIGTERM:
+        case SIGINT, SIGTERM, SIGHUP:
             finish(.signal(signal))
         case SIGTSTP:
             session?.suspend()
@@ -254,11 +259,15 @@ public final class TerminalDriver {
         guard !finished else { return }
         finished = true
         sources.forEach { $0.cancel() }
-        session?.end()
+        // An ssh disconnect: the terminal is gone, and writing to it could fail or block; nothing is restored.
+        if how != .signal(SIGHUP) || TerminalSession.outputIsAlive() { session?.end() }
         session = nil
         if let path = options.statsPath { try? stats.write(to: path) }
         onExit(how)
     }
+
+    /// False once the terminal has hung up (after SIGHUP: say nothing to it then).
+    public static var terminalIsAlive: Bool { TerminalSession.outputIsAlive() }
 
     /// Restores the terminal without reporting an exit: for a caller that hit an error and will print it.
     public func restoreTerminal() {

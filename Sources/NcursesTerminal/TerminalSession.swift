@@ -120,6 +120,14 @@ final class TerminalSession {
 
     /// Forget what the terminal shows: the next refresh repaints every cell.
     func repaintAll() { _ = clearok(cnc_curscr(), true) }
+
+    /// False once the terminal has hung up (its other end closed: an ssh disconnect, a closed tmux pane),
+    /// when `poll` reports POLLHUP or POLLERR on standard output; asked without waiting.
+    static func outputIsAlive() -> Bool {
+        var descriptor = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return false }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
+    }
 }
 
 /// If the process dies of a trap or abort while the terminal is ours, put it back before dying: motion

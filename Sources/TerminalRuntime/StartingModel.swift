@@ -11,6 +11,9 @@ public struct StartingModel {
     public var label: String
     /// A trained model is fine-tuned at `UIRuntime.fineTuneLearningRate`, a fresh one trains at 1e-3.
     public var isTrained: Bool
+    /// The `--model` file as read: its training state and Adam's moments, so the UI's training continues
+    /// its run (nil for the bundled, a preset's or a fresh network).
+    public var checkpoint: Checkpoint?
     /// One line for the UI's first notice: the model was trained on another data set than the one browsed,
     /// or the data set's bundled model is missing (where it was looked for); nil when there is nothing to say.
     public var notice: String?
@@ -20,6 +23,7 @@ public struct StartingModel {
                 locator: AssetsLocator = AssetsLocator()) throws {
         if let modelPath {
             let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: modelPath))
+            self.checkpoint = checkpoint
             network = checkpoint.model
             label = modelPath
             isTrained = true

@@ -30,6 +30,7 @@ public func view(_ state: AppState) -> CellBuffer {
     drawBottomLine(state, into: &buffer, row: layout.helpRow, theme: theme)
     if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
     if state.showHelp { HelpOverlay.draw(into: &buffer, theme: theme) }
+    if state.prompt == .confirmQuit { QuitDialog.draw(state, into: &buffer, theme: theme) }
     return buffer
 }
 
@@ -110,11 +111,14 @@ private func drawBottomLine(_ state: AppState, into buffer: inout CellBuffer, ro
     var style = theme.dim
     switch state.prompt {
     case .goToIndex(let typed)?:
-        text = "go to digit (1–\(state.library.count), Enter, Esc cancels): \(typed)▏"
+        text = "go to digit (1–\(state.library.count), Enter, Esc cancels, q quits): \(typed)▏"
         style = theme.accent
     case .digitClass?:
-        text = "random digit of class: press 0–9 (Esc cancels)"
+        text = "random digit of class: press 0–9 (any other key cancels, q quits)"
         style = theme.accent
+    case .confirmQuit?:
+        text = "quit: s saves and quits, n quits without saving, Esc stays"
+        style = theme.warning
     case .confirmReset?:
         text = "reset the model to fresh random weights? y to confirm, any other key keeps it"
         style = theme.warning

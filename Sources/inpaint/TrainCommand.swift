@@ -238,16 +238,7 @@ final class LossRecord: @unchecked Sendable {
     }
 
     func note(_ event: TrainingEvent) {
-        switch event {
-        case .step(let s):
-            epoch = s.epoch
-            summary.lastTraining = s.loss
-            if s.step % 10 == 0 { summary.curve.append(.init(step: s.step, training: s.loss)) }
-        case .evaluation(let step, let loss):
-            summary.lastEvaluation = loss
-            summary.bestEvaluation = min(summary.bestEvaluation ?? loss, loss)
-            summary.curve.append(.init(step: step, evaluation: loss))
-        default: break
-        }
+        if case .step(let s) = event { epoch = s.epoch }
+        summary.note(event)
     }
 }

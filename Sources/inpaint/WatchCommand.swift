@@ -48,6 +48,7 @@ struct WatchCommand: ParsableCommand {
             watching: log, checkpoint: model)
         var state = AppState(library: library, style: .full, maxScale: scale)
         state.training.activity = .watching
+        state.watching = true
         state.training.modelFile = start.label
         state.training.dataset = "log \(log)"
 
@@ -58,7 +59,7 @@ struct WatchCommand: ParsableCommand {
             runtime: runtime,
             onExit: { how in
                 switch how {
-                case .quit: Foundation.exit(0)
+                case .quit, .quitWithoutSaving: Foundation.exit(0)
                 case .signal(let signal): Foundation.exit(128 + signal)
                 }
             })

@@ -88,6 +88,6 @@ final class DatasetNoticeTests: XCTestCase {
         XCTAssertEqual(runtime.perform([.saveCheckpoint]), [.notice("saved \(path.path)")])
         XCTAssertEqual(try Checkpoint.read(contentsOf: path).dataset, .fashion)
         XCTAssertEqual(runtime.perform([.loadCheckpoint]).first { if case .notice = $0 { true } else { false } },
-                       .notice("loaded \(path.path)"), "same data set: no notice")
+                       .notice("loaded \(path.path) (step 0)"), "same data set: no notice")
     }
 }
