@@ -90,4 +90,26 @@ final class DatasetNoticeTests: XCTestCase {
         XCTAssertEqual(runtime.perform([.loadCheckpoint]).first { if case .notice = $0 { true } else { false } },
                        .notice("loaded \(path.path) (step 0)"), "same data set: no notice")
     }
+
+    func testASaveWhileTrainingRecordsTheDatasetToo() throws {
+        let path = try temporaryDirectory(for: self).appendingPathComponent("trained.safetensors")
+        var options = TrainingOptions()
+        options.batchSize = 8
+        options.evalEvery = 0
+        options.maxSteps = 100_000
+        let digits = [TestDigits.ring(), TestDigits.bar(), TestDigits.seven()]
+        let plan = TrainingPlan.trainer(images: (0..<24).flatMap { digits[$0 % 3] }, count: 24, evaluationImages: [],
+                                        evaluationCount: 0, options: options)
+        let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 2)),
+                                exploring: Exploration(savePath: path, learningRate: nil, dataset: try fashionSample(),
+                                                       seed: 1, training: plan))
+        runtime.startTraining()
+        addTeardownBlock { runtime.stop(waitingAtMost: 5) }
+        _ = pollUntil(runtime) { !steps(in: $0).isEmpty }
+        let saved = runtime.perform([.saveCheckpoint])
+        XCTAssertTrue(saved.contains { if case .notice(let text) = $0 { text.hasPrefix("saved step") } else { false } }, "\(saved)")
+        let checkpoint = try Checkpoint.read(contentsOf: path)
+        XCTAssertEqual(checkpoint.dataset, .fashion)
+        XCTAssertNotNil(checkpoint.optimizer, "the trainer's whole state, as before")
+    }
 }
