@@ -17,12 +17,13 @@ public struct PresetRun {
             throw DataError("--preset \(name)", "expected a training and a test split in \(dataset.location.directory.path)")
         }
         self.seed = seed
-        preset = try name.preset(ExperimentContext(train: train, test: test, seed: seed), maskChannel: maskChannel)
+        preset = try name.preset(ExperimentContext(train: train, test: test, seed: seed, dataset: dataset.location.dataset),
+                                 maskChannel: maskChannel)
     }
 
     public var library: DigitLibrary {
         DigitLibrary(name: preset.name.rawValue, images: preset.digits, labels: preset.labels,
-                     groups: preset.groups.map { DigitGroup(name: $0.name, range: $0.range) })
+                     groups: preset.groups.map { DigitGroup(name: $0.name, range: $0.range) }, dataset: preset.dataset)
     }
 
     /// The experiment's starting weights: the same seed and initialisation as `inpaint experiment NAME`.

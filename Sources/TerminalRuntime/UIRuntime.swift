@@ -145,7 +145,7 @@ public final class UIRuntime {
         case .saveCheckpoint:
             guard let training else {
                 do {
-                    try Checkpoint(model: inference.model).write(to: exploration.savePath)
+                    try Checkpoint(model: inference.model, dataset: browsedDataset).write(to: exploration.savePath)
                     return [.notice("saved \(exploration.savePath.path)")]
                 } catch {
                     return [.notice("save failed: \(error)")]
@@ -228,10 +228,18 @@ public final class UIRuntime {
     private func checkpoint(of stopped: BackgroundTraining.Stopped) -> Checkpoint {
         let notes = [UIRuntime.writerNote.key: UIRuntime.writerNote.value]
         guard var state = stopped.checkpoint else {
-            return Checkpoint(model: stopped.model, training: TrainingState(step: lastStep, epoch: epoch, loss: history, notes: notes))
+            return Checkpoint(model: stopped.model, training: TrainingState(step: lastStep, epoch: epoch, loss: history, notes: notes),
+                              dataset: browsedDataset)
         }
         if let rate = baseRate(of: stopped) { state.options.learningRate = rate }
-        return Checkpoint(state, epoch: epoch, loss: history, notes: notes)
+        return Checkpoint(state, epoch: epoch, loss: history, notes: notes, dataset: browsedDataset)
+    }
+
+    /// The data set the session trains on and browses, recorded in every checkpoint it writes (a watched
+    /// run writes none).
+    private var browsedDataset: DatasetKind {
+        if case .explore(let exploration) = mode { return exploration.dataset.location.dataset }
+        return .mnist
     }
 
     /// The base learning rate a stopped trainer would have gone on with: one asked for and not yet taken
@@ -262,7 +270,9 @@ public final class UIRuntime {
         lastStep = loaded.optimizer == nil ? 0 : loaded.training.step
         epoch = loaded.optimizer == nil ? 0 : loaded.training.epoch
         trainedSinceSave = false
-        answers += [.notice("loaded \(path) (step \(lastStep))"), .modelLabel(path), .unsavedTraining(false)]
+        // A checkpoint trained on other data is loaded all the same, and said in place of the usual notice.
+        let mismatch = loaded.dataset.mismatchNotice("model", file: exploration.savePath.lastPathComponent, wanted: browsedDataset)
+        answers += [.notice(mismatch ?? "loaded \(path) (step \(lastStep))"), .modelLabel(path), .unsavedTraining(false)]
         if !loaded.training.loss.curve.isEmpty {
             history = loaded.training.loss
             answers.append(.trainingRestored(loaded.training))

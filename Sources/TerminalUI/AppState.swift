@@ -12,16 +12,19 @@ public struct DigitLibrary: Sendable, Equatable {
     public var labels: [Int]
     /// Named runs of digits ("training", "unseen test") for the header; empty for a plain split.
     public var groups: [DigitGroup]
+    /// What the labels mean: digits, or Fashion-MNIST's classes (the header and the top-3 panel name them).
+    public var dataset: DatasetKind
 
     public var count: Int { labels.count }
 
-    public init(name: String, images: [Float], labels: [Int], groups: [DigitGroup] = []) {
+    public init(name: String, images: [Float], labels: [Int], groups: [DigitGroup] = [], dataset: DatasetKind = .mnist) {
         precondition(images.count == labels.count * Digit.pixels,
                      "\(images.count) floats for \(labels.count) digits of 784 pixels")
         self.name = name
         self.images = images
         self.labels = labels
         self.groups = groups
+        self.dataset = dataset
     }
 
     /// The name of the group digit `index` belongs to, if any.

@@ -52,7 +52,8 @@ private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme:
     if let index = state.digitIndex {
         let label = state.library.labels[index]
         let group = state.library.groupName(of: index).map { ", \($0)" } ?? ""
-        digit = "  digit \(index + 1)/\(state.library.count)" + (label >= 0 ? " (a \(label)\(group))" : "")
+        let kind = state.library.dataset
+        digit = "  \(kind.itemNoun) \(index + 1)/\(state.library.count)" + (label >= 0 ? " (\(kind.classPhrase(label))\(group))" : "")
     } else {
         digit = "  your drawing"
     }

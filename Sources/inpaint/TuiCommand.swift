@@ -73,6 +73,8 @@ struct TuiCommand: ParsableCommand {
 
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
+        // A digit-specific preset on clothes: its one line, before any data loads or the terminal is taken.
+        if let preset, let refusal = preset.refusal(on: data.dataset) { throw ExperimentError(refusal) }
         // Before the terminal is taken over: a `w` after an hour of training must have somewhere to go. (The
         // default is not checked: exploring from a read-only folder works, and `w` then says why it cannot save.)
         if let save { try AtomicFile.checkWritable(URL(fileURLWithPath: save), label: "--save \(save)") }
@@ -90,10 +92,12 @@ struct TuiCommand: ParsableCommand {
         let presetRun: PresetRun?
         do { presetRun = try preset.map { try PresetRun(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) } }
         catch let error as DataError { throw ValidationError("\(error)") }
-        let start = try StartingModel(modelPath: model, preset: presetRun, seed: seed)
-        // The top-3 panel's classifier; a damaged file is reported, a missing one only disables the panel.
+        let kind = dataset.location.dataset
+        let start = try StartingModel(modelPath: model, preset: presetRun, seed: seed, dataset: kind)
+        // The top-3 panel's classifier, the one bundled for the data set; a damaged file is reported, a
+        // missing one only disables the panel.
         let classifier: DigitClassifier?
-        do { classifier = try DigitClassifier.bundled() } catch { throw ValidationError("\(error)") }
+        do { classifier = try DigitClassifier.bundled(for: kind) } catch { throw ValidationError("\(error)") }
 
         var state = AppState(library: presetRun?.library ?? browsable, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = start.label
@@ -111,6 +115,12 @@ struct TuiCommand: ParsableCommand {
             ? "bundled sample (\(dataset.train?.count ?? 0) digits; no MNIST found)"
             : "\(dataset.location.dataset) (\(dataset.train?.count ?? 0) train)"
         presetRun?.apply(to: &state)
+        // The preset's hint stays the first notice; a model trained on other data is said after it.
+        let classifierNotice = classifier?.dataset.mismatchNotice("classifier", file: DigitClassifier.assetFileName(for: kind),
+                                                                  wanted: kind)
+        for notice in [start.notice, classifierNotice].compactMap({ $0 }) {
+            state.notice = state.notice.map { "\($0) · \(notice)" } ?? notice
+        }
 
         var trainingOptions = TrainingOptions()
         trainingOptions.seed = seed

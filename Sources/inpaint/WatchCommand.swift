@@ -44,7 +44,7 @@ struct WatchCommand: ParsableCommand {
         let library = try data.loadBrowsableDigits().library
         let start = try StartingModel(watching: model)
         let runtime = UIRuntime(
-            inference: ModelReconstructor(model: start.network, classifier: (try? DigitClassifier.bundled()) ?? nil),
+            inference: ModelReconstructor(model: start.network, classifier: (try? DigitClassifier.bundled(for: data.dataset)) ?? nil),
             watching: log, checkpoint: model)
         var state = AppState(library: library, style: .full, maxScale: scale)
         state.training.activity = .watching
