@@ -30,10 +30,8 @@ STATIC_BUILD ?= .build/static
 MAN_BUILD ?= .build/man
 
 SOURCES := Package.swift $(shell find Sources -type f)
-# Fashion-MNIST's model is trained and exported separately (assets/FASHION-MODEL.md): until it is committed,
-# a tree without it installs the rest, and `inpaint --dataset fashion` names where it looked for it.
-ASSETS := assets/model.safetensors assets/classifier.safetensors assets/fashion-classifier.safetensors \
-	$(wildcard assets/fashion-model.safetensors) \
+ASSETS := assets/model.safetensors assets/classifier.safetensors \
+	assets/fashion-model.safetensors assets/fashion-classifier.safetensors \
 	assets/mnist-sample-images-idx3-ubyte.gz assets/mnist-sample-labels-idx1-ubyte.gz $(wildcard assets/*.md)
 REVISION_HEADER := .build/inpaint-revision.h
 MANUAL = $(MAN_BUILD)/plugins/GenerateManual/outputs/inpaint

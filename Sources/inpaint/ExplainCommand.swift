@@ -20,11 +20,16 @@ struct ExplainCommand: ParsableCommand {
             prints {"value": v, "gradient": [784 numbers], ...}: gradient[q] = ∂ reconstruction[ROW,COL] / ∂ \
             (x ⊙ M)[q] in row-major order, x ⊙ M being the network's first input channel. --out writes a PNG: \
             the masked input, the reconstruction, the saliency and the top feature map. Without --model, the \
-            bundled model (assets/\(Checkpoint.bundledModelFileName)) is used.
+            bundled model of --dataset is used (assets/\(Checkpoint.bundledModelFileName), or \
+            assets/\(Checkpoint.bundledModelFileName(for: .fashion)) for --dataset fashion); a model recorded for \
+            another data set is used anyway, with one line on stderr.
             """)
 
-    @Option(help: "Model checkpoint (.safetensors); default: the bundled model.")
+    @Option(help: "Model checkpoint (.safetensors); default: the bundled model of --dataset.")
     var model: String?
+
+    @Option(help: "mnist, or fashion for Fashion-MNIST: which bundled model explains, when --model is not given.")
+    var dataset: DatasetKind = .mnist
 
     @Option(help: "Images (idx3, uint8 or float32, plain or .gz), e.g. ../shared/data/mnist/t10k-images-idx3-ubyte.gz.")
     var images: String
@@ -84,8 +89,11 @@ struct ExplainCommand: ParsableCommand {
             }
             try AtomicFile.checkWritable(outURL, label: "--out \(out!)")
         }
-        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel()
+        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel(for: dataset)
         let checkpoint = try Checkpoint.read(contentsOf: modelURL)
+        if let notice = checkpoint.dataset.mismatchNotice("model", file: modelURL.path, wanted: dataset) {
+            FileHandle.standardError.write(Data("inpaint explain: \(notice)\n".utf8))
+        }
         let stack = try IDXImages(contentsOf: URL(fileURLWithPath: images))
         guard stack.rows == Digit.side, stack.columns == Digit.side else {
             throw DataError("--images \(images)", "expected \(Digit.side)×\(Digit.side) images, found \(stack.rows)×\(stack.columns)")
