@@ -41,7 +41,8 @@ final class TuiTerminalFallbackEndToEndTests: XCTestCase {
         tmux.sendKey("?")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("resize the hole") })
         tmux.sendKey("Escape")
-        tmux.sendKey("q")
+        // It trained, so q asks first (in ASCII too); n quits without writing a checkpoint here.
+        tmux.quitWithoutSaving()
         XCTAssertEqual(tmux.exitStatus(seconds: 20), 0)
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: typescript))
         XCTAssertGreaterThan(bytes.count, 5000, "the program's output was recorded")
