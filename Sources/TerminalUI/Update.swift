@@ -95,7 +95,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .interrupt { state.quitRequested = true; return [.quit] }
     if let prompt = state.prompt { return handlePrompt(&state, prompt, key) }
     if state.showHelp {
-        // Any key closes the overlay; q still quits.
+        if scrollHelp(&state, key) { return [] }
+        // Any other key closes the overlay; q still quits.
         state.showHelp = false
         if key == .character("q") { state.quitRequested = true; return [.quit] }
         return []
@@ -145,6 +146,11 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         return [.quit]
     case "?":
         state.showHelp = true
+        state.helpScroll = 0
+        return []
+    case "z":
+        state.presenter.toggle()
+        state.drag = nil
         return []
     case "D":
         state.showDebug.toggle()
@@ -199,6 +205,22 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
     case "l": return [.loadCheckpoint]
     default: return []
     }
+}
+
+/// In the help: ↑/↓ scroll a row, space a page; true when the key did that (space on the last page closes).
+private func scrollHelp(_ state: inout AppState, _ key: Key) -> Bool {
+    let maxScroll = HelpOverlay.maxScroll(screenWidth: state.screenWidth, screenHeight: state.screenHeight)
+    let current = min(state.helpScroll, maxScroll)
+    switch key {
+    case .down where current < maxScroll: state.helpScroll = current + 1
+    case .up where current > 0: state.helpScroll = current - 1
+    case .character(" ") where current < maxScroll:
+        state.helpScroll = min(maxScroll, current + HelpOverlay.pageRows(screenWidth: state.screenWidth,
+                                                                         screenHeight: state.screenHeight))
+    case .up, .down: break   // at the end already: nothing to do, but not a key that closes
+    default: return false
+    }
+    return true
 }
 
 /// rectangle → brush → draw → rectangle. Entering draw mode starts from a blank canvas with no hole; leaving
@@ -298,18 +320,20 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
 /// Applies the drag with the pointer at screen cell (x, y), clamped into the panel the drag started on.
 private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) -> [Effect] {
     guard let drag = state.drag, let placement = layout.placement(of: drag.panel) else { return [] }
-    let size = DigitPanel.size(scale: layout.scale)
+    let size = layout.digitSize, side = layout.side
     let cx = min(max(0, x - placement.x), size.width - 1), cy = min(max(0, y - placement.digitY), size.height - 1)
-    let s = layout.scale
     switch state.mode {
     case .rectangle:
-        let top = (2 * min(cy, drag.anchorY)) / s, bottom = DigitPanel.lowerPixelRow(cellY: max(cy, drag.anchorY), scale: s)
-        let left = min(cx, drag.anchorX) / s, right = max(cx, drag.anchorX) / s
+        // Every pixel the two corner cells cover (more than one per cell when the digits are shrunk).
+        let from = DigitPanel.pixels(atCellX: min(cx, drag.anchorX), cellY: min(cy, drag.anchorY), side: side)!
+        let to = DigitPanel.pixels(atCellX: max(cx, drag.anchorX), cellY: max(cy, drag.anchorY), side: side)!
+        let top = from.rows.lowerBound, bottom = to.rows.upperBound
+        let left = from.columns.lowerBound, right = to.columns.upperBound
         let hole = HoleRect(top: top, left: left, height: bottom - top + 1, width: right - left + 1)
         if hole == state.hole { return [] }   // same pixels: no new input, no work
         return setHole(&state, hole)
     case .brush:
-        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
+        let centre = DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)
         var changed = false
         paint(around: centre, radius: 1.6) { index, _ in
             if state.mask[index] != 0 { state.mask[index] = 0; changed = true }
@@ -319,7 +343,7 @@ private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) 
     case .draw:
         // A soft round brush, like the browser MNIST demos: ink falls off as a Gaussian (σ ≈ 1 pixel) and
         // accumulates up to white.
-        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
+        let centre = DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)
         paint(around: centre, radius: 2.2) { index, distanceSquared in
             state.image[index] = min(1, state.image[index] + exp(-distanceSquared / 2) * 0.6)
         }
