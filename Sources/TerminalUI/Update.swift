@@ -211,6 +211,7 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
 private func scrollHelp(_ state: inout AppState, _ key: Key) -> Bool {
     let maxScroll = HelpOverlay.maxScroll(screenWidth: state.screenWidth, screenHeight: state.screenHeight)
     let current = min(state.helpScroll, maxScroll)
+    guard maxScroll > 0 else { return false }   // all of it shown: any key closes, as ever
     switch key {
     case .down where current < maxScroll: state.helpScroll = current + 1
     case .up where current > 0: state.helpScroll = current - 1
