@@ -31,6 +31,7 @@ MAN_BUILD ?= .build/man
 
 SOURCES := Package.swift $(shell find Sources -type f)
 ASSETS := assets/model.safetensors assets/classifier.safetensors \
+	assets/fashion-model.safetensors assets/fashion-classifier.safetensors \
 	assets/mnist-sample-images-idx3-ubyte.gz assets/mnist-sample-labels-idx1-ubyte.gz $(wildcard assets/*.md)
 REVISION_HEADER := .build/inpaint-revision.h
 MANUAL = $(MAN_BUILD)/plugins/GenerateManual/outputs/inpaint
@@ -85,7 +86,8 @@ install-bin: $(BIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
 	$(INSTALL_PROGRAM) $(BIN) $(DESTDIR)$(BINDIR)/inpaint
 
-# The bundled model, classifier and sample digits with their cards (assets/*.md, which hold the licences).
+# The bundled models and classifiers (MNIST and Fashion-MNIST) and sample digits with their cards
+# (assets/*.md, which hold the licences).
 install-data:
 	$(INSTALL) -d $(DESTDIR)$(DATADIR)/inpaint
 	$(INSTALL_DATA) $(ASSETS) $(DESTDIR)$(DATADIR)/inpaint/
@@ -131,6 +133,6 @@ deb: all
 		'Description: context-encoder inpainting of handwritten digits, in the terminal' \
 		' Trains a context encoder (Pathak et al. 2016, reduced to MNIST) and lets you cut holes' \
 		' in digits with the mouse and watch the network fill them, over SSH too. Ships a trained' \
-		' model, a digit classifier and 1,000 sample digits.' > $(DEB_ROOT)/DEBIAN/control
+		' model and a classifier for MNIST and for Fashion-MNIST, and 1,000 sample digits.' > $(DEB_ROOT)/DEBIAN/control
 	dpkg-deb --root-owner-group --build $(DEB_ROOT) $(DEB)
 	@echo "wrote $(DEB)"

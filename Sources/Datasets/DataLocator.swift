@@ -1,12 +1,6 @@
 import FileIO
 import Foundation
 
-/// MNIST or Zalando's Fashion-MNIST (same IDX format and file names).
-public enum DatasetKind: String, Sendable, CaseIterable, CustomStringConvertible {
-    case mnist, fashion
-    public var description: String { self == .mnist ? "MNIST" : "Fashion-MNIST" }
-}
-
 /// The images and labels files of one split.
 public struct SplitFiles: Sendable, Equatable {
     public var images: URL

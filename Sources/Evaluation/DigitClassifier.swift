@@ -28,6 +28,9 @@ public struct DigitClassifier: Sendable, Equatable {
     ]
 
     public var parameters: ParameterStore
+    /// The data set it was trained on (its file's `inpaint.dataset`; MNIST when the file does not say).
+    /// The same network serves Fashion-MNIST's ten classes.
+    public var dataset: DatasetKind = .mnist
 
     /// Wraps loaded weights; the store must have exactly `layout`.
     public init(parameters: ParameterStore) {

@@ -4,7 +4,7 @@ import Inpainting
 
 /// Scores inpainting methods over a labelled image set with fixed masks, the way issue 4 §2's
 /// `inpaint eval` table reports them: hole errors, PSNR, SSIM of the composite and the digit classifier's
-/// accuracy on the composite, overall and by hole area.
+/// accuracy on the composite, overall, by hole area and by class.
 ///
 /// A method only ever sees the masked input x ⊙ M and the mask, so no method can peek at the hole.
 public struct InpaintingEvaluator: Sendable {
@@ -76,7 +76,8 @@ public struct InpaintingEvaluator: Sendable {
         let composites = (0..<(n * Digit.pixels)).map { batchMasks[$0] == 0 ? reconstructions[$0] : originals[$0] }
         let correct = classifier.map { c in zip(c.labels(images: composites, count: n), labels[start..<(start + n)]).map { $0 == $1 } }
         var acc = MetricsAccumulator(areaBins: areaBins)
-        acc.add(originals: originals, reconstructions: composites, masks: batchMasks, count: n, classifiedCorrectly: correct)
+        acc.add(originals: originals, reconstructions: composites, masks: batchMasks, count: n, classifiedCorrectly: correct,
+                labels: Array(labels[start..<(start + n)]))
         return acc
     }
 }

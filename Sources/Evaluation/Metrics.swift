@@ -76,6 +76,8 @@ public struct MetricsAccumulator: Sendable, Equatable {
     public let areaBins: [ClosedRange<Int>]
     var total = Sums()
     var bins: [Sums]
+    /// By the image's true label (0–9), when the caller gave it.
+    var classes = [Sums](repeating: Sums(), count: DigitClassifier.classes)
 
     public init(areaBins: [ClosedRange<Int>] = MetricsAccumulator.defaultAreaBins) {
         self.areaBins = areaBins
@@ -85,9 +87,10 @@ public struct MetricsAccumulator: Sendable, Equatable {
     /// Adds one image.
     /// original x, reconstruction y, mask M: [784] each (M = 1 known, 0 hole). The composite
     /// M⊙x + (1−M)⊙y is formed here, so passing a composite as `reconstruction` is fine too.
-    /// classifiedCorrectly: whether the classifier got the composite's label right, if it was run.
+    /// classifiedCorrectly: whether the classifier got the composite's label right, if it was run;
+    /// label: the image's true class (0–9), which adds it to `byClass` too.
     public mutating func add(original: [Float], reconstruction: [Float], mask: [Float],
-                             classifiedCorrectly: Bool? = nil) {
+                             classifiedCorrectly: Bool? = nil, label: Int? = nil) {
         precondition(original.count == Digit.pixels && reconstruction.count == Digit.pixels
                      && mask.count == Digit.pixels, "metrics expect 784-pixel images and masks")
         var s = Sums()
@@ -107,20 +110,22 @@ public struct MetricsAccumulator: Sendable, Equatable {
         if let ok = classifiedCorrectly { s.classified = 1; s.correct = ok ? 1 : 0 }
         total.merge(s)
         if let b = areaBins.firstIndex(where: { $0.contains(holes) }) { bins[b].merge(s) }
+        if let label, classes.indices.contains(label) { classes[label].merge(s) }
     }
 
     /// Adds a batch: originals, reconstructions, masks are [count, 784] flattened; `correct`, if given,
-    /// has one entry per image.
+    /// has one entry per image, and so do `labels` (the true classes, for `byClass`).
     public mutating func add(originals: [Float], reconstructions: [Float], masks: [Float], count: Int,
-                             classifiedCorrectly correct: [Bool]? = nil) {
+                             classifiedCorrectly correct: [Bool]? = nil, labels: [Int]? = nil) {
         let p = Digit.pixels
         precondition(originals.count == count * p && reconstructions.count == count * p
                      && masks.count == count * p, "batch arrays must hold \(count)×784 floats")
         precondition(correct == nil || correct!.count == count, "one classification result per image")
+        precondition(labels == nil || labels!.count == count, "one label per image")
         for n in 0..<count {
             let range = (n * p)..<((n + 1) * p)
             add(original: Array(originals[range]), reconstruction: Array(reconstructions[range]),
-                mask: Array(masks[range]), classifiedCorrectly: correct?[n])
+                mask: Array(masks[range]), classifiedCorrectly: correct?[n], label: labels?[n])
         }
     }
 
@@ -129,6 +134,7 @@ public struct MetricsAccumulator: Sendable, Equatable {
         precondition(other.areaBins == areaBins, "cannot merge accumulators with different area bins")
         total.merge(other.total)
         for i in bins.indices { bins[i].merge(other.bins[i]) }
+        for i in classes.indices { classes[i].merge(other.classes[i]) }
     }
 
     /// Figures over every image added so far.
@@ -138,5 +144,11 @@ public struct MetricsAccumulator: Sendable, Equatable {
     /// in `overall`).
     public var byArea: [(bin: ClosedRange<Int>, summary: MetricsSummary)] {
         zip(areaBins, bins).map { ($0, $1.summary) }
+    }
+
+    /// The same figures for each true class 0–9 that images were added with (`label:`), in label order; a
+    /// class with no images is left out. Name the labels with `DatasetKind.className(_:)`.
+    public var byClass: [(label: Int, summary: MetricsSummary)] {
+        classes.indices.filter { classes[$0].images > 0 }.map { ($0, classes[$0].summary) }
     }
 }

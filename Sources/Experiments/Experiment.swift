@@ -20,6 +20,27 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
     /// The experiments the UI's preset menu and `tui --preset` offer, in `inpaint experiment list`'s order.
     public static var presets: [ExperimentName] { allCases.filter(\.hasPreset) }
 
+    /// What the experiment picks by digit label, for those that do: their figures are about particular
+    /// digits (a 7's strokes, 7s against 9s), which clothes do not have. The others (every class, the
+    /// whole split) run on Fashion-MNIST as they are.
+    public var digitsItPicks: String? {
+        switch self {
+        case .oneSeven: "one 7"
+        case .bias: "one 7 and a 2"
+        case .sevens: "40 sevens"
+        case .mixing: "7s and 9s"
+        case .digits, .position, .brightness, .full, .adversarial, .architectures: nil
+        }
+    }
+
+    /// One line saying why the experiment does not run on `dataset`, or nil when it does: the
+    /// digit-specific ones refuse Fashion-MNIST instead of training on whatever items carry label 7.
+    public func refusal(on dataset: DatasetKind) -> String? {
+        guard dataset != .mnist, let picks = digitsItPicks else { return nil }
+        return "\(rawValue) is digit-specific (it picks \(picks) by label): run it on MNIST, not \(dataset) "
+            + "(without --dataset \(dataset.rawValue))"
+    }
+
     /// One line for `inpaint experiment list`.
     public var summary: String {
         switch self {
@@ -35,6 +56,9 @@ public enum ExperimentName: String, CaseIterable, Sendable, Codable, CustomStrin
         case .architectures: "paper, strided and pooled trained for the same time: quality, speed, size"
         }
     }
+
+    /// `summary`, marked when the experiment runs on MNIST only (`inpaint experiment list`).
+    public var listing: String { digitsItPicks == nil ? summary : summary + " [MNIST only]" }
 }
 
 /// What an experiment reports while it runs.
@@ -61,11 +85,14 @@ public struct ExperimentContext {
     public var classifier: DigitClassifier? = nil
     /// The adversarial experiment's 1 − λ (nil: Pathak et al.'s 0.001).
     public var adversarialWeight: Float? = nil
+    /// What `train` and `test` are: the digit-specific experiments refuse anything but MNIST
+    /// (`ExperimentName.refusal(on:)`).
+    public var dataset: DatasetKind
 
     public init(train: MNISTSplit, test: MNISTSplit, seed: UInt64 = 1, fast: Bool = false,
                 architecture: Architecture = .paper, secondsPerModel: Double = 180, classifier: DigitClassifier? = nil,
-                progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
-        self.train = train; self.test = test; self.seed = seed; self.fast = fast
+                dataset: DatasetKind = .mnist, progress: @escaping (ExperimentProgress) -> Void = { _ in }) {
+        self.train = train; self.test = test; self.seed = seed; self.fast = fast; self.dataset = dataset
         self.architecture = architecture; self.secondsPerModel = secondsPerModel; self.classifier = classifier
         self.progress = progress
     }
@@ -117,7 +144,8 @@ public struct ExperimentError: Error, Sendable, Equatable, CustomStringConvertib
 extension ExperimentName {
     /// Trains, measures and draws.
     public func run(_ context: ExperimentContext) throws(ExperimentError) -> ExperimentResult {
-        switch self {
+        if let refusal = refusal(on: context.dataset) { throw ExperimentError(refusal) }
+        return switch self {
         case .oneSeven: try OneSevenExperiment.runOneSeven(context)
         case .bias: try OneSevenExperiment.runBias(context)
         case .sevens: try SubsetExperiment.sevens.run(context)

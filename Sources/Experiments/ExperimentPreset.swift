@@ -34,6 +34,8 @@ public struct ExperimentPreset: Sendable {
     public var evaluationCount: Int { evaluationMasks.count / Digit.pixels }
     /// One line on what to do and what to look for.
     public var hint: String
+    /// What the digits are (the context's data set), so the UI names their classes.
+    public var dataset: DatasetKind = .mnist
 
     /// The group digit `index` belongs to.
     public func group(of index: Int) -> Group? { groups.first { $0.range.contains(index) } }
@@ -60,7 +62,15 @@ extension ExperimentName {
     /// This experiment's preset on the context's data (context.fast shrinks it as for the experiment).
     /// `maskChannel` overrides the network's input for the experiments that do not fix it (position,
     /// brightness, sevens, digits, mixing, full): the UI's way to show Fig. 5's fix beside Fig. 5.
+    /// The digit-specific ones (`refusal(on:)`) throw their one line on any data set but MNIST.
     public func preset(_ context: ExperimentContext, maskChannel: Bool = false) throws(ExperimentError) -> ExperimentPreset {
+        if let refusal = refusal(on: context.dataset) { throw ExperimentError(refusal) }
+        var preset = try presetOnItsData(context, maskChannel: maskChannel)
+        preset.dataset = context.dataset
+        return preset
+    }
+
+    private func presetOnItsData(_ context: ExperimentContext, maskChannel: Bool) throws(ExperimentError) -> ExperimentPreset {
         let architecture = context.architecture
         let plain = ModelConfig(architecture: architecture, maskChannel: maskChannel)
         func recipe(_ images: [Float], _ count: Int, _ holes: FullBatchRecipe.Holes, _ steps: Int, _ rate: Float) -> ExperimentPreset.Training {

@@ -1,4 +1,5 @@
 import Datasets
+import FileIO
 import Foundation
 import NeuralCore
 
@@ -14,8 +15,9 @@ import NeuralCore
 /// - optionally Adam's moments, always F32 (v can be far below F16's smallest normal):
 ///   `optim.m.<name>` and `optim.v.<name>` for every parameter;
 /// - metadata: `format` = `pt` (what PyTorch tooling expects), `inpaint.config` = the ModelConfig as JSON,
-///   `inpaint.training` = the TrainingState as JSON, `optim.step` = Adam's step count when the moments
-///   are present;
+///   `inpaint.training` = the TrainingState as JSON, `inpaint.dataset` = `mnist` or `fashion` (the data
+///   it was trained on; a file without it, as everything written before the key existed, counts as MNIST,
+///   see `DatasetKind.init(metadata:file:)`), `optim.step` = Adam's step count when the moments are present;
 /// - after adversarial training, the discriminator under `disc.*` (F32) and its Adam's moments under
 ///   `optim.m.disc.*`/`optim.v.disc.*` with metadata `optim.disc.step` (see CheckpointDiscriminator.swift).
 public struct Checkpoint: Sendable, Equatable {
@@ -26,9 +28,12 @@ public struct Checkpoint: Sendable, Equatable {
     /// Adversarial training's discriminator and its Adam's state; nil when the run had none (or not saved).
     public var discriminator: Discriminator?
     public var discriminatorOptimizer: AdamState?
+    /// The data set the weights were trained on (`inpaint.dataset`; MNIST when the file does not say).
+    public var dataset: DatasetKind
 
     public init(model: ContextEncoder, training: TrainingState = TrainingState(), optimizer: AdamState? = nil,
-                discriminator: Discriminator? = nil, discriminatorOptimizer: AdamState? = nil) {
+                discriminator: Discriminator? = nil, discriminatorOptimizer: AdamState? = nil,
+                dataset: DatasetKind = .mnist) {
         if let optimizer {
             precondition(optimizer.m.count == model.parameters.count && optimizer.v.count == model.parameters.count,
                          "optimizer moments must have one value per parameter")
@@ -40,6 +45,7 @@ public struct Checkpoint: Sendable, Equatable {
         }
         self.model = model; self.training = training; self.optimizer = optimizer
         self.discriminator = discriminator; self.discriminatorOptimizer = discriminatorOptimizer
+        self.dataset = dataset
     }
 
     static let configKey = "inpaint.config"
@@ -77,6 +83,7 @@ extension Checkpoint {
         var metadata = ["format": "pt"]
         metadata[Self.configKey] = Self.json(model.config)
         metadata[Self.trainingKey] = Self.json(training)
+        metadata[DatasetKind.metadataKey] = dataset.rawValue
         if let optimizer {
             for (prefix, values) in [("optim.m.", optimizer.m), ("optim.v.", optimizer.v)] {
                 for entry in store.entries {
@@ -144,6 +151,13 @@ extension Checkpoint {
         }
         let describe = configDescription(config)
 
+        let dataset: DatasetKind
+        do {
+            dataset = try DatasetKind(metadata: file.metadata, file: path)
+        } catch {
+            throw fail(error.detail)
+        }
+
         var training = TrainingState()
         if let text = file.metadata[trainingKey] {
             let decoder = JSONDecoder()
@@ -190,7 +204,7 @@ extension Checkpoint {
             }
         }
         return Checkpoint(model: ContextEncoder(config: config, parameters: store), training: training, optimizer: optimizer,
-                          discriminator: discriminator, discriminatorOptimizer: discriminatorOptimizer)
+                          discriminator: discriminator, discriminatorOptimizer: discriminatorOptimizer, dataset: dataset)
     }
 
     /// Throws naming the tensor (`prefix` + the layout's name) and element of the first NaN or infinity.
@@ -278,22 +292,28 @@ extension Checkpoint {
     }
 }
 
-// MARK: - The bundled model
+// MARK: - The bundled models
 
 extension Checkpoint {
-    /// The bundled model's file name inside `assets/`.
+    /// The bundled MNIST model's file name inside `assets/`.
     public static let bundledModelFileName = "model.safetensors"
 
-    /// The bundled model, from the first folder `AssetsLocator` searches that holds it, or an error that
-    /// names every place searched and what to do instead.
-    public static func bundledModel(
-        assetsDirectory: String? = AssetsLocator.forCurrentExecutable(marker: bundledModelFileName)
-    ) throws(CheckpointError) -> URL {
-        guard let assetsDirectory else {
-            throw CheckpointError(file: bundledModelFileName,
-                                  detail: AssetsLocator().notFoundDescription(bundledModelFileName)
+    /// The bundled model for `dataset`: `model.safetensors` (MNIST, the first one, kept under its name) or
+    /// `fashion-model.safetensors`.
+    public static func bundledModelFileName(for dataset: DatasetKind) -> String {
+        dataset == .mnist ? bundledModelFileName : "\(dataset.rawValue)-\(bundledModelFileName)"
+    }
+
+    /// The bundled model for `dataset`, from the first folder `locator` searches that holds it, or a one-line
+    /// error that names every place searched and what to do instead.
+    public static func bundledModel(for dataset: DatasetKind = .mnist,
+                                    locator: AssetsLocator = AssetsLocator()) throws(CheckpointError) -> URL {
+        let name = bundledModelFileName(for: dataset)
+        do {
+            return try locator.url(of: name)
+        } catch {
+            throw CheckpointError(file: name, detail: error.problem
                                       + ", or pass --model FILE (make one with `inpaint init` or `inpaint train`)")
         }
-        return URL(fileURLWithPath: assetsDirectory).appendingPathComponent(bundledModelFileName)
     }
 }

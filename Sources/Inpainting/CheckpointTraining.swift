@@ -1,3 +1,4 @@
+import Datasets
 import NeuralCore
 
 // The bridge between the trainer's in-memory state and the checkpoint file, so that `train --out`,
@@ -5,13 +6,16 @@ import NeuralCore
 
 extension Checkpoint {
     /// A trainer's state as a checkpoint: weights, Adam's moments and hyper-parameters, step, seed and the
-    /// recipe (`TrainingOptions`); `epoch` and `loss` are what the caller tracked from the events.
-    public init(_ state: TrainingCheckpoint, epoch: Int = 0, loss: LossSummary = LossSummary(), notes: [String: String] = [:]) {
+    /// recipe (`TrainingOptions`); `epoch` and `loss` are what the caller tracked from the events, `dataset`
+    /// what the images were.
+    public init(_ state: TrainingCheckpoint, epoch: Int = 0, loss: LossSummary = LossSummary(), notes: [String: String] = [:],
+                dataset: DatasetKind = .mnist) {
         let training = TrainingState(step: state.step, epoch: epoch, seed: state.options.seed,
                                      optimizer: state.optimizer.hyperparameters, loss: loss, options: state.options,
                                      notes: notes)
         self.init(model: state.model, training: training, optimizer: state.optimizer.state,
-                  discriminator: state.adversary?.discriminator, discriminatorOptimizer: state.adversary?.optimizer.state)
+                  discriminator: state.adversary?.discriminator, discriminatorOptimizer: state.adversary?.optimizer.state,
+                  dataset: dataset)
     }
 
     /// What `Trainer(resumeFrom:)` needs. `options` defaults to the recipe saved in the checkpoint (else

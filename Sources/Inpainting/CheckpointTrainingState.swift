@@ -69,3 +69,32 @@ public struct LossSummary: Codable, Sendable, Equatable {
         curve = try c.decodeIfPresent([Point].self, forKey: .curve) ?? []
     }
 }
+
+extension LossSummary {
+    /// The most points `note` keeps: past it, every other point is dropped, so a long run's curve stays a
+    /// few hundred points (the metadata small) and still spans the whole run.
+    public static let curveCapacity = 600
+
+    /// Follows a run's events as `train --out` and the terminal UI record them: the latest losses, the best
+    /// evaluation, a training point every `every` steps and every evaluation.
+    public mutating func note(_ event: TrainingEvent, every: Int = 10) {
+        switch event {
+        case .step(let s):
+            lastTraining = s.loss
+            if s.step % every == 0 { append(.init(step: s.step, training: s.loss)) }
+        case .evaluation(let step, let loss):
+            lastEvaluation = loss
+            bestEvaluation = min(bestEvaluation ?? loss, loss)
+            append(.init(step: step, evaluation: loss))
+        default:
+            break
+        }
+    }
+
+    private mutating func append(_ point: Point) {
+        curve.append(point)
+        if curve.count > Self.curveCapacity {
+            curve = curve.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        }
+    }
+}

@@ -130,7 +130,14 @@ extension ContextEncoder {
 
     /// Backpropagates ∂L/∂output (in workspace.gradientA) through every stage, accumulating into `gradients`
     /// (a flat buffer in the parameters' layout). Needs the activations of the matching forward pass.
-    func backward(count: Int, gradients: UnsafeMutablePointer<Float>, workspace ws: ContextEncoderWorkspace) {
+    /// `inputGradient` also computes ∂L/∂(network input) [count, inputChannels, 28, 28], which training never
+    /// needs, and returns where it is (a workspace buffer, valid until the next pass). `observe(s, dx)` sees
+    /// ∂L/∂(input of stage s) for every stage s ≥ 1 (and s = 0 with `inputGradient`) once it is complete.
+    @discardableResult
+    func backward(count: Int, gradients: UnsafeMutablePointer<Float>, workspace ws: ContextEncoderWorkspace,
+                  inputGradient: Bool = false,
+                  observe: ((_ stage: Int, _ dInput: UnsafePointer<Float>) -> Void)? = nil) -> UnsafePointer<Float>? {
+        var last: UnsafePointer<Float>? = nil
         parameters.values.withUnsafeBufferPointer { pb in
             let p = pb.baseAddress!
             var dOut = ws.gradientA, dIn = ws.gradientB
@@ -163,7 +170,8 @@ extension ContextEncoder {
                 let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
                 let w = p + ws.weightOffsets[s], dw = gradients + ws.weightOffsets[s]
                 let db = ws.biasOffsets[s].map { gradients + $0 }
-                let dx: UnsafeMutablePointer<Float>? = s == 0 ? nil : dIn  // the input image needs no gradient
+                // The input image needs no gradient in training.
+                let dx: UnsafeMutablePointer<Float>? = s == 0 && !inputGradient ? nil : dIn
                 if layer.workSplit == .channels {
                     // Disjoint channels write disjoint gradients: straight into `gradients`, no private copies.
                     ws.split(count) { images, _ in activationBackward(images) }
@@ -194,8 +202,11 @@ extension ContextEncoder {
                         if let db { for i in 0..<biasCount { db[i] += buffer[weightCount + i] } }
                     }
                 }
+                if let dx, let observe { observe(s, UnsafePointer(dx)) }
                 swap(&dOut, &dIn)
             }
+            last = UnsafePointer(dOut)
         }
+        return inputGradient ? last : nil
     }
 }

@@ -11,11 +11,34 @@ public struct TrainingStep: Sendable, Equatable {
     public var learningRate: Float
     /// The discriminator's and G's adversarial loss of this step, when training adversarially.
     public var adversarial: AdversarialLosses? = nil
+    /// The L2 norm of every tensor's gradient in this step (before the Adam update), by its checkpoint name
+    /// (`enc.0.weight`, …, `fc.weight`, …, `dec.4.weight`), in the network's order. Empty when not measured.
+    public var gradientNorms: [GradientNorm] = []
 
     public init(step: Int, epoch: Int, loss: Float, imagesPerSecond: Double, learningRate: Float,
-                adversarial: AdversarialLosses? = nil) {
+                adversarial: AdversarialLosses? = nil, gradientNorms: [GradientNorm] = []) {
         self.step = step; self.epoch = epoch; self.loss = loss; self.imagesPerSecond = imagesPerSecond
-        self.learningRate = learningRate; self.adversarial = adversarial
+        self.learningRate = learningRate; self.adversarial = adversarial; self.gradientNorms = gradientNorms
+    }
+}
+
+/// One tensor's gradient norm in a `TrainingStep`.
+public struct GradientNorm: Sendable, Equatable {
+    public var name: String
+    public var norm: Float
+    public init(name: String, norm: Float) { self.name = name; self.norm = norm }
+
+    /// The network's order for names read back from JSON (whose objects have none): encoder, channel-wise
+    /// layer, decoder; layer index; weight before bias. Unknown names go last, alphabetically.
+    static func networkOrder(_ a: String, _ b: String) -> Bool {
+        func rank(_ name: String) -> (Int, Int, Int, String) {
+            let parts = name.split(separator: ".")
+            let part = ["enc": 0, "fc": 1, "dec": 2][parts.first.map(String.init) ?? ""] ?? 3
+            let index = parts.count > 2 ? Int(parts[1]) ?? 0 : 0
+            let kind = parts.last == "weight" ? 0 : 1
+            return (part, index, kind, name)
+        }
+        return rank(a) < rank(b)
     }
 }
 
@@ -45,8 +68,8 @@ public enum TrainingEvent: Sendable, Equatable {
 // MARK: The events as JSON
 
 /// The fields of an event's JSON object: `{"event": "step", "step": 12, "epoch": 1, "loss": 0.031,
-/// "images_per_second": 812.5, "learning_rate": 0.001}` (plus `discriminator_loss` and `adversarial_loss`
-/// when training adversarially); `{"event": "evaluation", "step", "loss"}`, `{"event": "epoch", "epoch"}`,
+/// "images_per_second": 812.5, "learning_rate": 0.001, "grad_norms": {"enc.0.weight": 0.021, …}}` (plus
+/// `discriminator_loss` and `adversarial_loss` when training adversarially); `{"event": "evaluation", "step", "loss"}`, `{"event": "epoch", "epoch"}`,
 /// `{"event": "checkpoint", "path"}`, `{"event": "state", "state": "paused"}`, `{"event": "stopped",
 /// "reason": "finished" | "cancelled" | "non-finite loss" (with "step") | "failed" (with "message")}`.
 /// A non-finite number is written as null (JSON has no NaN) and read back as NaN. Fields the reader does not
@@ -55,6 +78,15 @@ public enum TrainingEventKey: String, CodingKey {
     case event, step, epoch, loss, path, state, reason, message
     case imagesPerSecond = "images_per_second", learningRate = "learning_rate"
     case discriminatorLoss = "discriminator_loss", adversarialLoss = "adversarial_loss"
+    case gradientNorms = "grad_norms"
+}
+
+/// A tensor's name as a key of the `grad_norms` object.
+private struct TensorNameKey: CodingKey {
+    var stringValue: String
+    init(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
 }
 
 extension KeyedEncodingContainer where K == TrainingEventKey {
@@ -95,6 +127,12 @@ extension TrainingStep: Codable {
                 discriminator: c.contains(.discriminatorLoss) ? try c.decodeFinite(Float.self, forKey: .discriminatorLoss) : .nan,
                 generator: c.contains(.adversarialLoss) ? try c.decodeFinite(Float.self, forKey: .adversarialLoss) : .nan)
         }
+        if c.contains(.gradientNorms) {
+            let norms = try c.nestedContainer(keyedBy: TensorNameKey.self, forKey: .gradientNorms)
+            gradientNorms = try norms.allKeys.map { key in
+                GradientNorm(name: key.stringValue, norm: try norms.decodeNil(forKey: key) ? .nan : norms.decode(Float.self, forKey: key))
+            }.sorted { GradientNorm.networkOrder($0.name, $1.name) }
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -107,6 +145,13 @@ extension TrainingStep: Codable {
         if let adversarial {
             try c.encodeFinite(adversarial.discriminator, forKey: .discriminatorLoss)
             try c.encodeFinite(adversarial.generator, forKey: .adversarialLoss)
+        }
+        if !gradientNorms.isEmpty {
+            var norms = c.nestedContainer(keyedBy: TensorNameKey.self, forKey: .gradientNorms)
+            for entry in gradientNorms {
+                let key = TensorNameKey(stringValue: entry.name)
+                if entry.norm.isFinite { try norms.encode(entry.norm, forKey: key) } else { try norms.encodeNil(forKey: key) }
+            }
         }
     }
 }
@@ -283,8 +328,12 @@ public final class Trainer: @unchecked Sendable {
 
     /// A consistent copy of everything needed to continue: call only from the training thread (e.g. inside
     /// an event handler) or after `run()` returned.
+    /// The recipe's learning rate is the base rate in use (`setLearningRate` changes it), so a run resumed from
+    /// this continues at the rate it had, wherever its schedule stands.
     public func checkpoint() -> TrainingCheckpoint {
-        TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: options, adversary: adversary?.state)
+        var recipe = options
+        recipe.learningRate = baseLearningRate
+        return TrainingCheckpoint(model: model, optimizer: optimizer, step: step, options: recipe, adversary: adversary?.state)
     }
 
     // MARK: The loop
@@ -328,7 +377,9 @@ public final class Trainer: @unchecked Sendable {
             }
             // (A non-finite adversarial loss has already moved D; the file on disk keeps the last good state.)
             guard loss.isFinite, adversarialLosses?.isFinite ?? true else { reason = .nonFiniteLoss(step: step + 1); break }
-            optimizer.step(parameters: &model.parameters.values, gradients: gradients.values, concurrency: max(1, options.workers))
+            // The gradient norms come out of Adam's own pass over the gradients (no second read of 39 MB).
+            let norms = optimizer.stepReturningGradientNorms(parameters: &model.parameters, gradients: gradients,
+                                                             concurrency: max(1, options.workers))
             step += 1
             publishIfWanted()
 
@@ -339,7 +390,8 @@ public final class Trainer: @unchecked Sendable {
             if seconds > 2 { windowStart = now; windowImages = 0 }
             events(.step(TrainingStep(step: step, epoch: epoch + 1, loss: loss, imagesPerSecond: rate,
                                       learningRate: Float(optimizer.hyperparameters.learningRate),
-                                      adversarial: adversarialLosses)))
+                                      adversarial: adversarialLosses,
+                                      gradientNorms: norms.map { GradientNorm(name: $0.name, norm: Float($0.norm)) })))
             if options.evalEvery > 0, evaluationCount > 0, step % options.evalEvery == 0 {
                 events(.evaluation(step: step, loss: evaluationLoss()))
             }

@@ -16,6 +16,16 @@ public struct FrameStats: Codable, Sendable {
     public var dragFrameCells: [Int] = []
     /// Bytes written to the terminal per drag frame (the frame encoder's output, all of which is written).
     public var dragFrameBytes: [Int] = []
+    /// Every frame that wrote anything: bytes (with the pacing's query), and when (ms since program start).
+    public var frameBytes: [Int] = []
+    public var frameWrittenMilliseconds: [Double] = []
+    /// Frame written → the terminal's answer to the status query after it (`FramePacer`), one per answer.
+    public var roundTripMilliseconds: [Double] = []
+    /// Times a frame was wanted while `FramePacer.Settings.maxInFlight` frames were unanswered (it waited,
+    /// and the frame after the answer showed everything that happened meanwhile).
+    public var framesHeldForAnswers = 0
+    /// How frames were paced at the end: "probing", "acknowledged", "acknowledged, synchronized", "rate cap".
+    public var pacing = ""
 
     public init() {}
 

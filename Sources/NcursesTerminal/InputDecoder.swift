@@ -1,11 +1,13 @@
 import CNcursesW
 import TerminalUI
 
-/// Reads every key and mouse event ncurses has ready (the window is in no-delay mode) and turns them into
-/// messages. Resize is not read here: SIGWINCH is handled by the driver directly.
+/// Reads every key, mouse event and terminal reply ncurses has ready (the window is in no-delay mode).
+/// Keys and mouse events become messages; characters stay characters, so that `ReplyScanner` can still
+/// find a terminal reply that ncurses did not decode whole. Resize is not read here: SIGWINCH is handled by
+/// the driver directly.
 enum InputDecoder {
-    static func readAvailable() -> [Message] {
-        var messages: [Message] = []
+    static func readAvailable() -> [RawInput] {
+        var input: [RawInput] = []
         var wch: wint_t = 0
         while true {
             let result = wget_wch(cnc_stdscr(), &wch)
@@ -13,15 +15,24 @@ enum InputDecoder {
             if result == KEY_CODE_YES {
                 let code = Int32(wch)
                 if code == cnc_key_mouse() {
-                    messages += readMouse()
+                    input += readMouse().map(RawInput.message)
+                } else if let reply = ReplyKeys.reply(forKeyCode: code) {
+                    input.append(.reply(reply))
                 } else if let key = functionKey(code) {
-                    messages.append(.key(key))
+                    input.append(.message(.key(key)))
                 }
-            } else if let key = characterKey(UInt32(wch)) {
-                messages.append(.key(key))
+            } else {
+                input.append(.character(UInt32(wch)))
             }
         }
-        return messages
+        return input
+    }
+
+    /// Teaches ncurses the terminal's replies as keys of their own (see `ReplyKeys`).
+    static func defineReplyKeys() {
+        for (i, definition) in ReplyKeys.definitions.enumerated() {
+            _ = define_key(definition.sequence, ReplyKeys.base + Int32(i))
+        }
     }
 
     static func functionKey(_ code: Int32) -> Key? {

@@ -6,15 +6,21 @@ import TerminalUI
 
 /// How the program ended, reported after the terminal has been restored.
 public enum TerminalExit: Sendable, Equatable {
+    /// `q` (training not yet on disk is to be saved).
     case quit
-    /// SIGINT or SIGTERM.
+    /// The quit dialog's "quit without saving".
+    case quitWithoutSaving
+    /// SIGINT, SIGTERM or SIGHUP. After SIGHUP the terminal is restored only if it is still there
+    /// (`TerminalSession.outputIsAlive`): a hung-up terminal is never written to again.
     case signal(Int32)
 }
 
 /// The thin, impure shell around the pure app: owns ncurses, the clock and the queues.
 ///
 /// Everything runs on the main queue: a read source on standard input, signal sources, a tick timer, and a
-/// frame scheduler that draws at most 60 times a second and only when a message arrived. Every effect from
+/// frame scheduler that draws at most 60 times a second, only when a message arrived, and only while the
+/// terminal has answered all but `FramePacer`'s few frames in flight (each frame ends with a status query;
+/// what happens meanwhile is drawn by the next frame). Every effect from
 /// `update` but `.quit` goes to the runtime (`UIRuntime.perform`), synchronously, so a drag frame shows its
 /// own reconstruction; the answers go back to `update` in the same frame. The runtime's news (training
 /// events, a followed log) is taken with `UIRuntime.poll` on every tick and whenever the runtime says it has
@@ -56,6 +62,13 @@ public final class TerminalDriver {
     private var recentFrameUptimes: [UInt64] = []
     private var lastFrameCells = 0
     private var lastFrameBytes: Int?
+    /// Frames paced by the terminal's answers; the replies found among the keys.
+    private var pacer = FramePacer()
+    private var replyScanner = ReplyScanner()
+    /// A frame is wanted but too many are unanswered: drawn when an answer comes (or the wait times out).
+    private var drawBlocked = false
+    /// Hands characters held as a possible reply back as keys, if the rest of the reply never comes.
+    private var heldInputFlush: DispatchWorkItem?
 
     /// At most 60 frames per second.
     private static let frameInterval: UInt64 = 1_000_000_000 / 60
@@ -80,7 +93,7 @@ public final class TerminalDriver {
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    private static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGTSTP, SIGCONT, SIGWINCH]
+    private static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH]
 
     /// Takes over the terminal, draws the first frame and starts listening. Returns at once; the caller
     /// then parks the main thread in `dispatchMain()`.
@@ -88,8 +101,8 @@ public final class TerminalDriver {
         let session = try TerminalSession()
         self.session = session
         state.style = RenderStyle.detect(terminalColors: session.colorCount, noColor: options.noColor,
-                                         asciiFlag: options.asciiFlag)
-        encoder = AnsiFrameEncoder(colorDepth: state.style.colorDepth)
+                                         asciiFlag: options.asciiFlag, utf8: session.utf8)
+        encoder = AnsiFrameEncoder(colorDepth: state.style.colorDepth, asciiOnly: state.style.ascii)
         let size = session.size
         state.screenWidth = size.width
         state.screenHeight = size.height
@@ -107,12 +120,18 @@ public final class TerminalDriver {
         let tick = DispatchSource.makeTimerSource(queue: .main)
         tick.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
         tick.setEventHandler { [unowned self] in
+            // A frame that waited for an answer that timed out goes now.
+            if self.drawBlocked && self.pacer.mayWrite(now: DispatchTime.now().uptimeNanoseconds) {
+                self.drawBlocked = false
+            }
             // The runtime's news first, so a reloaded checkpoint is used by this very tick.
             self.send(self.runtime.poll() + (self.state.showDebug ? [.tick, .frameTimings(self.frameTimings())] : [.tick]))
         }
         sources.append(tick)
         sources.forEach { $0.resume() }
 
+        // The questions go before the first frame, so that a slow link answers them quickly.
+        session.write(pacer.begin(now: DispatchTime.now().uptimeNanoseconds))
         drawFrame()
         dispatch(update(&state, .resize(width: size.width, height: size.height)))
         scheduleDraw()
@@ -132,6 +151,7 @@ public final class TerminalDriver {
     private func dispatch(_ effects: [Effect]) {
         guard !effects.isEmpty else { return }
         if effects.contains(.quit) { finish(.quit); return }
+        if effects.contains(.quitWithoutSaving) { finish(.quitWithoutSaving); return }
         let answers = runtime.perform(effects)
         if let network = runtime.lastReconstructMilliseconds { stats.reconstructMilliseconds.append(network) }
         // A new reconstruction asks the classifier about its composite: one more round, in the same frame.
@@ -148,7 +168,9 @@ public final class TerminalDriver {
 
     private func readInput() {
         let readAt = DispatchTime.now().uptimeNanoseconds
-        let messages = InputDecoder.readAvailable()
+        let (messages, replies) = replyScanner.feed(InputDecoder.readAvailable(), expectingReplies: pacer.inFlight > 0)
+        takeReplies(replies, at: readAt)
+        if replyScanner.isHolding { scheduleHeldInputFlush() }
         if messages.contains(where: { if case .mouse(let m) = $0 { return m.kind == .drag } else { return false } }),
            pendingDragInputUptime == nil {
             pendingDragInputUptime = readAt
@@ -156,16 +178,47 @@ public final class TerminalDriver {
         if !messages.isEmpty { send(messages) }
     }
 
+    private func takeReplies(_ replies: [TerminalReply], at now: UInt64) {
+        for reply in replies where pacer.received(reply, now: now) {
+            if let roundTrip = pacer.lastRoundTrip { stats.roundTripMilliseconds.append(roundTrip) }
+            if drawBlocked {
+                drawBlocked = false
+                scheduleDraw()
+            }
+        }
+    }
+
+    /// The start of a reply without its end after 100 ms was keys after all (Esc, then '[' …).
+    private func scheduleHeldInputFlush() {
+        heldInputFlush?.cancel()
+        let item = DispatchWorkItem { [weak self] in
+            guard let self else { return }
+            let keys = self.replyScanner.flush()
+            if !keys.isEmpty { self.send(keys) }
+        }
+        heldInputFlush = item
+        DispatchQueue.main.asyncAfter(deadline: .now() + .milliseconds(100), execute: item)
+    }
+
+    /// After the terminal was handed back (Ctrl-Z) or stopped, answers in flight may be lost: ask again.
+    private func restartPacing() {
+        guard let session else { return }
+        session.write(pacer.begin(now: DispatchTime.now().uptimeNanoseconds))
+        drawBlocked = false
+    }
+
     private func handleSignal(_ signal: Int32) {
         switch signal {
-        case SIGINT, SIGTERM:
+        case SIGINT, SIGTERM, SIGHUP:
             finish(.signal(signal))
         case SIGTSTP:
             session?.suspend()
+            restartPacing()
             resized()
         case SIGCONT:
             // Stopped by someone else (kill -STOP): the screen may hold anything now.
             encoder.invalidate()
+            restartPacing()
             scheduleDraw()
         case SIGWINCH:
             resized()
@@ -189,7 +242,7 @@ public final class TerminalDriver {
     /// frame: frames for training news and ticks (a dozen a second while training) must not delay the
     /// answer to the hand by up to a frame interval.
     private func scheduleDraw() {
-        guard !finished else { return }
+        guard !finished, !drawBlocked else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         let last = pendingDragInputUptime != nil ? lastDragDrawUptime : lastDrawUptime
         let due = max(now, last &+ TerminalDriver.frameInterval)
@@ -210,11 +263,21 @@ public final class TerminalDriver {
     private func drawFrame() {
         pendingDraw = nil
         guard !finished, let session else { return }
+        guard pacer.mayWrite(now: DispatchTime.now().uptimeNanoseconds) else {
+            drawBlocked = true   // the state keeps changing; the frame after the answer shows all of it
+            stats.framesHeldForAnswers += 1
+            return
+        }
         let frame = view(state)
         let bytes = encoder.encode(frame)
         let cellsWritten = encoder.lastCellCount
-        session.write(bytes)
+        let written = pacer.wrap(bytes, now: DispatchTime.now().uptimeNanoseconds)
+        session.write(written)
         let now = DispatchTime.now().uptimeNanoseconds
+        if !written.isEmpty {
+            stats.frameBytes.append(written.count)
+            stats.frameWrittenMilliseconds.append(milliseconds(from: options.startUptime, to: now))
+        }
         lastDrawUptime = now
         stats.frames += 1
         lastFrameCells = cellsWritten
@@ -244,7 +307,9 @@ public final class TerminalDriver {
             lastReconstruct: stats.reconstructMilliseconds.last,
             lastFrameCells: lastFrameCells, lastFrameBytes: lastFrameBytes,
             meanDragFrameBytes: bytes.isEmpty ? nil : Double(bytes.reduce(0, +)) / Double(bytes.count),
-            dragFrames: stats.dragFrames, framesPerSecond: recentFrameUptimes.count)
+            dragFrames: stats.dragFrames, framesPerSecond: recentFrameUptimes.count,
+            pacing: pacer.pacing, framesInFlight: pacer.inFlight, maxFramesInFlight: pacer.maxInFlight,
+            lastRoundTrip: pacer.lastRoundTrip, medianRoundTrip: pacer.medianRoundTrip)
     }
 
     // MARK: exit
@@ -254,10 +319,30 @@ public final class TerminalDriver {
         guard !finished else { return }
         finished = true
         sources.forEach { $0.cancel() }
-        session?.end()
+        // An ssh disconnect: the terminal is gone, and writing to it could fail or block; nothing is restored
+        // and no answer is waited for.
+        if how != .signal(SIGHUP) || TerminalSession.outputIsAlive() {
+            discardRepliesInFlight()
+            session?.end()
+        }
         session = nil
+        switch pacer.pacing {
+        case .probing: stats.pacing = "probing"
+        case .acknowledged(let synchronized): stats.pacing = synchronized ? "acknowledged, synchronized" : "acknowledged"
+        case .rateCapped: stats.pacing = "rate cap"
+        }
         if let path = options.statsPath { try? stats.write(to: path) }
         onExit(how)
+    }
+
+    /// False once the terminal has hung up (after SIGHUP: say nothing to it then).
+    public static var terminalIsAlive: Bool { TerminalSession.outputIsAlive() }
+
+    /// Waits a little for the answers still in flight, so that none arrives in the shell after the exit.
+    private func discardRepliesInFlight() {
+        guard let session, pacer.mode != .rateCapped, pacer.inFlight > 0 else { return }
+        let slowest = (pacer.roundTrips.suffix(10).max() ?? 0) / 1000
+        session.discardReplies(statusAnswers: pacer.inFlight, timeout: min(2, 0.2 + 2 * slowest))
     }
 
     /// Restores the terminal without reporting an exit: for a caller that hit an error and will print it.

@@ -26,6 +26,12 @@ private let buttonMotionOff = "\u{1B}[0m\u{1B}[?1002l"
 final class TerminalSession {
     private(set) var active = false
     let colorCount: Int
+    /// The locale's codeset is UTF-8 (`nl_langinfo(CODESET)` after `setlocale`): else the UI draws in ASCII.
+    let utf8: Bool
+    /// The terminal has an alternate screen (terminfo `smcup`): endwin brings the shell's screen back. The
+    /// Linux console has none, so the UI would stay behind under the shell's next prompt; there the exit
+    /// clears the screen with this (terminfo `clear`, or ECMA-48's home and erase display).
+    private let clearOnExit: String?
 
     /// Takes over the terminal. Call `end()` on every way out.
     init() throws(TerminalError) {
@@ -34,6 +40,7 @@ final class TerminalSession {
         }
         // The locale must be set before initscr, or ncurses writes '▀' as bytes of the C locale.
         setlocale(LC_ALL, "")
+        utf8 = TerminalSession.codesetIsUTF8()
         EmergencyRestore.install()
         guard newterm(nil, stdout, stdin) != nil else {
             throw TerminalError("TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "(unset)") is not a terminal type ncurses knows")
@@ -50,7 +57,23 @@ final class TerminalSession {
             use_default_colors()
         }
         colorCount = has_colors() ? Int(cnc_colors()) : 0
+        clearOnExit = TerminalSession.capability("smcup") == nil
+            ? TerminalSession.capability("clear") ?? "\u{1B}[H\u{1B}[2J" : nil
+        InputDecoder.defineReplyKeys()
         enableMouse()
+    }
+
+    static func codesetIsUTF8() -> Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased().replacingOccurrences(of: "-", with: "")
+        return name == "UTF8"
+    }
+
+    /// A terminfo string capability of the current terminal, nil when absent or cancelled.
+    private static func capability(_ name: String) -> String? {
+        guard let value = tigetstr(name), Int(bitPattern: value) != -1 else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
     }
 
     private func enableMouse() {
@@ -94,6 +117,39 @@ final class TerminalSession {
         writeToTerminal(buttonMotionOff)
         _ = endwin()
         fflush(stdout)
+        if let clearOnExit { writeToTerminal(clearOnExit) }
+    }
+
+    /// Reads and drops what the terminal still sends until `count` status answers (`ESC[0n`, `ESC[3n`) came
+    /// or `timeout` seconds passed, then drops the rest of the input queue: answers to queries in flight
+    /// that arrived after the exit would be typed into the shell (`^[[0n`).
+    func discardReplies(statusAnswers count: Int, timeout: Double) {
+        var seen = 0
+        var window: [UInt8] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while seen < count {
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { break }
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, Int32(max(1, remaining * 1000))) > 0 else { break }
+            let n = read(STDIN_FILENO, &buffer, buffer.count)
+            guard n > 0 else { break }
+            window += buffer[0..<n]
+            var i = 0
+            while i + 3 < window.count {
+                if window[i] == 0x1B, window[i + 1] == UInt8(ascii: "["),
+                   window[i + 2] == UInt8(ascii: "0") || window[i + 2] == UInt8(ascii: "3"),
+                   window[i + 3] == UInt8(ascii: "n") {
+                    seen += 1
+                    i += 4
+                } else {
+                    i += 1
+                }
+            }
+            window = Array(window.suffix(3))   // a reply split across reads
+        }
+        tcflush(STDIN_FILENO, TCIFLUSH)
     }
 
     /// Ctrl-Z: give the terminal back, stop, and take it again when continued.
@@ -120,6 +176,14 @@ final class TerminalSession {
 
     /// Forget what the terminal shows: the next refresh repaints every cell.
     func repaintAll() { _ = clearok(cnc_curscr(), true) }
+
+    /// False once the terminal has hung up (its other end closed: an ssh disconnect, a closed tmux pane),
+    /// when `poll` reports POLLHUP or POLLERR on standard output; asked without waiting.
+    static func outputIsAlive() -> Bool {
+        var descriptor = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return false }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
+    }
 }
 
 /// If the process dies of a trap or abort while the terminal is ours, put it back before dying: motion

@@ -62,10 +62,22 @@ public struct Adam: Sendable, Equatable, Codable {
     /// One update of parameters[count] from gradients[count] (count must equal parameterCount).
     /// `concurrency` > 1 splits the pass into that many contiguous slices run on Dispatch workers (the update
     /// is elementwise, so the result is bit-identical whatever the split).
+    ///
+    /// With `sumsOfSquaresOver` (contiguous ranges of 0..<count, e.g. a `ParameterStore`'s tensors), it also
+    /// returns Σ g² over each range, read in the same pass: each slice runs in blocks small enough to stay in
+    /// the core's cache, and a block's gradients are summed right after its update read them, so the norms
+    /// cost no second trip through memory. The update is the same, bit for bit.
+    @discardableResult
     public mutating func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, count: Int,
-                              concurrency: Int = 1) {
+                              concurrency: Int = 1, sumsOfSquaresOver segments: [Range<Int>]? = nil) -> [Double] {
         precondition(count == state.m.count, "Adam: \(count) parameters, state holds \(state.m.count)")
         precondition(concurrency >= 1, "Adam: concurrency must be ≥ 1, got \(concurrency)")
+        if let segments {
+            precondition(segments.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= count },
+                         "Adam: segments must lie within 0..<\(count)")
+            precondition(zip(segments, segments.dropFirst()).allSatisfy { $0.upperBound <= $1.lowerBound },
+                         "Adam: segments must be in order and disjoint")
+        }
         state.step += 1
         let h = hyperparameters, t = Double(state.step)
         let stepSize = h.learningRate / (1 - pow(h.beta1, t))
@@ -74,23 +86,69 @@ public struct Adam: Sendable, Equatable, Codable {
             lerpWeight: Float(1 - h.beta1), oneMinusLerpWeight: Float(h.beta1), lerpFromStart: abs(1 - h.beta1) < 0.5,
             beta2: Float(h.beta2), oneMinusBeta2: Float(1 - h.beta2), negativeStepSize: Float(-stepSize),
             biasCorrection2Sqrt: Float(bc2Sqrt), epsilon: Float(h.epsilon), weightDecay: Float(h.weightDecay))
+        let slices = min(concurrency, max(1, count / 65_536))
+        let segmentCount = segments?.count ?? 0
+        // One row of partial sums per slice: slices write disjoint rows.
+        var partial = [Double](repeating: 0, count: slices * segmentCount)
         state.m.withUnsafeMutableBufferPointer { mb in state.v.withUnsafeMutableBufferPointer { vb in
-            let m = mb.baseAddress!, v = vb.baseAddress!
-            let slices = min(concurrency, max(1, count / 65_536))
-            if slices == 1 {
-                Adam.update(parameters, gradients, m, v, 0..<count, scalars)
-            } else {
-                // Raw pointers cross into the workers; each slice touches only its own range.
-                let p = UInt(bitPattern: parameters), g = UInt(bitPattern: gradients)
-                let mAddress = UInt(bitPattern: m), vAddress = UInt(bitPattern: v)
-                DispatchQueue.concurrentPerform(iterations: slices) { s in
-                    let range = (count * s / slices)..<(count * (s + 1) / slices)
-                    Adam.update(UnsafeMutablePointer(bitPattern: p)!, UnsafePointer(bitPattern: g)!,
-                                UnsafeMutablePointer(bitPattern: mAddress)!, UnsafeMutablePointer(bitPattern: vAddress)!,
-                                range, scalars)
+            partial.withUnsafeMutableBufferPointer { sums in
+                let m = mb.baseAddress!, v = vb.baseAddress!
+                func run(_ slice: Int, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                         _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>?) {
+                    let range = (count * slice / slices)..<(count * (slice + 1) / slices)
+                    guard let segments, let sums else { return Adam.update(p, g, m, v, range, scalars) }
+                    let row = sums + slice * segments.count
+                    var next = 0  // the first segment that may still meet this block
+                    var block = range.lowerBound
+                    while block < range.upperBound {
+                        let end = min(block + Self.normBlock, range.upperBound)
+                        Adam.update(p, g, m, v, block..<end, scalars)
+                        while next < segments.count && segments[next].upperBound <= block { next += 1 }
+                        var k = next
+                        while k < segments.count && segments[k].lowerBound < end {
+                            let lo = max(block, segments[k].lowerBound), hi = min(end, segments[k].upperBound)
+                            if lo < hi { row[k] += Self.sumOfSquares(g + lo, hi - lo) }
+                            k += 1
+                        }
+                        block = end
+                    }
+                }
+                let sumsBase = segments == nil ? nil : sums.baseAddress
+                if slices == 1 {
+                    run(0, parameters, gradients, m, v, sumsBase)
+                } else {
+                    // Raw pointers cross into the workers; each slice touches only its own range and its own row.
+                    let p = UInt(bitPattern: parameters), g = UInt(bitPattern: gradients)
+                    let mAddress = UInt(bitPattern: m), vAddress = UInt(bitPattern: v)
+                    let sAddress = sumsBase.map { UInt(bitPattern: $0) }
+                    DispatchQueue.concurrentPerform(iterations: slices) { s in
+                        run(s, UnsafeMutablePointer(bitPattern: p)!, UnsafePointer(bitPattern: g)!,
+                            UnsafeMutablePointer(bitPattern: mAddress)!, UnsafeMutablePointer(bitPattern: vAddress)!,
+                            sAddress.flatMap { UnsafeMutablePointer(bitPattern: $0) })
+                    }
                 }
             }
         } }
+        guard segmentCount > 0 else { return [] }
+        return (0..<segmentCount).map { k in (0..<slices).reduce(0) { $0 + partial[$1 * segmentCount + k] } }
+    }
+
+    /// Floats per block of the norm-reading update: 64 KB of gradients (and as much of each of p, m, v),
+    /// still in the core's L2 cache when the sum reads them again.
+    static let normBlock = 16_384
+
+    /// Σ x² over count floats: 8 lanes in float (a block's worth at most), the total in double.
+    static func sumOfSquares(_ x: UnsafePointer<Float>, _ count: Int) -> Double {
+        typealias V = SIMD8<Float>
+        var lanes = V(repeating: 0), i = 0
+        while i + 8 <= count {
+            let g = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            lanes += g * g
+            i += 8
+        }
+        var total = Double(lanes.sum())
+        while i < count { total += Double(x[i]) * Double(x[i]); i += 1 }
+        return total
     }
 
     /// Off: the Swift loop below even where AVX2 exists. Only for tests comparing the two; set it before
@@ -170,5 +228,18 @@ public struct Adam: Sendable, Equatable, Codable {
     public mutating func step(parameters: inout ParameterStore, gradients: ParameterStore, concurrency: Int = 1) {
         precondition(parameters.entries == gradients.entries, "Adam: gradient layout differs from the parameters'")
         step(parameters: &parameters.values, gradients: gradients.values, concurrency: concurrency)
+    }
+
+    /// The same step, also returning the L2 norm of each tensor's gradient (by name, in the store's order),
+    /// read in the update's own pass (see `step(parameters:gradients:count:concurrency:sumsOfSquaresOver:)`).
+    public mutating func stepReturningGradientNorms(parameters: inout ParameterStore, gradients: ParameterStore,
+                                                    concurrency: Int = 1) -> [(name: String, norm: Double)] {
+        precondition(parameters.entries == gradients.entries, "Adam: gradient layout differs from the parameters'")
+        let segments = gradients.entries.map { $0.offset ..< $0.offset + $0.count }
+        let sums = parameters.values.withUnsafeMutableBufferPointer { p in gradients.values.withUnsafeBufferPointer { g in
+            step(parameters: p.baseAddress!, gradients: g.baseAddress!, count: p.count, concurrency: concurrency,
+                 sumsOfSquaresOver: segments)
+        } }
+        return zip(gradients.entries, sums).map { ($0.name, $1.squareRoot()) }
     }
 }

@@ -45,6 +45,8 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible, Local
     public enum Kind: Sendable, Equatable {
         case unreadable, empty, truncated, headerLength, json, entry, dtype, shapeMismatch, offsets, overlap
         case missingTensor, unwritable
+        /// A metadata value its reader does not accept (e.g. an unknown `inpaint.dataset`).
+        case metadata
     }
 
     public var file: String

@@ -10,8 +10,11 @@ import Inpainting
 /// older generation that arrive late, so a cancelled trainer's last steps cannot overwrite the new curves.
 /// Used from one thread (the runtime's); only the trainers run elsewhere.
 public final class BackgroundTraining {
-    /// Makes the trainer for some starting weights: a `Trainer`, or a preset's `FullBatchTrainer`.
-    public typealias Factory = (ContextEncoder, @escaping @Sendable (TrainingEvent) -> Void) -> any TrainingControl
+    /// Makes the trainer for some starting weights, continuing a saved run when given one (its step, Adam's
+    /// moments, its seed: `Trainer(resumeFrom:)`): a `Trainer`, or a preset's `FullBatchTrainer` (which takes
+    /// only the weights).
+    public typealias Factory = (ContextEncoder, TrainingCheckpoint?, @escaping @Sendable (TrainingEvent) -> Void)
+        -> any TrainingControl
 
     private var factory: Factory
     private let inbox: TrainingInbox
@@ -21,10 +24,11 @@ public final class BackgroundTraining {
     /// Entered by every training thread while it runs (a restart briefly has two).
     private let running = DispatchGroup()
 
-    init(model: ContextEncoder, factory: @escaping Factory, inbox: TrainingInbox) {
+    init(model: ContextEncoder, resume: TrainingCheckpoint? = nil, factory: @escaping Factory, inbox: TrainingInbox) {
         self.factory = factory
         self.inbox = inbox
-        self.trainer = BackgroundTraining.makeTrainer(model: model, factory: factory, generation: 0, inbox: inbox)
+        self.trainer = BackgroundTraining.makeTrainer(model: model, resume: resume, factory: factory, generation: 0,
+                                                      inbox: inbox)
     }
 
     /// Starts (or, after `restart`, continues with) the current trainer on a thread of its own.
@@ -55,6 +59,25 @@ public final class BackgroundTraining {
         _ = running.wait(timeout: .now() + seconds)
     }
 
+    /// What a stopped trainer leaves: its weights, and (a `Trainer` whose thread has finished) everything
+    /// needed to continue it bit for bit.
+    struct Stopped {
+        var model: ContextEncoder
+        /// nil: a `FullBatchTrainer`, or a thread still inside its step when the wait ran out.
+        var checkpoint: TrainingCheckpoint?
+    }
+
+    /// Cancels the trainer, waits (at most `seconds`) for its thread to leave `run()`, and takes its state.
+    /// `Trainer.checkpoint()` is read only after the thread has finished (the group's wait orders it after
+    /// the thread's last write), never while it trains.
+    func stopAndTake(waitingAtMost seconds: Double) -> Stopped {
+        trainer.cancel()
+        let finished = running.wait(timeout: .now() + seconds) == .success
+        guard finished, let trainer = trainer as? Trainer else { return Stopped(model: trainer.snapshot, checkpoint: nil) }
+        let checkpoint = trainer.checkpoint()
+        return Stopped(model: checkpoint.model, checkpoint: checkpoint)
+    }
+
     /// Switches to another recipe (a preset from the `x` menu) and starts it from `model`.
     func restart(from model: ContextEncoder, factory: @escaping Factory) {
         self.factory = factory
@@ -63,17 +86,23 @@ public final class BackgroundTraining {
 
     /// Replaces the weights: cancels the running trainer and starts a new one from `model`, at `learningRate`
     /// when given (set before its first step) instead of the recipe's.
-    func restart(from model: ContextEncoder, learningRate: Float? = nil) {
+    ///
+    /// - resume: continue that run (its step, Adam's moments) instead of starting at step 0.
+    /// - paused: the new trainer waits for `resume()` (or single steps) before its first step.
+    func restart(from model: ContextEncoder, resume: TrainingCheckpoint? = nil, learningRate: Float? = nil,
+                 paused: Bool = false) {
         trainer.cancel()
         generation += 1
-        trainer = BackgroundTraining.makeTrainer(model: model, factory: factory, generation: generation, inbox: inbox)
+        trainer = BackgroundTraining.makeTrainer(model: model, resume: resume, factory: factory, generation: generation,
+                                                 inbox: inbox)
         if let learningRate { trainer.setLearningRate(learningRate) }
+        if paused { trainer.pause() }
         start()
     }
 
-    private static func makeTrainer(model: ContextEncoder, factory: Factory, generation: Int,
+    private static func makeTrainer(model: ContextEncoder, resume: TrainingCheckpoint?, factory: Factory, generation: Int,
                                     inbox: TrainingInbox) -> any TrainingControl {
-        factory(model) { event in inbox.put(event, generation: generation) }
+        factory(model, resume) { event in inbox.put(event, generation: generation) }
     }
 }
 

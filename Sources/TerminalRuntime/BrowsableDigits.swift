@@ -8,6 +8,7 @@ extension DigitLibrary {
     public init?(browsing dataset: Dataset) {
         guard let browse = dataset.test ?? dataset.train else { return nil }
         self.init(name: "\(dataset.location.dataset) \(dataset.test != nil ? "test" : "train")",
-                  images: Array(browse.images.pixels), labels: (0..<browse.count).map { browse.label(at: $0) })
+                  images: Array(browse.images.pixels), labels: (0..<browse.count).map { browse.label(at: $0) },
+                  dataset: dataset.location.dataset)
     }
 }

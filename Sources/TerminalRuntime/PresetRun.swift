@@ -17,12 +17,13 @@ public struct PresetRun {
             throw DataError("--preset \(name)", "expected a training and a test split in \(dataset.location.directory.path)")
         }
         self.seed = seed
-        preset = try name.preset(ExperimentContext(train: train, test: test, seed: seed), maskChannel: maskChannel)
+        preset = try name.preset(ExperimentContext(train: train, test: test, seed: seed, dataset: dataset.location.dataset),
+                                 maskChannel: maskChannel)
     }
 
     public var library: DigitLibrary {
         DigitLibrary(name: preset.name.rawValue, images: preset.digits, labels: preset.labels,
-                     groups: preset.groups.map { DigitGroup(name: $0.name, range: $0.range) })
+                     groups: preset.groups.map { DigitGroup(name: $0.name, range: $0.range) }, dataset: preset.dataset)
     }
 
     /// The experiment's starting weights: the same seed and initialisation as `inpaint experiment NAME`.
@@ -44,22 +45,36 @@ public struct PresetRun {
         case .fullBatch(let recipe):
             "\(preset.name): \(recipe.count) images, full batch, \(recipe.steps) steps"
         case .minibatch(_, let count, let options):
-            "\(preset.name): \(count) images, batch \(options.batchSize), \(options.maxSteps ?? 0) steps"
+            "\(preset.name): \(count) images, batch \(options.batchSize), \(totalSteps ?? 0) steps"
         }
     }
+
+    /// The steps the preset trains for: its full-batch steps, or its minibatch run's step limit, else its
+    /// epochs times the steps per epoch (`full`: 30 epochs of the training split).
+    public var totalSteps: Int? {
+        switch preset.training {
+        case .fullBatch(let recipe): recipe.steps
+        case .minibatch(_, let count, let options):
+            options.maxSteps ?? options.epochs.map { $0 * ((count + options.batchSize - 1) / options.batchSize) }
+        }
+    }
+
+    /// The status block's model line for the preset's fresh network.
+    public var modelLabel: String { "fresh \(preset.config.architecture.rawValue) (seed \(seed))" }
 
     /// Makes the preset's trainer for some starting weights (a reset or a loaded checkpoint starts over).
     public var factory: BackgroundTraining.Factory {
         let preset = self.preset
-        return { model, events in
+        return { model, resume, events in
             switch preset.training {
             case .fullBatch(let recipe):
-                return FullBatchTrainer(model: model, recipe: recipe, evaluationImages: preset.evaluationImages,
+                // The full-batch loop restarts from the weights: its holes come from a generator it does not save.
+                return FullBatchTrainer(model: resume?.model ?? model, recipe: recipe, evaluationImages: preset.evaluationImages,
                                         evaluationMasks: preset.evaluationMasks, events: events)
             case .minibatch(let images, let count, let options):
                 return Trainer(model: model, images: images, count: count, options: options,
                                evaluationImages: preset.evaluationImages, evaluationCount: preset.evaluationCount,
-                               events: events)
+                               resumeFrom: resume, events: events)
             }
         }
     }

@@ -26,6 +26,21 @@ public final class UIRuntime {
     private let inbox = TrainingInbox()
     private var modelRevision = 0
 
+    // What a save writes beside the trainer's own state, followed through the current trainer's events.
+    private var history = LossSummary()
+    private var lastStep = 0
+    private var epoch = 0
+    /// True once the current weights took a step that is not on disk.
+    private var trainedSinceSave = false
+    /// Whether the user paused training (`space`): a trainer restarted by a save or a load stays paused.
+    private var paused = false
+    /// The base rate last asked for (`+`/`-`, a load, `--lr`): the trainer takes it up at its next step, so a
+    /// trainer stopped before that step still owes it. nil: the trainer's own.
+    private var requestedRate: Float?
+
+    /// The checkpoint note that says the terminal UI wrote a file (so reopening it takes up its rate).
+    public static let writerNote = (key: "written by", value: "inpaint tui")
+
     private enum Mode {
         case explore(Exploration)
         case watch(RunWatch)
@@ -60,7 +75,7 @@ public final class UIRuntime {
 
     /// Carries out `effects` and returns the answers, in order, for `update`. Of several `.reconstruct`
     /// (a burst of drag motions read in one go) only the newest input is run, and likewise for the panels'
-    /// questions; `.quit` is the driver's and is ignored here.
+    /// questions; `.quit` and `.quitWithoutSaving` are the driver's (then `finish`) and are ignored here.
     public func perform(_ effects: [Effect]) -> [Message] {
         lastReconstructMilliseconds = nil
         var answers: [Message] = []
@@ -70,7 +85,7 @@ public final class UIRuntime {
             switch effect {
             case .reconstruct: lastReconstruct = effect
             case .encodeFeatures, .classify: panelQuestions.append(effect)
-            case .quit: break
+            case .quit, .quitWithoutSaving: break
             default: answers += control(effect)
             }
         }
@@ -106,10 +121,12 @@ public final class UIRuntime {
         case .pauseTraining:
             guard let training else { return [trainingOff] }
             training.trainer.pause()
+            paused = true
             return []
         case .resumeTraining:
             guard let training else { return [trainingOff] }
             training.trainer.resume()
+            paused = false
             return []
         case .stepTraining:
             guard let training else { return [trainingOff] }
@@ -117,30 +134,31 @@ public final class UIRuntime {
             return []
         case .setLearningRate(let rate):
             training?.trainer.setLearningRate(rate)
+            requestedRate = rate
             return []
         case .resetModel:
             var generator = SeededGenerator(seed: UInt64(DispatchTime.now().uptimeNanoseconds))
             let fresh = ContextEncoder(config: inference.model.config, generator: &generator)
-            return replaceModel(with: fresh, learningRate: exploration.learningRate ?? TrainingOptions().learningRate)
+            let rate = exploration.learningRate ?? TrainingOptions().learningRate
+            return replaceModel(with: fresh, learningRate: rate) + startedOver(label: "fresh random weights (R)", rate: rate)
                 + [.notice("model reset to fresh random weights"), .modelUpdated(revision: nextModelRevision())]
         case .saveCheckpoint:
-            let current = training?.trainer.snapshot ?? inference.model
-            do {
-                try Checkpoint(model: current).write(to: exploration.savePath)
-                return [.notice("saved \(exploration.savePath.path)")]
-            } catch {
-                return [.notice("save failed: \(error)")]
+            guard let training else {
+                do {
+                    try Checkpoint(model: inference.model, dataset: browsedDataset).write(to: exploration.savePath)
+                    return [.notice("saved \(exploration.savePath.path)")]
+                } catch {
+                    return [.notice("save failed: \(error)")]
+                }
             }
+            return save(training, to: exploration.savePath)
         case .loadCheckpoint:
-            var answers: [Message]
             do {
-                let loaded = try Checkpoint.read(contentsOf: exploration.savePath).model
-                answers = replaceModel(with: loaded, learningRate: exploration.learningRate ?? UIRuntime.fineTuneLearningRate)
-                    + [.notice("loaded \(exploration.savePath.path)")]
+                let loaded = try Checkpoint.read(contentsOf: exploration.savePath)
+                return load(loaded, exploration) + [.modelUpdated(revision: nextModelRevision())]
             } catch {
-                answers = [.notice("load failed: \(error)")]
+                return [.notice("load failed: \(error)"), .modelUpdated(revision: nextModelRevision())]
             }
-            return answers + [.modelUpdated(revision: nextModelRevision())]
         case .startPreset(let name):
             do {
                 let run = try PresetRun(name: name, dataset: exploration.dataset, seed: exploration.seed, maskChannel: false)
@@ -148,18 +166,174 @@ public final class UIRuntime {
                 guard let training else {
                     inference.model = fresh
                     return [.presetStarted(run.start), .notice("\(name): a fresh network, not training (--no-train)"),
-                            .modelUpdated(revision: nextModelRevision())]
+                            .modelLabel(run.modelLabel), .modelUpdated(revision: nextModelRevision())]
                 }
                 training.restart(from: fresh, factory: run.factory)
-                return restarted() + [.presetStarted(run.start)]
+                return restarted() + [.presetStarted(run.start)] + startedOver(label: run.modelLabel)
             } catch {
                 return [.notice("\(name): \(error)")]
             }
-        case .reconstruct, .classify, .encodeFeatures, .quit:
+        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving:
             return []
         }
     }
 
+    /// New weights with nothing trained on them yet (a reset, a preset): the record starts over. `rate`: the
+    /// one the new trainer was given (nil: its recipe's).
+    private func startedOver(label: String, rate: Float? = nil) -> [Message] {
+        history = LossSummary()
+        lastStep = 0
+        epoch = 0
+        requestedRate = rate
+        trainedSinceSave = false
+        return [.modelLabel(label), .unsavedTraining(false)]
+    }
+
+    // MARK: saving and loading
+
+    /// `w` while training: a `Trainer` is stopped between two steps, its whole state (weights, Adam's
+    /// moments, step, recipe) written with the curve so far, and a new trainer continues from that very
+    /// state (same step, rate, pause), so the run goes on as if never interrupted (the data order and holes
+    /// derive from the seed and the step). A preset's full-batch loop cannot be continued that way: its
+    /// newest weights are saved while it goes on.
+    private func save(_ training: BackgroundTraining, to url: URL) -> [Message] {
+        guard training.trainer is Trainer else {
+            var answers = takePending(of: training, stopped: false)
+            let written = write(BackgroundTraining.Stopped(model: training.trainer.snapshot, checkpoint: nil), to: url)
+            answers += written.messages
+            return answers
+        }
+        let stopped = training.stopAndTake(waitingAtMost: 30)
+        var answers = takePending(of: training, stopped: true)
+        let written = write(stopped, to: url)
+        answers += written.messages
+        training.restart(from: stopped.model, resume: stopped.checkpoint, learningRate: baseRate(of: stopped), paused: paused)
+        return answers
+    }
+
+    /// Writes what `stopped` left to `url`; the messages say how it went (and clear the unsaved mark).
+    private func write(_ stopped: BackgroundTraining.Stopped, to url: URL) -> (written: Checkpoint?, messages: [Message]) {
+        let checkpoint = self.checkpoint(of: stopped)
+        do {
+            try checkpoint.write(to: url)
+            trainedSinceSave = false
+            return (checkpoint, [.notice("saved step \(checkpoint.training.step) to \(url.path)"), .unsavedTraining(false)])
+        } catch {
+            return (nil, [.notice("save failed: \(error)")])
+        }
+    }
+
+    /// The checkpoint of a stopped trainer: its own state when it has one (else its weights and the step
+    /// reached), the rate the next step would use, the curve and the note that the UI wrote it.
+    private func checkpoint(of stopped: BackgroundTraining.Stopped) -> Checkpoint {
+        let notes = [UIRuntime.writerNote.key: UIRuntime.writerNote.value]
+        guard var state = stopped.checkpoint else {
+            return Checkpoint(model: stopped.model, training: TrainingState(step: lastStep, epoch: epoch, loss: history, notes: notes),
+                              dataset: browsedDataset)
+        }
+        if let rate = baseRate(of: stopped) { state.options.learningRate = rate }
+        return Checkpoint(state, epoch: epoch, loss: history, notes: notes, dataset: browsedDataset)
+    }
+
+    /// The data set the session trains on and browses, recorded in every checkpoint it writes (a watched
+    /// run writes none).
+    private var browsedDataset: DatasetKind {
+        if case .explore(let exploration) = mode { return exploration.dataset.location.dataset }
+        return .mnist
+    }
+
+    /// The base learning rate a stopped trainer would have gone on with: one asked for and not yet taken
+    /// up, else the trainer's own (`Trainer.checkpoint()`'s recipe).
+    private func baseRate(of stopped: BackgroundTraining.Stopped) -> Float? {
+        requestedRate ?? stopped.checkpoint?.options.learningRate
+    }
+
+    /// `l`: the saved run continues from its own step and Adam state, paused if training was paused, at the
+    /// rate in use; its curves replace the shown ones when it saved some (else the shown ones stay).
+    private func load(_ loaded: Checkpoint, _ exploration: Exploration) -> [Message] {
+        let path = exploration.savePath.path
+        var answers: [Message] = []
+        if let training {
+            // The rate in use goes on (stopping between two steps to read it); the loaded run's own only if
+            // none can be read (a full-batch preset).
+            let stopped = training.stopAndTake(waitingAtMost: 30)
+            answers = takePending(of: training, stopped: true)
+            let rate = baseRate(of: stopped) ?? loaded.training.options?.learningRate ?? exploration.learningRate
+                ?? UIRuntime.fineTuneLearningRate
+            // Without Adam's moments (an exported model) the run starts at step 0 (see TuiCommand's --model).
+            training.restart(from: loaded.model, resume: loaded.optimizer == nil ? nil : loaded.trainingCheckpoint(),
+                             learningRate: rate, paused: paused)
+            requestedRate = rate
+        } else {
+            inference.model = loaded.model
+        }
+        lastStep = loaded.optimizer == nil ? 0 : loaded.training.step
+        epoch = loaded.optimizer == nil ? 0 : loaded.training.epoch
+        trainedSinceSave = false
+        // A checkpoint trained on other data is loaded all the same, and said in place of the usual notice.
+        let mismatch = loaded.dataset.mismatchNotice("model", file: exploration.savePath.lastPathComponent, wanted: browsedDataset)
+        answers += [.notice(mismatch ?? "loaded \(path) (step \(lastStep))"), .modelLabel(path), .unsavedTraining(false)]
+        if !loaded.training.loss.curve.isEmpty {
+            history = loaded.training.loss
+            answers.append(.trainingRestored(loaded.training))
+        }
+        return answers
+    }
+
+    /// The current trainer's events not yet polled, noted for the save. When `stopped` (a save, a load or
+    /// the exit stopped it), its state changes and its stop are not passed on, so the status block does not
+    /// flash "stopped" before the trainer that continues it reports.
+    private func takePending(of training: BackgroundTraining, stopped: Bool) -> [Message] {
+        var messages: [Message] = []
+        for (generation, event) in inbox.take() where generation == training.generation {
+            switch event {
+            case .stateChanged where stopped, .stopped where stopped: continue
+            default: messages += note(event)
+            }
+        }
+        return messages
+    }
+
+    /// Notes one event of the current trainer for the next save; returns it for `update` (after
+    /// `.unsavedTraining(true)` when it is the first step since the last save).
+    private func note(_ event: TrainingEvent) -> [Message] {
+        var messages: [Message] = []
+        history.note(event)
+        if case .step(let step) = event {
+            lastStep = step.step
+            epoch = step.epoch
+            if !trainedSinceSave {
+                trainedSinceSave = true
+                messages.append(.unsavedTraining(true))
+            }
+        }
+        messages.append(.training(event))
+        return messages
+    }
+
+    // MARK: exit
+
+    /// Ends training for good before the process exits, saving first when `saving` and the weights
+    /// trained since the last save: `q` (after the dialog's "save"), SIGHUP, SIGTERM and SIGINT. Waits
+    /// at most `seconds` for the trainer to leave its step (else its newest weights are saved without
+    /// Adam's moments). Returns what to tell the user, or nil when there was nothing to save.
+    public func finish(saving: Bool, waitingAtMost seconds: Double = 30) -> String? {
+        guard case .explore(let exploration) = mode, let training else {
+            stop(waitingAtMost: seconds)
+            return nil
+        }
+        let stopped = training.stopAndTake(waitingAtMost: seconds)
+        _ = takePending(of: training, stopped: true)
+        guard saving, trainedSinceSave else { return nil }
+        let path = exploration.savePath.path
+        let (written, messages) = write(stopped, to: exploration.savePath)
+        guard let written else { return "training not saved: \(messages.compactMap { if case .notice(let t) = $0 { t } else { nil } }.joined())" }
+        return "saved the training (step \(written.training.step)\(written.optimizer == nil ? ", weights only" : "")) to \(path);"
+            + " continue it with: inpaint tui --model \(path)"
+    }
+
+    /// True when the weights trained since they were last saved (as far as the events polled so far say).
+    public var hasUnsavedTraining: Bool { trainedSinceSave }
     /// New weights: a restart of the training from them, or (not training) the inference network's own.
     private func replaceModel(with model: ContextEncoder, learningRate: Float) -> [Message] {
         guard let training else {
@@ -189,7 +363,7 @@ public final class UIRuntime {
         var stepped = false
         let current = training?.generation
         for (generation, event) in inbox.take() where generation == current {
-            messages.append(.training(event))
+            messages += note(event)
             if case .step = event { stepped = true }
         }
         if stepped { messages.append(.modelUpdated(revision: nextModelRevision())) }
@@ -210,8 +384,14 @@ public final class UIRuntime {
     /// which doubled the first-frame time when they came first.
     public func startTraining() {
         guard case .explore(let exploration) = mode, let plan = exploration.training, training == nil else { return }
-        let training = BackgroundTraining(model: inference.model, factory: plan.factory, inbox: inbox)
-        if let rate = plan.learningRate { training.trainer.setLearningRate(rate) }
+        let resume = exploration.resuming?.trainingCheckpoint()
+        if let resumed = exploration.resuming {
+            history = resumed.training.loss
+            lastStep = resumed.training.step
+            epoch = resumed.training.epoch
+        }
+        let training = BackgroundTraining(model: inference.model, resume: resume, factory: plan.factory, inbox: inbox)
+        if let rate = plan.learningRate { training.trainer.setLearningRate(rate); requestedRate = rate }
         self.training = training
         training.start()
     }
@@ -237,10 +417,14 @@ public struct Exploration {
     public var seed: UInt64
     /// The background training; nil: none (`--no-train`, or no training split).
     public var training: TrainingPlan?
+    /// The `--model` checkpoint whose run the training continues: its step, Adam's moments and curve
+    /// (nil: training starts at step 0).
+    public var resuming: Checkpoint?
 
-    public init(savePath: URL, learningRate: Float?, dataset: Dataset, seed: UInt64, training: TrainingPlan?) {
+    public init(savePath: URL, learningRate: Float?, dataset: Dataset, seed: UInt64, training: TrainingPlan?,
+                resuming: Checkpoint? = nil) {
         self.savePath = savePath; self.learningRate = learningRate; self.dataset = dataset; self.seed = seed
-        self.training = training
+        self.training = training; self.resuming = resuming
     }
 }
 
@@ -258,9 +442,9 @@ public struct TrainingPlan {
     /// A `Trainer` on `images` ([count, 784]) with `options`, scored on `evaluationImages` ([evaluationCount, 784]).
     public static func trainer(images: [Float], count: Int, evaluationImages: [Float], evaluationCount: Int,
                                options: TrainingOptions) -> TrainingPlan {
-        TrainingPlan(factory: { model, events in
+        TrainingPlan(factory: { model, resume, events in
             Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
-                    evaluationCount: evaluationCount, events: events)
+                    evaluationCount: evaluationCount, resumeFrom: resume, events: events)
         })
     }
 

@@ -22,6 +22,9 @@ public struct AnsiFrameEncoder: Sendable {
     }
 
     public var colorDepth: ColorDepth
+    /// Nothing but ASCII leaves the encoder (`RenderStyle.ascii`, e.g. a locale without UTF-8): no '█' or
+    /// '▄' respellings, and a non-ASCII cell that reached it anyway is sent as its `AsciiFallback`.
+    public var asciiOnly: Bool
     /// The logical frame the screen shows (nil: unknown, repaint everything).
     private var screen: CellBuffer?
     private var pen: Pen?
@@ -31,7 +34,10 @@ public struct AnsiFrameEncoder: Sendable {
     /// Cells written by the last `encode`.
     public private(set) var lastCellCount = 0
 
-    public init(colorDepth: ColorDepth) { self.colorDepth = colorDepth }
+    public init(colorDepth: ColorDepth, asciiOnly: Bool = false) {
+        self.colorDepth = colorDepth
+        self.asciiOnly = asciiOnly
+    }
 
     /// The screen may hold anything (resize, resume, someone else wrote): the next frame repaints it all.
     public mutating func invalidate() {
@@ -96,6 +102,11 @@ public struct AnsiFrameEncoder: Sendable {
     private func cheapestSpelling(of cell: Cell) -> (Unicode.Scalar, Pen) {
         let fg = colorDepth == .none ? .terminalDefault : cell.foreground
         let bg = colorDepth == .none ? .terminalDefault : cell.background
+        if asciiOnly {
+            let glyph = AsciiFallback.scalar(cell.character)
+            let blank = glyph == " " && cell.attributes.isEmpty   // a blank shows no foreground
+            return (glyph, resolve(Want(glyph: glyph, fg: blank ? nil : fg, bg: bg), attributes: cell.attributes))
+        }
         var options = [Want(glyph: cell.character, fg: fg, bg: bg)]
         if cell.attributes.isEmpty {
             func isPalette(_ c: TerminalColor) -> Bool { if case .index = c { return true } else { return false } }

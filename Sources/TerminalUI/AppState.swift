@@ -12,16 +12,19 @@ public struct DigitLibrary: Sendable, Equatable {
     public var labels: [Int]
     /// Named runs of digits ("training", "unseen test") for the header; empty for a plain split.
     public var groups: [DigitGroup]
+    /// What the labels mean: digits, or Fashion-MNIST's classes (the header and the top-3 panel name them).
+    public var dataset: DatasetKind
 
     public var count: Int { labels.count }
 
-    public init(name: String, images: [Float], labels: [Int], groups: [DigitGroup] = []) {
+    public init(name: String, images: [Float], labels: [Int], groups: [DigitGroup] = [], dataset: DatasetKind = .mnist) {
         precondition(images.count == labels.count * Digit.pixels,
                      "\(images.count) floats for \(labels.count) digits of 784 pixels")
         self.name = name
         self.images = images
         self.labels = labels
         self.groups = groups
+        self.dataset = dataset
     }
 
     /// The name of the group digit `index` belongs to, if any.
@@ -60,6 +63,8 @@ public enum Prompt: Sendable, Equatable {
     case confirmReset
     /// `x`: press 1–9 to train one of the report's experiments (`inpaint tui --preset`).
     case presetMenu
+    /// `q` with training not yet on disk: save and quit, quit without saving, or stay (`QuitDialog`).
+    case confirmQuit
 }
 
 /// The training side of the screen, as last reported.
@@ -75,6 +80,10 @@ public struct TrainingStatus: Sendable, Equatable {
     public var dataset = "(none)"
     public var trainHistory = LossHistory()
     public var evalHistory = LossHistory()
+    /// True while the weights have trained since they were last saved (the runtime says, `.unsavedTraining`).
+    public var unsaved = false
+    /// The step the unsaved training started from (for the quit dialog's count).
+    public var unsavedFromStep = 0
     public init() {}
 }
 
@@ -83,6 +92,9 @@ public struct Drag: Sendable, Equatable {
     public var panel: PanelKind
     public var anchorX: Int
     public var anchorY: Int
+    /// False until the pointer reaches another cell: a press and release without motion is a click, which
+    /// moves the hole there instead of cutting a one-cell hole.
+    public var moved = false
 }
 
 /// The whole UI model. Only `update(_:_:)` changes it; `view(_:)` draws it.
@@ -133,6 +145,10 @@ public struct AppState: Sendable, Equatable {
     /// Drives `r` and `d`; seeded, so a session repeats bit for bit.
     public var generator: SeededGenerator
     public var quitRequested = false
+    /// Where training is saved on quit (`inpaint tui --save`), for the quit dialog; nil: nowhere (`watch`).
+    public var savePath: String?
+    /// `inpaint watch`: training runs elsewhere, so the training keys say so at once.
+    public var watching = false
 
     /// The hole `r` makes and the app starts with: 1/8 to 1/4 of the image, the range of Hu & Velarde's
     /// random rectangles (§3); the initial one is a 12×12 square near the middle (144 px ≈ 18 %).

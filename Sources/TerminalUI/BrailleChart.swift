@@ -1,7 +1,12 @@
 import Foundation
 
 /// A line chart drawn with Braille characters: each cell holds 2×4 dots (U+2800 + a bit per dot), so a chart
-/// of w×h cells has 2w×4h dots of resolution.
+/// of w×h cells has 2w×4h dots of resolution. With `ascii` (no UTF-8, `--ascii`, few colours) it is drawn
+/// in ASCII instead: the first series as a line of `'`, `-` and `_` (three heights per cell), the others as
+/// markers (`o`, `+`, …) at their points.
+///
+/// The series differ by more than colour, so they can be told apart under `NO_COLOR` or by a reader who
+/// does not see the colours: in Braille the second and later series are dashed (every other cell column).
 ///
 /// Layout inside its rectangle: y-axis labels in a left gutter, the plot, and one row of x-axis labels
 /// (first and last step) under it.
@@ -14,8 +19,20 @@ public struct BrailleChart: Sendable {
 
     public var series: [Series]
     public var logScale: Bool
+    public var ascii: Bool
 
-    public init(series: [Series], logScale: Bool) { self.series = series; self.logScale = logScale }
+    public init(series: [Series], logScale: Bool, ascii: Bool = false) {
+        self.series = series; self.logScale = logScale; self.ascii = ascii
+    }
+
+    /// The markers of the second and later series in ASCII.
+    static let asciiMarkers: [Unicode.Scalar] = ["o", "+", "x", "#"]
+
+    /// How series `index` looks, for a legend: a solid line for the first, dashes or markers for the rest.
+    public func legendSample(_ index: Int) -> String {
+        if ascii { return index == 0 ? "-_-" : String(BrailleChart.asciiMarkers[(index - 1) % BrailleChart.asciiMarkers.count]) }
+        return index == 0 ? "\u{2812}\u{2812}\u{2812}" : "\u{2812} \u{2812}"
+    }
 
     /// Width of the y-label gutter: labels like "1.2e-02" plus one space.
     static let gutter = 8
@@ -40,24 +57,51 @@ public struct BrailleChart: Sendable {
         var lowT = transform(low), highT = transform(high)
         if highT - lowT < 1e-12 { lowT -= 0.5; highT += 0.5 }   // a flat line sits in the middle
 
+        // In Double: the steps come from a log file, and maxStep − minStep overflowed Int for ±2⁶³.
+        let stepSpan = max(1, Double(maxStep) - Double(minStep))
+        /// A point's position on a grid of `wide`×`high` positions (x from the step, y from the loss, top 0).
+        func position(_ p: LossPoint, wide: Int, high: Int) -> (Int, Int) {
+            let px = Int(((Double(p.step) - Double(minStep)) / stepSpan * Double(wide - 1)).rounded())
+            let fraction = (transform(p.loss) - lowT) / (highT - lowT)
+            return (px, Int(((1 - fraction) * Double(high - 1)).rounded()))
+        }
+        if ascii {
+            drawAscii(into: &buffer, x: plotX, y: y, width: plotWidth, height: plotHeight, theme: theme,
+                      plotted: plotted, position: position)
+        } else {
+            drawBraille(into: &buffer, x: plotX, y: y, width: plotWidth, height: plotHeight, theme: theme,
+                        plotted: plotted, position: position)
+        }
+        // Axis labels: top and bottom of the y range, first and last step.
+        let untransform: (Double) -> Float = logScale ? { Float(pow(10, $0)) } : { Float($0) }
+        buffer.put(BrailleChart.format(untransform(highT)), x: x, y: y, style: theme.dim, maxWidth: BrailleChart.gutter - 1)
+        buffer.put(BrailleChart.format(untransform(lowT)), x: x, y: y + plotHeight - 1, style: theme.dim,
+                   maxWidth: BrailleChart.gutter - 1)
+        buffer.put(logScale ? "log" : "lin", x: x, y: y + plotHeight / 2, style: theme.dim)
+        buffer.put(BrailleChart.formatStep(minStep), x: plotX, y: y + plotHeight, style: theme.dim)
+        let lastLabel = "step " + BrailleChart.formatStep(maxStep)
+        buffer.put(lastLabel, x: plotX + plotWidth - lastLabel.count, y: y + plotHeight, style: theme.dim)
+    }
+
+    private func drawBraille(into buffer: inout CellBuffer, x plotX: Int, y: Int, width plotWidth: Int,
+                             height plotHeight: Int, theme: Theme, plotted: (LossPoint) -> Bool,
+                             position: (LossPoint, Int, Int) -> (Int, Int)) {
         let dotsWide = plotWidth * 2, dotsHigh = plotHeight * 4
         // bits[cell] = Braille dot bits; owner[cell] = index of the series that drew last (its colour wins).
         var bits = [UInt8](repeating: 0, count: plotWidth * plotHeight)
         var owner = [Int](repeating: -1, count: plotWidth * plotHeight)
         func dot(_ dx: Int, _ dy: Int, _ s: Int) {
             guard dx >= 0, dy >= 0, dx < dotsWide, dy < dotsHigh else { return }
+            // Dashed: the second and later series skip every other cell column.
+            if s > 0 && (dx / 2) % 2 == 1 { return }
             let cell = (dy / 4) * plotWidth + dx / 2
             bits[cell] |= BrailleChart.dotBit(column: dx % 2, row: dy % 4)
             owner[cell] = s
         }
-        // In Double: the steps come from a log file, and maxStep − minStep overflowed Int for ±2⁶³.
-        let stepSpan = max(1, Double(maxStep) - Double(minStep))
         for (s, line) in series.enumerated() {
             var previous: (Int, Int)? = nil
             for p in line.points where plotted(p) {
-                let dx = Int(((Double(p.step) - Double(minStep)) / stepSpan * Double(dotsWide - 1)).rounded())
-                let fraction = (transform(p.loss) - lowT) / (highT - lowT)
-                let dy = Int(((1 - fraction) * Double(dotsHigh - 1)).rounded())
+                let (dx, dy) = position(p, dotsWide, dotsHigh)
                 if let (px, py) = previous { BrailleChart.line(from: (px, py), to: (dx, dy)) { dot($0, $1, s) } }
                 else { dot(dx, dy, s) }
                 previous = (dx, dy)
@@ -72,15 +116,59 @@ public struct BrailleChart: Sendable {
                                                        attributes: style.attributes)
             }
         }
-        // Axis labels: top and bottom of the y range, first and last step.
-        let untransform: (Double) -> Float = logScale ? { Float(pow(10, $0)) } : { Float($0) }
-        buffer.put(BrailleChart.format(untransform(highT)), x: x, y: y, style: theme.dim, maxWidth: BrailleChart.gutter - 1)
-        buffer.put(BrailleChart.format(untransform(lowT)), x: x, y: y + plotHeight - 1, style: theme.dim,
-                   maxWidth: BrailleChart.gutter - 1)
-        buffer.put(logScale ? "log" : "lin", x: x, y: y + plotHeight / 2, style: theme.dim)
-        buffer.put(BrailleChart.formatStep(minStep), x: plotX, y: y + plotHeight, style: theme.dim)
-        let lastLabel = "step " + BrailleChart.formatStep(maxStep)
-        buffer.put(lastLabel, x: plotX + plotWidth - lastLabel.count, y: y + plotHeight, style: theme.dim)
+    }
+
+    /// ASCII: the first series as a line at three heights per cell (`'` top, `-` middle, `_` bottom; `|`
+    /// where it crosses a cell vertically), the others as markers at their points, drawn over it.
+    private func drawAscii(into buffer: inout CellBuffer, x plotX: Int, y: Int, width plotWidth: Int,
+                           height plotHeight: Int, theme: Theme, plotted: (LossPoint) -> Bool,
+                           position: (LossPoint, Int, Int) -> (Int, Int)) {
+        let levels: [Unicode.Scalar] = ["'", "-", "_"]
+        var glyphs = [Unicode.Scalar](repeating: " ", count: plotWidth * plotHeight)
+        var owner = [Int](repeating: -1, count: plotWidth * plotHeight)
+        for (s, line) in series.enumerated() {
+            if s == 0 {
+                let high = plotHeight * levels.count
+                func mark(_ cx: Int, _ sy: Int) {
+                    guard cx >= 0, sy >= 0, cx < plotWidth, sy < high else { return }
+                    let cell = (sy / levels.count) * plotWidth + cx
+                    let glyph = levels[sy % levels.count]
+                    glyphs[cell] = owner[cell] == 0 && glyphs[cell] != glyph ? "|" : glyph
+                    owner[cell] = 0
+                }
+                // One height per column, the mean of the points that fall in it: at a cell's resolution the
+                // step-to-step noise of the loss would otherwise draw every column as a '|'.
+                var sums = [Double](repeating: 0, count: plotWidth), counts = [Int](repeating: 0, count: plotWidth)
+                for p in line.points where plotted(p) {
+                    let (cx, sy) = position(p, plotWidth, high)
+                    guard cx >= 0, cx < plotWidth else { continue }
+                    sums[cx] += Double(sy); counts[cx] += 1
+                }
+                var previous: (Int, Int)? = nil
+                for cx in 0..<plotWidth where counts[cx] > 0 {
+                    let sy = Int((sums[cx] / Double(counts[cx])).rounded())
+                    if let (px, py) = previous { BrailleChart.line(from: (px, py), to: (cx, sy)) { mark($0, $1) } }
+                    else { mark(cx, sy) }
+                    previous = (cx, sy)
+                }
+            } else {
+                let marker = BrailleChart.asciiMarkers[(s - 1) % BrailleChart.asciiMarkers.count]
+                for p in line.points where plotted(p) {
+                    let (cx, cy) = position(p, plotWidth, plotHeight)
+                    guard cx >= 0, cy >= 0, cx < plotWidth, cy < plotHeight else { continue }
+                    glyphs[cy * plotWidth + cx] = marker
+                    owner[cy * plotWidth + cx] = s
+                }
+            }
+        }
+        for row in 0..<plotHeight {
+            for column in 0..<plotWidth {
+                let cell = row * plotWidth + column
+                let style = owner[cell] >= 0 ? series[owner[cell]].style : theme.dim
+                buffer[plotX + column, y + row] = Cell(glyphs[cell], foreground: style.foreground,
+                                                       background: style.background, attributes: style.attributes)
+            }
+        }
     }
 
     /// The Unicode Braille bit for dot (column 0–1, row 0–3): dots 1–3 and 4–6 are the upper three rows of

@@ -7,6 +7,9 @@ public struct CellBuffer: Equatable, Sendable {
     public let height: Int
     /// Row-major: cell (x, y) is `cells[y * width + x]`.
     public private(set) var cells: [Cell]
+    /// ASCII only (`RenderStyle.ascii`): every character written is spelled in ASCII (`AsciiFallback`), so a
+    /// widget needs no second spelling of its texts and nothing non-ASCII slips through from another target.
+    public var asciiOnly = false
 
     public init(width: Int, height: Int, fill: Cell = .blank) {
         precondition(width >= 0 && height >= 0, "negative buffer size \(width)×\(height)")
@@ -18,7 +21,12 @@ public struct CellBuffer: Equatable, Sendable {
     /// Out-of-range reads give a blank cell and writes are dropped, so widgets can clip by construction.
     public subscript(x: Int, y: Int) -> Cell {
         get { contains(x: x, y: y) ? cells[y * width + x] : .blank }
-        set { if contains(x: x, y: y) { cells[y * width + x] = newValue } }
+        set {
+            guard contains(x: x, y: y) else { return }
+            var cell = newValue
+            if asciiOnly && !cell.character.isASCII { cell.character = AsciiFallback.scalar(cell.character) }
+            cells[y * width + x] = cell
+        }
     }
 
     public func contains(x: Int, y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height }
@@ -29,7 +37,7 @@ public struct CellBuffer: Equatable, Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, style: TextStyle = .plain,
                              maxWidth: Int = Int.max) -> Int {
         var column = x
-        for scalar in text.unicodeScalars {
+        for scalar in (asciiOnly ? AsciiFallback.text(text) : text).unicodeScalars {
             if column - x >= maxWidth { break }
             self[column, y] = Cell(scalar, foreground: style.foreground, background: style.background,
                                    attributes: style.attributes)
@@ -40,6 +48,8 @@ public struct CellBuffer: Equatable, Sendable {
 
     /// Fills the rectangle with `cell`, clipped to the buffer.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, with cell: Cell) {
+        var cell = cell
+        if asciiOnly { cell.character = AsciiFallback.scalar(cell.character) }
         for row in max(0, y)..<max(max(0, y), min(height, y + h)) {
             for column in max(0, x)..<max(max(0, x), min(width, x + w)) { cells[row * width + column] = cell }
         }

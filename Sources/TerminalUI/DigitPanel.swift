@@ -45,7 +45,7 @@ public struct DigitPanel: Sendable {
             for cx in 0..<width {
                 let upper = (2 * cy) * side + cx, lower = upper + side
                 let upperHole = hole?[upper] ?? false, lowerHole = hole?[lower] ?? false
-                if style.asciiDigits {
+                if style.ascii {
                     // '/' is not on the ramp, so the hole reads as a hole and not as ink.
                     buffer[x + cx, y + cy] = upperHole || lowerHole
                         ? Cell("/", attributes: style.colorDepth == .none ? [] : [.dim])

@@ -43,9 +43,11 @@ enum HeaderLine {
             let number = "\(index + 1)/\(state.library.count)"
             let group = state.library.groupName(of: index).map { ", \($0)" } ?? ""
             let known = label >= 0
-            parts["digit"] = Part(forms: ["  digit \(number)" + (known ? " (a \(label)\(group))" : ""),
-                                          "  digit \(number)" + (known ? " (a \(label))" : ""),
-                                          "  \(number)" + (known ? " (a \(label))" : "")], role: .text)
+            let kind = state.library.dataset
+            let phrase = known ? kind.classPhrase(label) : ""
+            parts["digit"] = Part(forms: ["  \(kind.itemNoun) \(number)" + (known ? " (\(phrase)\(group))" : ""),
+                                          "  \(kind.itemNoun) \(number)" + (known ? " (\(phrase))" : ""),
+                                          "  \(number)" + (known ? " (\(phrase))" : "")], role: .text)
         } else {
             parts["digit"] = Part(forms: ["  your drawing", "  drawing"], role: .text)
         }

@@ -3,16 +3,16 @@
 /// (`AppState.helpScroll`, moved by `update`), and its title says which rows are shown.
 public enum HelpOverlay {
     public static let entries: [(keys: String, action: String)] = [
-        ("drag", "draw the hole on any digit panel (or paint / draw, by mode)"),
+        ("drag", "draw the hole on any digit panel; a click moves it there (m: paint / draw)"),
         ("arrows", "move the hole"),
         ("shift+arrows, H J K L", "narrower, taller… resize the hole"),
         ("r / c", "random hole (1/8–1/4 of the digit) / clear the hole"),
         ("m", "mode: rectangle → brush → draw your own digit"),
-        ("n / p / g / d", "next / previous / go to number / random digit of a class"),
+        ("n / p / g / d", "next / previous / go to number / digit of a class (q in a prompt quits)"),
         ("space / s", "pause or resume training / one step while paused"),
         ("+ / -", "double / halve the learning rate"),
         ("R", "reset the model (asks first)"),
-        ("w / l", "save / load the checkpoint"),
+        ("w / l", "save / load weights, Adam state, step and curves (l keeps pause and rate)"),
         ("e / a", "error panel / log or linear loss axis"),
         ("z", "presenter layout: the digits as large as the terminal holds (z again: back)"),
         ("D", "debug overlay: drag latency, network time, cells and bytes per frame"),
@@ -20,7 +20,7 @@ public enum HelpOverlay {
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
         ("x", "train one of the report's experiments (as --preset)"),
-        ("? / q", "this help / quit"),
+        ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
     ]
 
     /// The box on a screen of the given size and the rows inside it (keys on an entry's first row only).

@@ -47,8 +47,10 @@ public enum KeyLine {
     /// A prompt's question, which takes the whole line (its own keys are in it).
     static func question(_ state: AppState) -> (text: String, warning: Bool)? {
         switch state.prompt {
-        case .goToIndex(let typed)?: return ("go to digit (1–\(state.library.count), Enter, Esc cancels): \(typed)▏", false)
-        case .digitClass?: return ("random digit of class: press 0–9 (Esc cancels)", false)
+        case .goToIndex(let typed)?:
+            return ("go to digit (1–\(state.library.count), Enter, Esc cancels, q quits): \(typed)▏", false)
+        case .digitClass?: return ("random digit of class: press 0–9 (any other key cancels, q quits)", false)
+        case .confirmQuit?: return ("quit: s saves and quits, n quits without saving, Esc stays", true)
         case .confirmReset?: return ("reset the model to fresh random weights? y to confirm, any other key keeps it", true)
         case .presetMenu?, nil: return nil
         }

@@ -55,10 +55,16 @@ public enum Message: Equatable, Sendable {
     /// The runtime switched to an experiment preset (`x` menu): its digits and first hole replace the
     /// current ones, and training starts over.
     case presetStarted(PresetStart)
+    /// Whether the weights trained since they were last saved (the runtime says when this changes).
+    case unsavedTraining(Bool)
+    /// A checkpoint's own history (its step, epoch, losses and curves): a resumed run's curves go on from it.
+    case trainingRestored(TrainingState)
+    /// What the network now is, for the status block's model line (a preset, a reset, a loaded file).
+    case modelLabel(String)
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers
-/// with messages (the driver ends the program on `.quit`).
+/// with messages (the driver ends the program on `.quit` and `.quitWithoutSaving`).
 public enum Effect: Equatable, Sendable {
     /// Run the network on `image` ⊙ `mask` ([784] each, mask 1 known / 0 hole); answer `.reconstructed`.
     case reconstruct(revision: Int, image: [Float], mask: [Float])
@@ -67,7 +73,10 @@ public enum Effect: Equatable, Sendable {
     case resetModel
     case saveCheckpoint
     case loadCheckpoint
+    /// End the program; training not yet on disk is saved first (the runtime's `finish`).
     case quit
+    /// End the program without saving (the quit dialog's `n`).
+    case quitWithoutSaving
     /// Top-3 guesses for `original` and `composite` ([784] each); answer `.classified`.
     case classify(revision: Int, original: [Float], composite: [Float])
     /// The encoder's feature maps for `image` ⊙ `mask`; answer `.featuresEncoded`.

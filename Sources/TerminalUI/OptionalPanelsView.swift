@@ -28,9 +28,10 @@ func drawOptionalPanel(_ state: AppState, _ placement: PanelPlacement, side: Int
     case .guesses:
         if state.panels.noClassifier {
             buffer.put("(no classifier:", x: placement.x, y: waitingRow, style: theme.dim, maxWidth: width)
-            buffer.put(" assets/classifier.*)", x: placement.x, y: waitingRow + 1, style: theme.dim, maxWidth: width)
+            buffer.put(state.library.dataset == .mnist ? " assets/classifier.*)" : " assets/\(state.library.dataset.rawValue)-classifier.*)",
+                       x: placement.x, y: waitingRow + 1, style: theme.dim, maxWidth: width)
         } else if let guesses = state.panels.guesses {
-            GuessesBlock(guesses: guesses).draw(into: &buffer, x: placement.x, y: placement.digitY + 1, width: width,
+            GuessesBlock(guesses: guesses, dataset: state.library.dataset).draw(into: &buffer, x: placement.x, y: placement.digitY + 1, width: width,
                                                 theme: theme)
         } else {
             buffer.put("(waiting for the classifier)", x: placement.x, y: waitingRow, style: theme.dim, maxWidth: width)
@@ -49,13 +50,19 @@ func drawOptionalPanel(_ state: AppState, _ placement: PanelPlacement, side: Int
 
 /// The classifier's top-3 as two columns: the original's guesses and the composite's, with probabilities.
 /// The composite's column turns to the warning colour when its first guess differs from the original's:
-/// the fill changed what the digit reads as.
+/// the fill changed what the digit reads as. Fashion-MNIST's class names ("Ankle boot  97.0%") do not fit
+/// two columns in a 28-cell panel, so they are drawn as two blocks, the original's above the composite's.
 struct GuessesBlock {
     var guesses: Guesses
+    var dataset: DatasetKind = .mnist
 
     func draw(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, theme: Theme) {
-        buffer.put("original   composite", x: x, y: y, style: theme.dim, maxWidth: width)
         let changed = guesses.original.first?.digit != guesses.composite.first?.digit
+        guard dataset == .mnist else {
+            drawStacked(into: &buffer, x: x, y: y, width: width, theme: theme, changed: changed)
+            return
+        }
+        buffer.put("original   composite", x: x, y: y, style: theme.dim, maxWidth: width)
         for row in 0..<max(guesses.original.count, guesses.composite.count) {
             let left = row < guesses.original.count ? GuessesBlock.format(guesses.original[row]) : ""
             let right = row < guesses.composite.count ? GuessesBlock.format(guesses.composite[row]) : ""
@@ -66,10 +73,30 @@ struct GuessesBlock {
         }
     }
 
+    /// The original's guesses, then the composite's, each under its own title: one class name a line.
+    private func drawStacked(into buffer: inout CellBuffer, x: Int, y: Int, width: Int, theme: Theme, changed: Bool) {
+        let nameWidth = dataset.classNames.map(\.count).max() ?? 0
+        var row = y
+        for (title, list, first) in [("original", guesses.original, theme.title),
+                                     ("composite", guesses.composite, changed ? theme.warning : theme.accent)] {
+            buffer.put(title, x: x, y: row, style: theme.dim, maxWidth: width)
+            row += 1
+            for (rank, guess) in list.enumerated() {
+                let name = dataset.className(guess.digit).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                buffer.put(name + " " + GuessesBlock.percent(guess), x: x, y: row, style: rank == 0 ? first : theme.text,
+                           maxWidth: width)
+                row += 1
+            }
+        }
+    }
+
     /// "7  99.8%": the digit and its probability in percent.
     static func format(_ guess: Guess) -> String {
-        "\(guess.digit) " + String(format: "%5.1f%%", Double(guess.probability * 100))
+        "\(guess.digit) " + percent(guess)
     }
+
+    /// " 99.8%".
+    static func percent(_ guess: Guess) -> String { String(format: "%5.1f%%", Double(guess.probability * 100)) }
 }
 
 /// The first 16 encoder maps as a 4×4 mosaic in one panel's cells: each map gets a tile of side/4 pixels
@@ -126,7 +153,7 @@ struct FeatureMapsPanel {
         for cy in 0..<(side / 2) {
             for cx in 0..<side {
                 let upper = pixels[(2 * cy) * side + cx], lower = pixels[(2 * cy + 1) * side + cx]
-                if style.asciiDigits {
+                if style.ascii {
                     buffer[x + cx, y + cy] = Cell(AsciiRamp.character(for: ((upper ?? 0) + (lower ?? 0)) / 2))
                 } else {
                     buffer[x + cx, y + cy] = Cell("▀", foreground: upper.map { GrayPalette.color(for: $0) } ?? theme.hole,

@@ -8,26 +8,30 @@ public enum ColorDepth: Sendable, Equatable {
     case gray256
 }
 
-/// The rendering choices the view needs: colour depth and whether digits use the character ramp.
+/// The rendering choices the view needs: colour depth and whether everything is drawn in ASCII.
 public struct RenderStyle: Sendable, Equatable {
     public var colorDepth: ColorDepth
-    /// Digits as ` .:-=+*#%@` instead of '▀' half blocks (forced by `--ascii`, and whenever the terminal has
-    /// fewer than 256 colours, because a half block without 26 grays shows nothing useful).
-    public var asciiDigits: Bool
+    /// ASCII only: digits as ` .:-=+*#%@` instead of '▀' half blocks, the loss chart in ASCII markers instead
+    /// of Braille, and every other character spelled in ASCII (`x` for `×`, `-` for `—`; `AsciiFallback`),
+    /// so not one byte of a frame is 0x80 or above. Forced by `--ascii`, by a locale whose codeset is not
+    /// UTF-8 (the terminal would show the bytes of '▀' as three junk characters), and whenever the terminal
+    /// has fewer than 256 colours, because a half block without 26 grays shows nothing useful — the chart
+    /// and the symbols follow the digits there, so one flag says what the screen is drawn with.
+    public var ascii: Bool
 
-    public init(colorDepth: ColorDepth, asciiDigits: Bool = false) {
+    public init(colorDepth: ColorDepth, ascii: Bool = false) {
         self.colorDepth = colorDepth
-        self.asciiDigits = asciiDigits || colorDepth != .gray256
+        self.ascii = ascii || colorDepth != .gray256
     }
 
     public static let full = RenderStyle(colorDepth: .gray256)
-    public static let ascii = RenderStyle(colorDepth: .none, asciiDigits: true)
+    public static let ascii = RenderStyle(colorDepth: .none, ascii: true)
 
-    /// Picks the style from what the terminal reports, `NO_COLOR` (https://no-color.org: any non-empty value)
-    /// and `--ascii`.
-    public static func detect(terminalColors: Int, noColor: Bool, asciiFlag: Bool) -> RenderStyle {
+    /// Picks the style from what the terminal reports, `NO_COLOR` (https://no-color.org: any non-empty value),
+    /// `--ascii`, and whether the locale's codeset is UTF-8 (`nl_langinfo(CODESET)`, read by the driver).
+    public static func detect(terminalColors: Int, noColor: Bool, asciiFlag: Bool, utf8: Bool) -> RenderStyle {
         let depth: ColorDepth = noColor || terminalColors < 8 ? .none : (terminalColors >= 256 ? .gray256 : .basic)
-        return RenderStyle(colorDepth: depth, asciiDigits: asciiFlag)
+        return RenderStyle(colorDepth: depth, ascii: asciiFlag || !utf8)
     }
 }
 

@@ -60,7 +60,42 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .presetStarted(let start):
         return applyPresetStart(&state, start)
+    case .unsavedTraining(let unsaved):
+        if unsaved && !state.training.unsaved { state.training.unsavedFromStep = state.training.step }
+        state.training.unsaved = unsaved
+        return []
+    case .trainingRestored(let saved):
+        applyRestoredHistory(&state, saved)
+        return []
+    case .modelLabel(let label):
+        state.training.modelFile = label
+        return []
     }
+}
+
+/// A checkpoint's counters and curves in the status block and the chart (its curve's training and
+/// evaluation points, as `train` and the UI record them).
+private func applyRestoredHistory(_ state: inout AppState, _ saved: TrainingState) {
+    state.training.step = saved.step
+    state.training.epoch = saved.epoch
+    state.training.loss = saved.loss.lastTraining
+    state.training.evalLoss = saved.loss.lastEvaluation
+    state.training.trainHistory.removeAll()
+    state.training.evalHistory.removeAll()
+    for point in saved.loss.curve {
+        if let loss = point.training { state.training.trainHistory.append(step: point.step, loss: loss) }
+        if let loss = point.evaluation { state.training.evalHistory.append(step: point.step, loss: loss) }
+    }
+}
+
+/// `q`: quits at once when nothing trained since the last save, else asks (`QuitDialog`).
+func requestQuit(_ state: inout AppState) -> [Effect] {
+    if state.training.unsaved && state.savePath != nil {
+        state.prompt = .confirmQuit
+        return []
+    }
+    state.quitRequested = true
+    return [.quit]
 }
 
 /// Marks the input as changed and asks for its reconstruction.
@@ -98,7 +133,7 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         if scrollHelp(&state, key) { return [] }
         // Any other key closes the overlay; q still quits.
         state.showHelp = false
-        if key == .character("q") { state.quitRequested = true; return [.quit] }
+        if key == .character("q") { return requestQuit(&state) }
         return []
     }
     state.notice = nil
@@ -138,12 +173,21 @@ func clampedHole(top: Int, left: Int, height: Int, width: Int) -> HoleRect {
     return HoleRect(top: min(max(0, top), Digit.side - h), left: min(max(0, left), Digit.side - w), height: h, width: w)
 }
 
+/// The keys that steer training, which `inpaint watch` cannot do: the run is elsewhere.
+private let trainingControlKeys: Set<Character> = ["R", "x", " ", "s", "+", "=", "-", "_", "w", "l"]
+
+/// What those keys say in `inpaint watch` (the runtime says the same of any control effect).
+public let watchingNotice = "watching: training runs elsewhere and is not controlled from here"
+
 private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect] {
+    if state.watching && trainingControlKeys.contains(c) {
+        state.notice = watchingNotice
+        return []
+    }
     if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) { return effects }
     switch c {
     case "q":
-        state.quitRequested = true
-        return [.quit]
+        return requestQuit(&state)
     case "?":
         state.showHelp = true
         state.helpScroll = 0
@@ -244,7 +288,12 @@ private func cycleMode(_ state: inout AppState) -> [Effect] {
 
 private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
     if prompt == .presetMenu { return handlePresetMenu(&state, key) }
+    if prompt == .confirmQuit { return handleQuitDialog(&state, key) }
     switch (prompt, key) {
+    case (.goToIndex, .character("q")), (.digitClass, .character("q")):
+        // q cancels the prompt and quits (asking first when training is not saved), as it does everywhere.
+        state.prompt = nil
+        return requestQuit(&state)
     case (_, .escape):
         state.prompt = nil
         return []
@@ -278,7 +327,28 @@ private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key)
         state.prompt = nil
         state.notice = "model kept"
         return []
+    case (.digitClass, _):
+        // One key answers the prompt: any other than 0–9 cancels it.
+        state.prompt = nil
+        return []
     default:
+        return []
+    }
+}
+
+/// The quit dialog: s (or Enter, or q again) saves and quits, n quits without saving, Esc or any other key
+/// stays.
+private func handleQuitDialog(_ state: inout AppState, _ key: Key) -> [Effect] {
+    state.prompt = nil
+    switch key {
+    case .character("s"), .character("S"), .character("y"), .character("Y"), .character("q"), .enter:
+        state.quitRequested = true
+        return [.quit]
+    case .character("n"), .character("N"):
+        state.quitRequested = true
+        return [.quitWithoutSaving]
+    default:
+        state.notice = "not quitting: training goes on"
         return []
     }
 }
@@ -305,24 +375,55 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
         guard let hit = layout.panel(atX: event.x, y: event.y) else { return [] }
         state.drag = Drag(panel: hit.placement.kind, anchorX: hit.cellX, anchorY: hit.cellY)
         state.notice = nil
+        // A rectangle waits for the pointer to move: a click must not replace the hole with one cell.
+        if state.mode == .rectangle { return [] }
         return applyDrag(&state, layout: layout, x: event.x, y: event.y)
     case .drag:
         guard state.drag != nil else { return [] }
+        noteMotion(&state, layout: layout, x: event.x, y: event.y)
+        if state.mode == .rectangle && state.drag?.moved != true { return [] }
         return applyDrag(&state, layout: layout, x: event.x, y: event.y)
     case .release:
         guard state.drag != nil else { return [] }
-        let effects = applyDrag(&state, layout: layout, x: event.x, y: event.y)
+        noteMotion(&state, layout: layout, x: event.x, y: event.y)
+        let effects = state.mode == .rectangle && state.drag?.moved != true
+            ? moveHoleToClick(&state, layout: layout) : applyDrag(&state, layout: layout, x: event.x, y: event.y)
         state.drag = nil
         // At rest the reconstruction is shown exactly (GrayHysteresis only smooths while dragging).
         return effects.isEmpty ? [requestReconstruction(&state)] : effects
     }
 }
 
+/// The drag's panel cell under screen cell (x, y), clamped into the panel.
+private func dragCell(_ drag: Drag, layout: Layout, x: Int, y: Int) -> (x: Int, y: Int)? {
+    guard let placement = layout.placement(of: drag.panel) else { return nil }
+    let size = layout.digitSize
+    return (min(max(0, x - placement.x), size.width - 1), min(max(0, y - placement.digitY), size.height - 1))
+}
+
+/// Marks the drag as moved once the pointer reaches a cell other than the one pressed.
+private func noteMotion(_ state: inout AppState, layout: Layout, x: Int, y: Int) {
+    guard let drag = state.drag, let cell = dragCell(drag, layout: layout, x: x, y: y) else { return }
+    if cell.x != drag.anchorX || cell.y != drag.anchorY { state.drag?.moved = true }
+}
+
+/// A click (press and release on one cell) in rectangle mode centres the hole, same size, on the pixel
+/// clicked (the initial 12×12 when there is none).
+private func moveHoleToClick(_ state: inout AppState, layout: Layout) -> [Effect] {
+    guard let drag = state.drag else { return [] }
+    // The pixel at the middle of the cell clicked (the cell covers more than one when the digits are shrunk).
+    let centre = DigitPanel.brushCentre(cellX: drag.anchorX, cellY: drag.anchorY, side: layout.side)
+    let row = Int(centre.row - 0.5), column = Int(centre.column)
+    let size = state.hole ?? AppState.initialHole
+    let hole = clampedHole(top: row - size.height / 2, left: column - size.width / 2, height: size.height, width: size.width)
+    if hole == state.hole { return [] }
+    return setHole(&state, hole)
+}
+
 /// Applies the drag with the pointer at screen cell (x, y), clamped into the panel the drag started on.
 private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) -> [Effect] {
-    guard let drag = state.drag, let placement = layout.placement(of: drag.panel) else { return [] }
-    let size = layout.digitSize, side = layout.side
-    let cx = min(max(0, x - placement.x), size.width - 1), cy = min(max(0, y - placement.digitY), size.height - 1)
+    guard let drag = state.drag, let (cx, cy) = dragCell(drag, layout: layout, x: x, y: y) else { return [] }
+    let side = layout.side
     switch state.mode {
     case .rectangle:
         // Every pixel the two corner cells cover (more than one per cell when the digits are shrunk).

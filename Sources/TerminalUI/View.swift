@@ -5,6 +5,7 @@ import Inpainting
 /// Draws the whole screen for `state`: a pure function of the state into a cell buffer of the state's size.
 public func view(_ state: AppState) -> CellBuffer {
     var buffer = CellBuffer(width: state.screenWidth, height: state.screenHeight)
+    buffer.asciiOnly = state.style.ascii
     let theme = Theme.forStyle(state.style)
     let layout = state.layout
     if layout.tooSmall {
@@ -18,12 +19,12 @@ public func view(_ state: AppState) -> CellBuffer {
     let chart = BrailleChart(series: [
         .init(points: state.training.trainHistory.points, style: theme.trainSeries),
         .init(points: state.training.evalHistory.points, style: theme.evalSeries),
-    ], logScale: state.logScale)
+    ], logScale: state.logScale, ascii: state.style.ascii)
     let c = layout.chart
     if c.height >= 4 {
         var x = buffer.put("loss ", x: c.x, y: c.y, style: theme.title)
-        x = buffer.put("— train ", x: x, y: c.y, style: theme.trainSeries)
-        buffer.put("— eval", x: x, y: c.y, style: theme.evalSeries)
+        x = buffer.put(chart.legendSample(0) + " train  ", x: x, y: c.y, style: theme.trainSeries)
+        buffer.put(chart.legendSample(1) + " eval", x: x, y: c.y, style: theme.evalSeries)
         chart.draw(into: &buffer, x: c.x, y: c.y + 1, width: c.width, height: c.height - 1, theme: theme)
     }
     StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
@@ -32,6 +33,7 @@ public func view(_ state: AppState) -> CellBuffer {
     if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
     if state.prompt == .presetMenu { PresetMenu.draw(into: &buffer, theme: theme) }
     if state.showHelp { HelpOverlay.draw(into: &buffer, scroll: state.helpScroll, theme: theme) }
+    if state.prompt == .confirmQuit { QuitDialog.draw(state, into: &buffer, theme: theme) }
     return buffer
 }
 

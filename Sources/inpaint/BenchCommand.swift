@@ -23,11 +23,14 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "OpenBLAS threads per worker (default: the cores divided by --workers).")
     var threads: Int?
 
-    @Option(help: "Dispatch workers that split each pass by images (use with --threads 1).")
-    var workers = 1
+    @Option(help: """
+        Dispatch workers that split each pass by images (default: what inpaint train runs, one per core on \
+        single-threaded BLAS; with only --threads given, one).
+        """)
+    var workers: Int?
 
     @Option(help: "The channel-wise weights of the forward-latency row: float16 (the inference path of fill and the UI) or float32.")
     var precision: InferencePrecision = .float16
@@ -52,7 +55,19 @@ struct BenchCommand: ParsableCommand {
         if cpuClock && !(layers && threads == 1) {
             throw ValidationError("--cpu-clock needs --layers and --threads 1 (BLAS worker threads' CPU time is not counted)")
         }
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, found \(workers)") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, found \(workers)") }
+    }
+
+    /// Workers × BLAS threads. With neither flag: `inpaint train`'s default (a worker per core, each on a
+    /// single-threaded BLAS), so that the bare command measures what training does. With one flag, the
+    /// other fills the cores (`--threads 2` alone is one worker driving a two-threaded BLAS).
+    static func parallelism(workers: Int?, threads: Int?, cores: Int) -> (workers: Int, threads: Int) {
+        switch (workers, threads) {
+        case let (w?, t?): return (w, t)
+        case let (w?, nil): return (w, max(1, cores / w))
+        case let (nil, t?): return (max(1, cores / t), t)
+        case (nil, nil): return (cores, 1)
+        }
     }
 
     /// Iteration counts: the full run takes about 10 s on the 2-core machine of issue 4 §3.
@@ -63,10 +78,15 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         // Read the reference first so that a bad path fails before ten seconds of measuring.
         let reference = try against.map(readReference)
-        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        BLASThreads.set(threadCount)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
-        if layers { return try profileLayers(batch: batch, threads: threadCount) }
+        if layers {
+            let threadCount = threads ?? cores
+            BLASThreads.set(threadCount)
+            return try profileLayers(batch: batch, threads: threadCount)
+        }
+        let (workers, threadCount) = Self.parallelism(workers: self.workers, threads: threads, cores: cores)
+        BLASThreads.set(threadCount)
 
         // The peak of the parallelism training uses: `workers` products at once, each on `threadCount` BLAS threads.
         let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7, concurrency: workers)

@@ -13,10 +13,20 @@ struct ClassifierCommand: ParsableCommand {
         subcommands: [ClassifierTrain.self, ClassifierEval.self])
 }
 
-/// The bundled classifier, from the first folder `AssetsLocator` searches that holds it; else a one-line
-/// error naming every place searched.
-func bundledClassifierURL() throws(DataError) -> URL {
-    try AssetsLocator().url(of: DigitClassifier.assetFileName)
+/// The bundled classifier for `dataset`, from the first folder `AssetsLocator` searches that holds it; else
+/// a one-line error naming every place searched.
+func bundledClassifierURL(for dataset: DatasetKind) throws(DataError) -> URL {
+    try DigitClassifier.bundledURL(for: dataset)
+}
+
+/// Reads a classifier and, when it was trained on another data set than `dataset`, says so in one line on
+/// stderr (`tool`: "inpaint eval") and keeps it.
+func readClassifier(_ url: URL, for dataset: DatasetKind, tool: String) throws -> DigitClassifier {
+    let classifier = try DigitClassifier.read(contentsOf: url)
+    if let notice = classifier.dataset.mismatchNotice("classifier", file: url.path, wanted: dataset) {
+        FileHandle.standardError.write(Data("\(tool): \(notice)\n".utf8))
+    }
+    return classifier
 }
 
 struct ClassifierTrain: ParsableCommand {
@@ -28,7 +38,8 @@ struct ClassifierTrain: ParsableCommand {
     @Option(help: "Images per Adam step.") var batch = ClassifierTrainingOptions().batchSize
     @Option(help: "Adam learning rate.") var lr = ClassifierTrainingOptions().learningRate
     @Option(help: "Seed for the weights and the shuffling.") var seed = ClassifierTrainingOptions().seed
-    @Option(help: "Where to write the weights (safetensors).") var out = "assets/classifier.safetensors"
+    @Option(help: "Where to write the weights (safetensors; default: the bundled file of --dataset, assets/classifier.safetensors or assets/fashion-classifier.safetensors).")
+    var out: String?
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
@@ -48,7 +59,7 @@ struct ClassifierTrain: ParsableCommand {
         let stepsPerEpoch = (train.count + batch - 1) / batch
         log("training on \(train.count) images from \(dataset.location.directory.path), \(epochs) epochs, seed \(seed)")
         let started = Date()
-        let model = DigitClassifier.train(images: train.images.pixels, labels: labels, options: options,
+        var model = DigitClassifier.train(images: train.images.pixels, labels: labels, options: options,
                                           validation: validation) { event in
             switch event {
             case .step(let epoch, let step, let loss):
@@ -63,7 +74,8 @@ struct ClassifierTrain: ParsableCommand {
             }
             return true
         }
-        let url = URL(fileURLWithPath: out)
+        model.dataset = dataset.location.dataset
+        let url = URL(fileURLWithPath: out ?? "assets/" + DigitClassifier.assetFileName(for: dataOptions.dataset))
         var metadata = ["epochs": "\(epochs)", "seed": "\(seed)", "batch": "\(batch)", "lr": "\(lr)",
                         "training_images": "\(train.count)"]
         if let (images, labels) = validation {
@@ -83,8 +95,8 @@ struct ClassifierEval: ParsableCommand {
     @Flag(help: "Print JSON instead of a sentence.") var json = false
 
     func run() throws {
-        let path = try model ?? bundledClassifierURL().path
-        let classifier = try DigitClassifier.read(contentsOf: URL(fileURLWithPath: path))
+        let path = try model ?? bundledClassifierURL(for: dataOptions.dataset).path
+        let classifier = try readClassifier(URL(fileURLWithPath: path), for: dataOptions.dataset, tool: "inpaint classifier eval")
         let dataset = try dataOptions.load()
         guard let test = dataset.test else {
             throw ValidationError("--data \(dataset.location.directory.path): no test split found")
@@ -92,9 +104,10 @@ struct ClassifierEval: ParsableCommand {
         let labels = (0..<test.count).map { test.label(at: $0) }
         let accuracy = classifier.accuracy(images: test.images.pixels, labels: labels)
         if json {
-            print("{\"model\":\"\(path)\",\"images\":\(test.count),\"accuracy\":\(accuracy)}")
+            print("{\"model\":\"\(path)\",\"dataset\":\"\(dataset.location.dataset.rawValue)\",\"images\":\(test.count),\"accuracy\":\(accuracy)}")
         } else {
-            print(String(format: "%@: %.2f%% of %d test images correct", path, 100 * accuracy, test.count))
+            print(String(format: "%@: %.2f%% of %d %@ test images correct", path, 100 * accuracy, test.count,
+                         dataset.location.dataset.description))
         }
     }
 }

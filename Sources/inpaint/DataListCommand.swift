@@ -50,9 +50,10 @@ struct DataListCommand: ParsableCommand {
 
     /// The bundled files, one line per folder searched, marking the one each file is taken from.
     private func printAssets(_ assets: AssetsLocator) {
-        let files = [Checkpoint.bundledModelFileName, DigitClassifier.assetFileName,
-                     DataLocator.sampleImagesFileName, DataLocator.sampleLabelsFileName]
-        print("bundled files (model, classifier, sample digits), searched in this order:")
+        // Every data set's model and classifier, whatever --dataset says: the list is of what is installed.
+        let files = DatasetKind.allCases.flatMap { [Checkpoint.bundledModelFileName(for: $0), DigitClassifier.assetFileName(for: $0)] }
+            + [DataLocator.sampleImagesFileName, DataLocator.sampleLabelsFileName]
+        print("bundled files (MNIST and Fashion-MNIST models and classifiers, sample digits), searched in this order:")
         for candidate in assets.candidates {
             print("  \(pad(candidate.origin.description, 20)) \(candidate.directory.path)  (\(reason(candidate.origin, assets)))")
             let held = files.filter { assets.probe.fileExists(candidate.directory.appendingPathComponent($0).path) }

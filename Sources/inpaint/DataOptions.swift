@@ -16,7 +16,11 @@ struct DataOptions: ParsableArguments {
         valueName: "dir"))
     var directory: String?
 
-    @Option(help: "mnist, or fashion for Fashion-MNIST (/usr/share/datasets/fashion-mnist).")
+    @Option(help: ArgumentHelp(
+        "mnist, or fashion for Fashion-MNIST (/usr/share/datasets/fashion-mnist).",
+        discussion: "Also chooses the bundled model and classifier (fashion-model.safetensors, "
+            + "fashion-classifier.safetensors) and the class names shown; a file trained on the other data set is "
+            + "used with a one-line notice."))
     var dataset: DatasetKind = .mnist
 
     /// The locator for these options, with the bundled sample found next to the executable.

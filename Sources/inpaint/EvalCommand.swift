@@ -17,12 +17,14 @@ struct EvalCommand: ParsableCommand {
             images. The mean-image fill uses the mean of the training split. Hole errors are pooled over all \
             hole pixels; the mean per-image PSNR caps each image at 48.13 dB (one 8-bit grey level); SSIM is \
             that of the composite (Wang et al. 2004, 11×11 Gaussian window σ 1.5); accuracy is the bundled \
-            classifier's on the composites.
+            classifier's on the composites, overall and by class. --dataset fashion scores the bundled \
+            Fashion-MNIST model with the Fashion-MNIST classifier and names the classes (T-shirt/top, …); a \
+            model or classifier recorded for another data set is used anyway, with one line on stderr.
             """)
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Model checkpoint (.safetensors); default: the bundled model, if there is one.")
+    @Option(help: "Model checkpoint (.safetensors); default: the bundled model of --dataset, if there is one.")
     var model: String?
 
     @Flag(help: "Score only the classical fills.")
@@ -33,7 +35,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Holes when no --masks is given: rect (the report's rectangles, as `masks make`), stroke (free-form brush strokes of the same area) or mixed; all seeded with 0.")
     var holes: MaskSamplerKind = .rect
 
-    @Option(help: "Digit classifier (.safetensors); default: the bundled one (inpaint data list shows where).")
+    @Option(help: "Classifier (.safetensors); default: the bundled one of --dataset (inpaint data list shows where).")
     var classifier: String?
 
     @Option(help: "Score only the first N test images.")
@@ -79,18 +81,20 @@ struct EvalCommand: ParsableCommand {
 
         let classifierURL: URL?
         do {
-            classifierURL = try classifier.map { URL(fileURLWithPath: $0) } ?? bundledClassifierURL()
+            classifierURL = try classifier.map { URL(fileURLWithPath: $0) } ?? bundledClassifierURL(for: dataOptions.dataset)
         } catch {
             classifierURL = nil
             note("\(error): accuracy not reported")
         }
-        let digitClassifier = try classifierURL.map { url throws in try DigitClassifier.read(contentsOf: url) }
+        let kind = dataset.location.dataset
+        let digitClassifier = try classifierURL.map { url throws in try readClassifier(url, for: kind, tool: "inpaint eval") }
         let evaluator = InpaintingEvaluator(images: test.images.pixels, labels: (0..<n).map { test.label(at: $0) },
                                             masks: maskValues, classifier: digitClassifier)
 
         var rows: [(name: String, result: MetricsAccumulator)] = []
         if !fillsOnly, let modelURL = try modelURL() {
             let checkpoint = try Checkpoint.read(contentsOf: modelURL)
+            if let notice = checkpoint.dataset.mismatchNotice("model", file: modelURL.path, wanted: kind) { note(notice) }
             note("scoring \(modelURL.lastPathComponent) on \(n) test images")
             let result = evaluator.evaluate { masked, masks, count in
                 checkpoint.model.fill(images: masked, masks: masks, count: count, output: .reconstruction)
@@ -110,9 +114,9 @@ struct EvalCommand: ParsableCommand {
         }
 
         if json {
-            print(try jsonReport(rows, images: n, masks: masksName, classifier: classifierURL?.path))
+            print(try jsonReport(rows, images: n, masks: masksName, classifier: classifierURL?.path, dataset: kind))
         } else {
-            print(table(rows, images: n, masks: masksName))
+            print(table(rows, images: n, masks: masksName, dataset: kind))
         }
     }
 
@@ -120,7 +124,7 @@ struct EvalCommand: ParsableCommand {
     private func modelURL() throws -> URL? {
         if let model { return URL(fileURLWithPath: model) }
         do {
-            return try Checkpoint.bundledModel()
+            return try Checkpoint.bundledModel(for: dataOptions.dataset)
         } catch {
             note("no model given and none bundled (\(error)): scoring the classical fills only")
             return nil
@@ -138,10 +142,11 @@ struct EvalCommand: ParsableCommand {
 
 // MARK: Output
 
-private func table(_ rows: [(name: String, result: MetricsAccumulator)], images: Int, masks: String) -> String {
+private func table(_ rows: [(name: String, result: MetricsAccumulator)], images: Int, masks: String,
+                   dataset: DatasetKind) -> String {
     func percent(_ a: Double?) -> String { a.map { String(format: "%6.2f%%", 100 * $0) } ?? "      -" }
     func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
-    var lines = ["\(images) test images, masks: \(masks)", "",
+    var lines = ["\(images) \(dataset) test images, masks: \(masks)", "",
                  "method       hole MSE  hole MAE  PSNR pooled  PSNR mean   SSIM   accuracy"]
     for (name, r) in rows {
         let s = r.overall
@@ -156,12 +161,29 @@ private func table(_ rows: [(name: String, result: MetricsAccumulator)], images:
     for (name, r) in rows {
         lines.append(pad(name, 12) + r.byArea.map { pad(String(format: " %.4f / ", $0.summary.mse) + percent($0.summary.accuracy).trimmingCharacters(in: .whitespaces), 24) }.joined())
     }
+    // By class, one row per class and one column per method: accuracy (hole MSE when there is no classifier).
+    let scored = first.result.overall.accuracy != nil
+    lines += ["", "by class: \(scored ? "accuracy on the composite" : "hole MSE")"]
+    lines.append(pad("class", 18) + rows.map { pad(" " + $0.name, 12) }.joined())
+    for (label, summary) in first.result.byClass {
+        let cells = rows.map { row -> String in
+            let s = row.result.byClass.first { $0.label == label }?.summary
+            return pad(" " + (scored ? percent(s?.accuracy).trimmingCharacters(in: .whitespaces)
+                                     : String(format: "%.4f", s?.mse ?? .nan)), 12)
+        }
+        lines.append(pad("\(label) \(dataset == .mnist ? "" : dataset.className(label))", 18) + cells.joined()
+                     + " (\(summary.images) images)")
+    }
     return lines.joined(separator: "\n")
 }
 
 private struct JSONReport: Encodable {
     struct Bin: Encodable { var holePixels: [Int]; var metrics: MetricsSummary }
-    struct Method: Encodable { var name: String; var overall: MetricsSummary; var byArea: [Bin] }
+    struct Class: Encodable { var label: Int; var name: String; var metrics: MetricsSummary }
+    struct Method: Encodable { var name: String; var overall: MetricsSummary; var byArea: [Bin]; var byClass: [Class] }
+    var dataset: String
+    /// The names of labels 0–9 ("0"…"9", or "T-shirt/top"… for Fashion-MNIST).
+    var classNames: [String]
     var images: Int
     var masks: String
     var classifier: String?
@@ -169,10 +191,13 @@ private struct JSONReport: Encodable {
 }
 
 private func jsonReport(_ rows: [(name: String, result: MetricsAccumulator)], images: Int, masks: String,
-                        classifier: String?) throws -> String {
-    let report = JSONReport(images: images, masks: masks, classifier: classifier, methods: rows.map { row in
+                        classifier: String?, dataset: DatasetKind) throws -> String {
+    let report = JSONReport(dataset: dataset.rawValue, classNames: dataset.classNames, images: images, masks: masks,
+                            classifier: classifier, methods: rows.map { row in
         JSONReport.Method(name: row.name, overall: row.result.overall, byArea: row.result.byArea.map {
             JSONReport.Bin(holePixels: [$0.bin.lowerBound, $0.bin.upperBound], metrics: $0.summary)
+        }, byClass: row.result.byClass.map {
+            JSONReport.Class(label: $0.label, name: dataset.className($0.label), metrics: $0.summary)
         })
     })
     let encoder = JSONEncoder()

@@ -16,7 +16,9 @@ struct ExperimentCommand: ParsableCommand {
         commandName: "experiment",
         abstract: "Reproduce one of the report's experiments: train, measure, write a figure and its numbers.",
         discussion: "NAME is one of: list, \(ExperimentName.allCases.map(\.rawValue).joined(separator: ", ")). "
-            + "`list` prints them with what each shows.")
+            + "`list` prints them with what each shows. With --dataset fashion, digits, position, brightness, full, "
+            + "adversarial and architectures run on Fashion-MNIST; the digit-specific ones (one-seven, bias, sevens, "
+            + "mixing, marked [MNIST only]) say so and stop.")
 
     @Argument(help: "An experiment, or `list`.")
     var name: String
@@ -58,9 +60,11 @@ struct ExperimentCommand: ParsableCommand {
 
     func run() throws {
         guard let experiment = ExperimentName(rawValue: name) else {
-            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.summary)") }
+            for e in ExperimentName.allCases { print("\(e.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(e.listing)") }
             return
         }
+        // Before the data loads: a digit-specific experiment says so in one line instead of running on clothes.
+        if let refusal = experiment.refusal(on: dataOptions.dataset) { throw ExperimentError(refusal) }
         let dataset = try dataOptions.load()
         guard let train = dataset.train, let test = dataset.test else {
             throw DataError("--data \(dataset.location.directory.path)", "expected a training and a test split")
@@ -68,13 +72,14 @@ struct ExperimentCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: out ?? "experiments/\(experiment.rawValue)", isDirectory: true)
         let progress = ExperimentProgressPrinter()
         var context = ExperimentContext(train: train, test: test, seed: seed, fast: fast, architecture: architecture,
-                                        secondsPerModel: seconds, progress: progress.report)
+                                        secondsPerModel: seconds, dataset: dataset.location.dataset, progress: progress.report)
         // The bundled digit classifier scores composites where an experiment reports accuracy (adversarial,
         // architectures); without one (an installed binary) that column is left out.
-        context.classifier = try DigitClassifier.bundled()
+        let classifierName = DigitClassifier.assetFileName(for: dataset.location.dataset)
+        context.classifier = try DigitClassifier.bundled(for: dataset.location.dataset)
         if experiment == .architectures && context.classifier == nil {
-            let missing = AssetsLocator().notFoundDescription(DigitClassifier.assetFileName)
-            FileHandle.standardError.write(Data("\(DigitClassifier.assetFileName): \(missing): accuracy not reported\n".utf8))
+            let missing = AssetsLocator().notFoundDescription(classifierName)
+            FileHandle.standardError.write(Data("\(classifierName): \(missing): accuracy not reported\n".utf8))
         }
         context.adversarialWeight = adversarialWeight
         // `full` trains on two Dispatch workers (its recipe fixes two); each must call a one-thread BLAS, or the

@@ -29,6 +29,12 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Keep Adam's moments (needed only to resume training).")
     var keepOptimizer = false
 
+    @Option(help: ArgumentHelp(
+        "The data set to record in the copy: mnist or fashion (default: the source's).",
+        discussion: "A source that records none (every file made before the field existed) counts as mnist; "
+            + "--dataset fashion labels a Fashion-MNIST model made by such a binary."))
+    var dataset: DatasetKind?
+
     @Option(help: "Images for the float16 check (idx3); default: the bundled sample digits.")
     var images: String?
 
@@ -46,6 +52,7 @@ struct ExportCommand: ParsableCommand {
         var checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: model))
         // The discriminator of adversarial training is training state too: a shipping copy needs only G.
         if !keepOptimizer { checkpoint.optimizer = nil; checkpoint.discriminator = nil; checkpoint.discriminatorOptimizer = nil }
+        if let dataset { checkpoint.dataset = dataset }
         if half {
             let stack = try checkImages().prefix(checkCount)
             let drift = checkpoint.model.halfPrecisionDrift(images: stack.pixels, count: stack.count, seed: seed)
@@ -57,7 +64,8 @@ struct ExportCommand: ParsableCommand {
         }
         try checkpoint.write(to: URL(fileURLWithPath: out), storage: half ? .f16 : .f32)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-        print("wrote \(out): \(half ? "float16" : "float32") weights\(keepOptimizer ? " and Adam's moments" : ""), \(bytes) bytes")
+        print("wrote \(out): \(half ? "float16" : "float32") weights\(keepOptimizer ? " and Adam's moments" : "") "
+              + "of a \(checkpoint.dataset) model, \(bytes) bytes")
     }
 
     private func checkImages() throws -> IDXImages {

@@ -10,12 +10,17 @@ struct FillCommand: ParsableCommand {
         commandName: "fill",
         abstract: "Fill the holes of IDX images with a model and write the results as IDX.",
         discussion: """
-            Without --model, the bundled model (assets/\(Checkpoint.bundledModelFileName)) is used. The output \
-            is gzip-compressed when its name ends in .gz.
+            Without --model, the bundled model of --dataset is used (assets/\(Checkpoint.bundledModelFileName), \
+            or assets/\(Checkpoint.bundledModelFileName(for: .fashion)) for --dataset fashion); a model recorded \
+            for another data set is used anyway, with one line on stderr. The output is gzip-compressed when \
+            its name ends in .gz.
             """)
 
-    @Option(help: "Model checkpoint (.safetensors); default: the bundled model.")
+    @Option(help: "Model checkpoint (.safetensors); default: the bundled model of --dataset.")
     var model: String?
+
+    @Option(help: "What the images are: mnist, or fashion for Fashion-MNIST (chooses the bundled model).")
+    var dataset: DatasetKind = .mnist
 
     @Option(help: "Images to fill (idx3, uint8 or float32, plain or .gz).")
     var images: String
@@ -57,8 +62,11 @@ struct FillCommand: ParsableCommand {
             }
         }
         try AtomicFile.checkWritable(outURL, label: "--out \(out)")
-        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel()
+        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel(for: dataset)
         let checkpoint = try Checkpoint.read(contentsOf: modelURL)
+        if let notice = checkpoint.dataset.mismatchNotice("model", file: modelURL.path, wanted: dataset) {
+            FileHandle.standardError.write(Data("inpaint fill: \(notice)\n".utf8))
+        }
 
         let imagesURL = URL(fileURLWithPath: images)
         var stack = try IDXImages(contentsOf: imagesURL)

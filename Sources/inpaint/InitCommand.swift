@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Inpainting
 import NeuralCore
@@ -21,11 +22,14 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Store the weights as float16 (half the size; for a model that is only run).")
     var half = false
 
+    @Option(help: "The data set to record (mnist or fashion): what it will be trained on, so `train --resume` on it says nothing.")
+    var dataset: DatasetKind = .mnist
+
     func run() throws {
         let config = model.config
         var generator = SeededGenerator(seed: seed)
         let encoder = ContextEncoder(config: config, generator: &generator)
-        let checkpoint = Checkpoint(model: encoder, training: TrainingState(seed: seed))
+        let checkpoint = Checkpoint(model: encoder, training: TrainingState(seed: seed), dataset: dataset)
         try checkpoint.write(to: URL(fileURLWithPath: out), storage: half ? .f16 : .f32)
         print("wrote \(out): \(config.architecture.rawValue) model, \(encoder.parameters.count) parameters, seed \(seed)")
     }

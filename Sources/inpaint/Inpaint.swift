@@ -17,6 +17,7 @@ struct Inpaint: ParsableCommand {
             BenchCommand.self,
             InitCommand.self,
             ExportCommand.self,
+            ExplainCommand.self,
             DataCommand.self,
             MasksCommand.self,
             ClassifierCommand.self,

@@ -115,6 +115,9 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             let checkpoint = try Checkpoint.read(contentsOf: URL(fileURLWithPath: resume))
             try checkpoint.validateForResume(file: resume)
+            if let notice = checkpoint.dataset.mismatchNotice("model", file: resume, wanted: dataset.location.dataset) {
+                FileHandle.standardError.write(Data("inpaint train: \(notice)\n".utf8))
+            }
             resumedTraining = checkpoint.training
             resumeState = checkpoint.trainingCheckpoint()
             options = resumeState!.options
@@ -149,7 +152,8 @@ struct TrainCommand: ParsableCommand {
             evaluationImages: heldOut?.images.pixels ?? [], evaluationCount: heldOut?.count ?? 0,
             resumeFrom: resumeState,
             checkpointSink: { state in
-                try Checkpoint(state, epoch: record.epoch, loss: record.summary).write(to: outURL)
+                try Checkpoint(state, epoch: record.epoch, loss: record.summary, dataset: dataset.location.dataset)
+                    .write(to: outURL)
                 return outURL.path
             },
             events: { event in
@@ -234,16 +238,7 @@ final class LossRecord: @unchecked Sendable {
     }
 
     func note(_ event: TrainingEvent) {
-        switch event {
-        case .step(let s):
-            epoch = s.epoch
-            summary.lastTraining = s.loss
-            if s.step % 10 == 0 { summary.curve.append(.init(step: s.step, training: s.loss)) }
-        case .evaluation(let step, let loss):
-            summary.lastEvaluation = loss
-            summary.bestEvaluation = min(summary.bestEvaluation ?? loss, loss)
-            summary.curve.append(.init(step: step, evaluation: loss))
-        default: break
-        }
+        if case .step(let s) = event { epoch = s.epoch }
+        summary.note(event)
     }
 }

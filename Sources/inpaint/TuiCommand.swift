@@ -40,7 +40,7 @@ struct TuiCommand: ParsableCommand {
     var scale: Int = 3
 
     @Option(help: ArgumentHelp(
-        "Adam learning rate of the background training (default: 1e-3 for a fresh network, 1e-4 to fine-tune a trained one).",
+        "Adam learning rate of the background training (default: 1e-3 for a fresh network, 1e-4 to fine-tune a trained one, the saved rate for a file this UI saved).",
         discussion: "A trained model (the bundled one, --model) was annealed to a low rate; at 1e-3 with fresh Adam "
             + "moments its first steps undo much of that, and the held-out loss rises before it falls again."))
     var lr: Float?
@@ -48,9 +48,15 @@ struct TuiCommand: ParsableCommand {
     @Option(help: "Seed for a fresh model, the random holes and the training order.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Where `w` saves and `l` loads a checkpoint (default: inpaint-tui.safetensors here).",
-                               valueName: "file"))
+    @Option(help: ArgumentHelp(
+        "Where `w` saves and `l` loads a checkpoint, and where training is saved on quit, hangup or SIGTERM (default: \(TuiCommand.defaultSavePath) in the current folder).",
+        discussion: "The file holds the weights, Adam's moments, the step and the loss curves: `inpaint tui --model FILE` "
+            + "continues that run (same step, rate and curves; use the same --seed for the same data order). `q` asks "
+            + "before quitting with unsaved training; SIGHUP (a dropped ssh connection), SIGTERM and Ctrl-C save without asking.",
+        valueName: "file"))
     var save: String?
+
+    static let defaultSavePath = "inpaint-tui.safetensors"
 
     @Option(help: ArgumentHelp("Write frame statistics (first frame, drag latency) as JSON here on exit.",
                                visibility: .hidden))
@@ -67,12 +73,16 @@ struct TuiCommand: ParsableCommand {
 
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
+        // A digit-specific preset on clothes: its one line, before any data loads or the terminal is taken.
+        if let preset, let refusal = preset.refusal(on: data.dataset) { throw ExperimentError(refusal) }
         // Before the terminal is taken over: a `w` after an hour of training must have somewhere to go. (The
         // default is not checked: exploring from a read-only folder works, and `w` then says why it cannot save.)
         if let save { try AtomicFile.checkWritable(URL(fileURLWithPath: save), label: "--save \(save)") }
-        let savePath = save ?? "inpaint-tui.safetensors"
+        let savePath = save ?? TuiCommand.defaultSavePath
         // Before any thread exists, so every thread inherits the mask and only the driver sees these signals.
         TerminalDriver.blockHandledSignals()
+        // A write to a closed pipe or socket fails with EPIPE instead of ending the process before it saves.
+        signal(SIGPIPE, SIG_IGN)
         // One OpenBLAS thread per caller: training's GEMMs run on the training thread and
         // inference on the main thread, one core each, instead of both fanning out over the same two cores
         // (Debian's pthread build is safe to call from two threads at once).
@@ -82,44 +92,68 @@ struct TuiCommand: ParsableCommand {
         let presetRun: PresetRun?
         do { presetRun = try preset.map { try PresetRun(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) } }
         catch let error as DataError { throw ValidationError("\(error)") }
-        let start = try StartingModel(modelPath: model, preset: presetRun, seed: seed)
-        // The top-3 panel's classifier; a damaged file is reported, a missing one only disables the panel.
+        let kind = dataset.location.dataset
+        let start = try StartingModel(modelPath: model, preset: presetRun, seed: seed, dataset: kind)
+        // The top-3 panel's classifier, the one bundled for the data set; a damaged file is reported, a
+        // missing one only disables the panel.
         let classifier: DigitClassifier?
-        do { classifier = try DigitClassifier.bundled() } catch { throw ValidationError("\(error)") }
+        do { classifier = try DigitClassifier.bundled(for: kind) } catch { throw ValidationError("\(error)") }
 
         var state = AppState(library: presetRun?.library ?? browsable, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = start.label
+        state.savePath = savePath
+        // A --model file with Adam's moments continues its run: its step, moments and curves, at its rate when
+        // this UI wrote it. One without (an exported or PyTorch model) is fine-tuned from step 0 as before: fresh
+        // moments at a late step would skip Adam's bias correction and take ~3× larger first steps.
+        let resuming = noTrain ? nil : start.checkpoint.flatMap { $0.optimizer != nil ? $0 : nil }
+        if let resuming, !resuming.training.loss.curve.isEmpty || resuming.training.step > 0 {
+            _ = update(&state, .trainingRestored(resuming.training))
+        }
+        let writtenHere = resuming?.training.notes[UIRuntime.writerNote.key] == UIRuntime.writerNote.value
+        let savedRate = writtenHere ? resuming?.training.options?.learningRate : nil
         state.training.dataset = dataset.location.isBundledSample
             ? "bundled sample (\(dataset.train?.count ?? 0) digits; no MNIST found)"
             : "\(dataset.location.dataset) (\(dataset.train?.count ?? 0) train)"
         presetRun?.apply(to: &state)
+        // The preset's hint stays the first notice; a model trained on other data is said after it.
+        let classifierNotice = classifier?.dataset.mismatchNotice("classifier", file: DigitClassifier.assetFileName(for: kind),
+                                                                  wanted: kind)
+        for notice in [start.notice, classifierNotice].compactMap({ $0 }) {
+            state.notice = state.notice.map { "\($0) · \(notice)" } ?? notice
+        }
 
         var trainingOptions = TrainingOptions()
         trainingOptions.seed = seed
-        trainingOptions.learningRate = lr ?? (start.isTrained ? UIRuntime.fineTuneLearningRate : trainingOptions.learningRate)
+        trainingOptions.learningRate = lr ?? savedRate
+            ?? (start.isTrained ? UIRuntime.fineTuneLearningRate : trainingOptions.learningRate)
         var plan: TrainingPlan?
         if !noTrain, let presetRun {
-            plan = .preset(presetRun, learningRate: lr)   // the experiment's rate unless --lr overrides it
+            plan = .preset(presetRun, learningRate: lr ?? savedRate)   // the experiment's rate unless --lr overrides it
         } else if !noTrain, let train = dataset.train {
             let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
             plan = .trainer(images: Array(train.images.pixels), count: train.count,
                             evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
                             evaluationCount: evaluation?.count ?? 0, options: trainingOptions)
         }
-        if plan != nil { state.training.learningRate = lr ?? presetRun?.learningRate ?? trainingOptions.learningRate }
+        if plan != nil { state.training.learningRate = lr ?? savedRate ?? presetRun?.learningRate ?? trainingOptions.learningRate }
 
         let runtime = UIRuntime(
             inference: ModelReconstructor(model: start.network, classifier: classifier),
             exploring: Exploration(savePath: URL(fileURLWithPath: savePath), learningRate: lr, dataset: dataset, seed: seed,
-                                   training: plan))
+                                   training: plan, resuming: plan == nil ? nil : resuming))
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
             startUptime: started)
         let driver = TerminalDriver(state: state, options: options, runtime: runtime, onExit: { how in
-            runtime.stop(waitingAtMost: 5)
+            // The terminal is back (or, after a hangup, gone): save, then say where, if anyone can read it.
+            let speak = how != .signal(SIGHUP) || TerminalDriver.terminalIsAlive
+            if speak && how != .quitWithoutSaving && runtime.hasUnsavedTraining {
+                say("saving the training to \(savePath)…")
+            }
+            if let report = runtime.finish(saving: how != .quitWithoutSaving), speak { say(report) }
             switch how {
-            case .quit: Foundation.exit(0)
+            case .quit, .quitWithoutSaving: Foundation.exit(0)
             case .signal(let signal): Foundation.exit(128 + signal)
             }
         })
@@ -128,4 +162,11 @@ struct TuiCommand: ParsableCommand {
         runtime.startTraining()
         dispatchMain()
     }
+}
+
+/// One line on standard error through stdio, which reports a failed write (a hung-up terminal: EIO) instead
+/// of trapping, so that nothing said on the way out can stop the exit.
+private func say(_ line: String) {
+    fputs(line + "\n", stderr)
+    fflush(stderr)
 }

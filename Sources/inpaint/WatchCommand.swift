@@ -44,10 +44,11 @@ struct WatchCommand: ParsableCommand {
         let library = try data.loadBrowsableDigits().library
         let start = try StartingModel(watching: model)
         let runtime = UIRuntime(
-            inference: ModelReconstructor(model: start.network, classifier: (try? DigitClassifier.bundled()) ?? nil),
+            inference: ModelReconstructor(model: start.network, classifier: (try? DigitClassifier.bundled(for: data.dataset)) ?? nil),
             watching: log, checkpoint: model)
         var state = AppState(library: library, style: .full, maxScale: scale)
         state.training.activity = .watching
+        state.watching = true
         state.training.modelFile = start.label
         state.training.dataset = "log \(log)"
 
@@ -58,7 +59,7 @@ struct WatchCommand: ParsableCommand {
             runtime: runtime,
             onExit: { how in
                 switch how {
-                case .quit: Foundation.exit(0)
+                case .quit, .quitWithoutSaving: Foundation.exit(0)
                 case .signal(let signal): Foundation.exit(128 + signal)
                 }
             })

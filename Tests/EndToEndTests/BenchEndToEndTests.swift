@@ -19,6 +19,20 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssert(value.isFinite && value > 0, "\(context).\(key) = \(value), expected positive and finite", file: file, line: line)
     }
 
+    /// The bare command measures what `inpaint train` runs by default (a worker per core, single-threaded
+    /// BLAS), and one flag alone fills the cores with the other (issue 16).
+    func testDefaultParallelismIsTrainingsAndOneFlagFillsTheCores() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        for (arguments, workers, threads) in [([String](), cores, 1), (["--threads", "1"], cores, 1),
+                                              (["--workers", "1"], 1, cores), (["--workers", "1", "--threads", "1"], 1, 1)] {
+            let run = try inpaint(["bench", "--quick", "--json"] + arguments)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["workers"] as? Int, workers, "\(arguments)")
+            XCTAssertEqual(object["threads"] as? Int, threads, "\(arguments)")
+        }
+    }
+
     func testQuickJSONHasEveryFieldAsAPositiveFiniteNumber() throws {
         let run = try inpaint(["bench", "--quick", "--json", "--threads", "1"])
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -64,6 +64,7 @@ final class InstallEndToEndTests: XCTestCase {
         XCTAssertEqual(list.status, 0, list.stderr, file: file, line: line)
         XCTAssertTrue(list.stdout.contains("installed            \(share)  ("), list.stdout, file: file, line: line)
         XCTAssertTrue(list.stdout.contains("model.safetensors  <- used"), list.stdout, file: file, line: line)
+        XCTAssertTrue(list.stdout.contains("fashion-classifier.safetensors  <- used"), list.stdout, file: file, line: line)
         XCTAssertTrue(list.stdout.contains("bundled sample       \(share)  <- used"), list.stdout, file: file, line: line)
 
         let masks = elsewhere.appendingPathComponent("m.txt").path

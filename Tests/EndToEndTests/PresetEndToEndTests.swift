@@ -43,7 +43,7 @@ final class PresetEndToEndTests: XCTestCase {
                       "the preset trains:\n\(tmux.screen().text)")
         XCTAssertTrue(tmux.screen().text.contains("one-seven: 100 images, full batch, 100 steps"))
 
-        tmux.sendKey("q")
+        tmux.quitWithoutSaving()
         XCTAssertEqual(tmux.exitStatus(), 0, "q exits with status 0")
         XCTAssertEqual(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting is off after exit")
     }

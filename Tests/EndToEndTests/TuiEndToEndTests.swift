@@ -173,13 +173,15 @@ final class TuiEndToEndTests: XCTestCase {
         tmux.sendKey("R")
         tmux.sendKey("y")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("fresh random weights") })
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("model    fresh random weights (R)") },
+                      "the status says what trains now, not the bundled model (issue 12 §5):\n\(tmux.screen().text)")
         XCTAssertTrue(shows(tmux, rate: "1.00e-03"), "a reset network trains at 1e-3:\n\(tmux.screen().text)")
-        tmux.sendKey("q")
+        tmux.quitWithoutSaving()
         XCTAssertEqual(tmux.exitStatus(), 0)
 
         let overridden = try TmuxSession(tmux: tmuxPath, command: [binary.path, "tui", "--lr", "5e-4"], width: 120, height: 40)
         XCTAssertTrue(shows(overridden, rate: "5.00e-04"), "--lr sets the rate:\n\(overridden.screen().text)")
-        overridden.sendKey("q")
+        overridden.quitWithoutSaving()
         XCTAssertEqual(overridden.exitStatus(), 0)
     }
 

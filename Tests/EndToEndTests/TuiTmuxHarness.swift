@@ -132,6 +132,23 @@ final class TmuxSession {
     func record(to path: String) { _ = try? run(["pipe-pane", "-o", "-t", "tui", "cat >> '\(path)'"]) }
     func stopRecording() { _ = try? run(["pipe-pane", "-t", "tui"]) }
 
+    /// `q`, and "quit without saving" when the UI asks because it trained since the last save (so a test
+    /// leaves no checkpoint in the working folder).
+    func quitWithoutSaving() {
+        sendKey("q")
+        if waitUntil(seconds: 5, { screen().text.contains("Quit inpaint?") || format("#{pane_dead}") == "1" }),
+           screen().text.contains("Quit inpaint?") {
+            sendKey("n")
+        }
+    }
+
+    /// The step the status block shows (`step     123   epoch 1`), if any.
+    func shownStep() -> Int? {
+        let text = screen().text
+        guard let range = text.range(of: #"step +\d+ +epoch"#, options: .regularExpression) else { return nil }
+        return text[range].split(separator: " ").compactMap { Int($0) }.first
+    }
+
     /// Polls `condition` every 20 ms until it holds or `seconds` pass (no fixed sleeps).
     @discardableResult
     func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {

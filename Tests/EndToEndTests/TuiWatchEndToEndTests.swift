@@ -62,6 +62,17 @@ final class TuiWatchEndToEndTests: XCTestCase {
                       "the reconstruction changes after the checkpoint was rewritten:\n\(tmux.screen().text)")
         XCTAssertTrue(tmux.screen().text.contains("reloaded"), "a notice says the model was reloaded")
 
+        // Issue 12 §5: R and x said so only after a question or a menu; now at once, with no prompt.
+        for key in ["R", "x"] {
+            tmux.sendKey(key)
+            XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("watching: training runs elsewhere") },
+                          "\(key) says at once that training runs elsewhere:\n\(tmux.screen().text)")
+            let text = tmux.screen().text
+            XCTAssertFalse(text.contains("reset the model") || text.contains("train an experiment"), "\(key): \(text)")
+            tmux.sendKey("Escape")   // clears the notice's line for the next key (Esc does nothing else)
+            XCTAssertTrue(tmux.waitUntil { !tmux.screen().text.contains("watching: training runs elsewhere") })
+        }
+
         tmux.sendKey("q")
         XCTAssertEqual(tmux.exitStatus(), 0, "q exits with status 0")
         XCTAssertEqual(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting is off after exit")

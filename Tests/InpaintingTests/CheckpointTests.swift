@@ -180,7 +180,8 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testMissingBundledModelSaysWhatToDo() {
-        XCTAssertThrowsError(try Checkpoint.bundledModel(assetsDirectory: nil)) { error in
+        let nowhere = AssetsLocator(probe: AssetsLocator.Probe(environment: [:], executablePath: nil, fileExists: { _ in false }))
+        XCTAssertThrowsError(try Checkpoint.bundledModel(locator: nowhere)) { error in
             XCTAssertTrue("\(error)".contains("--model"), "\(error)")
         }
     }

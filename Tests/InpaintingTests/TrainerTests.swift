@@ -58,6 +58,10 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(steps.first?.epoch, 1)
         XCTAssertEqual(steps.last?.epoch, 6, "40 images in batches of 8: 5 steps per epoch")
         XCTAssertTrue(steps.allSatisfy { $0.loss.isFinite && $0.imagesPerSecond >= 0 && $0.learningRate == 1e-3 })
+        // Every step carries every tensor's gradient norm, by checkpoint name, in the network's order.
+        let names = makeModel().parameters.entries.map(\.name)
+        XCTAssertTrue(steps.allSatisfy { $0.gradientNorms.map(\.name) == names }, "\(steps.first!.gradientNorms)")
+        XCTAssertTrue(steps.allSatisfy { $0.gradientNorms.allSatisfy { $0.norm.isFinite && $0.norm > 0 } })
         let evaluations = log.all.compactMap { if case .evaluation(let s, let l) = $0 { return (s, l) } else { return nil } }
         XCTAssertEqual(evaluations.map(\.0), [4, 8, 12, 16, 20, 24, 28])
         XCTAssertLessThan(evaluations.last!.1, evaluations.first!.1, "held-out loss should fall while training")
@@ -65,6 +69,30 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(epochs, [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(log.states, [.training, .stopped])
         guard case .stopped(.finished) = log.all.last else { return XCTFail("last event should be stopped(finished)") }
+    }
+
+    /// `grad_norms` in the log's JSON: an object by tensor name, read back in the network's order whatever
+    /// the object's key order; null for a non-finite norm; absent when not measured.
+    func testGradientNormsRoundTripThroughTheLogsJSON() throws {
+        let norms = [GradientNorm(name: "enc.0.weight", norm: 0.5), GradientNorm(name: "enc.2.weight", norm: 0.25),
+                     GradientNorm(name: "fc.weight", norm: 2), GradientNorm(name: "fc.bias", norm: .infinity),
+                     GradientNorm(name: "dec.0.weight", norm: 1), GradientNorm(name: "dec.4.weight", norm: 0.125)]
+        let event = TrainingEvent.step(TrainingStep(step: 3, epoch: 1, loss: 0.1, imagesPerSecond: 10, learningRate: 1e-3,
+                                                    gradientNorms: norms))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // dec before enc: the reader must restore the order
+        let text = String(decoding: try encoder.encode(event), as: UTF8.self)
+        XCTAssert(text.contains("\"grad_norms\":{\"dec.0.weight\":1,"), text)
+        XCTAssert(text.contains("\"fc.bias\":null"), text)
+        guard case .step(let back) = try JSONDecoder().decode(TrainingEvent.self, from: Data(text.utf8)) else {
+            return XCTFail("not a step: \(text)")
+        }
+        XCTAssertEqual(back.gradientNorms.map(\.name), norms.map(\.name))
+        XCTAssertEqual(back.gradientNorms[2].norm, 2)
+        XCTAssert(back.gradientNorms[3].norm.isNaN)
+        let old = #"{"event":"step","step":1,"loss":0.2}"#
+        guard case .step(let plain) = try JSONDecoder().decode(TrainingEvent.self, from: Data(old.utf8)) else { return XCTFail() }
+        XCTAssertEqual(plain.gradientNorms, [])
     }
 
     /// A final save that fails is the run's outcome (issue 15: "done … model written" with no file):

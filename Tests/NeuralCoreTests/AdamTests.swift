@@ -84,6 +84,44 @@ final class AdamTests: XCTestCase {
         }
     }
 
+    /// The norm-reading step: the same update bit for bit (blocks and slices change nothing), and Σ g² of
+    /// every segment as a naive double sum gives it, segments crossing block and slice borders included.
+    func testGradientSumsOfSquaresComeFromTheSameBitIdenticalPass() {
+        var g = SeededGenerator(seed: 43)
+        let count = 200_003
+        let p0 = randomFloats(count, &g), grad = randomFloats(count, &g).enumerated().map { i, x in x * Float(1 + i % 3) }
+        // Uneven tensors: one tiny, one spanning several blocks and the slice border, one of a single element.
+        let segments = [0..<25, 25..<40_000, 40_000..<150_001, 150_001..<150_002, 150_002..<count]
+        for hyper in [AdamHyperparameters.pytorchDefault, .pathak] {
+            for concurrency in [1, 2, 3] {
+                var plain = Adam(parameterCount: count, hyperparameters: hyper), measuring = plain
+                var a = p0, b = p0
+                plain.step(parameters: &a, gradients: grad, concurrency: concurrency)
+                let sums = b.withUnsafeMutableBufferPointer { pb in grad.withUnsafeBufferPointer { gb in
+                    measuring.step(parameters: pb.baseAddress!, gradients: gb.baseAddress!, count: count,
+                                   concurrency: concurrency, sumsOfSquaresOver: segments)
+                } }
+                XCTAssertEqual(a, b, "concurrency \(concurrency)")
+                XCTAssertEqual(plain, measuring)
+                XCTAssertEqual(sums.count, segments.count)
+                for (k, range) in segments.enumerated() {
+                    let expected = range.map { Double(grad[$0]) * Double(grad[$0]) }.reduce(0, +)
+                    XCTAssertEqual(sums[k], expected, accuracy: 1e-5 * expected, "segment \(range), concurrency \(concurrency)")
+                }
+            }
+        }
+        // By name from a ParameterStore: the norm is the square root, in the store's order.
+        var store = ParameterStore(layout: [(name: "enc.0.weight", shape: [3, 4]), (name: "fc.weight", shape: [5])])
+        for i in store.values.indices { store.values[i] = Float(i) }
+        var gradients = store.zerosLike()
+        for i in gradients.values.indices { gradients.values[i] = i < 12 ? 1 : 2 }
+        var adam = Adam(parameterCount: store.values.count)
+        let norms = adam.stepReturningGradientNorms(parameters: &store, gradients: gradients)
+        XCTAssertEqual(norms.map(\.name), ["enc.0.weight", "fc.weight"])
+        XCTAssertEqual(norms[0].norm, 12.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(norms[1].norm, 20.0.squareRoot(), accuracy: 1e-12)
+    }
+
     func testPresetsAndStateRoundTripThroughJSON() throws {
         XCTAssertEqual(AdamHyperparameters.pytorchDefault.learningRate, 1e-3)
         XCTAssertEqual(AdamHyperparameters.pathak.learningRate, 2e-4)

@@ -60,11 +60,13 @@ final class UIRuntimeTests: XCTestCase {
         XCTAssertEqual(runtime.perform([.saveCheckpoint]), [.notice("saved \(path.path)")])
 
         let reset = runtime.perform([.resetModel])
-        XCTAssertEqual(reset, [.notice("model reset to fresh random weights"), .modelUpdated(revision: 1)])
+        XCTAssertEqual(reset, [.modelLabel("fresh random weights (R)"), .unsavedTraining(false),
+                               .notice("model reset to fresh random weights"), .modelUpdated(revision: 1)])
         XCTAssertNotEqual(runtime.inference.model.parameters.values, model.parameters.values, "reset: new weights")
         XCTAssertEqual(runtime.inference.model.config, model.config)
 
-        XCTAssertEqual(runtime.perform([.loadCheckpoint]), [.notice("loaded \(path.path)"), .modelUpdated(revision: 2)])
+        XCTAssertEqual(runtime.perform([.loadCheckpoint]), [.notice("loaded \(path.path) (step 0)"), .modelLabel(path.path),
+                                                            .unsavedTraining(false), .modelUpdated(revision: 2)])
         XCTAssertEqual(runtime.inference.model.parameters.values, model.parameters.values, "load: the saved weights")
 
         try FileManager.default.removeItem(at: path)
@@ -136,7 +138,7 @@ final class UIRuntimeTests: XCTestCase {
         let answers = runtime.perform([.startPreset(.oneSeven)])
         let run = try PresetRun(name: .oneSeven, dataset: try bundledSample(), seed: 1, maskChannel: false)
         XCTAssertEqual(answers, [.presetStarted(run.start), .notice("one-seven: a fresh network, not training (--no-train)"),
-                                 .modelUpdated(revision: 1)])
+                                 .modelLabel("fresh paper (seed 1)"), .modelUpdated(revision: 1)])
         XCTAssertEqual(runtime.inference.model.parameters.values, run.freshModel().parameters.values)
     }
 }

@@ -29,11 +29,16 @@ final class PaletteTests: XCTestCase {
     }
 
     func testStyleDetection() {
-        XCTAssertEqual(RenderStyle.detect(terminalColors: 256, noColor: false, asciiFlag: false), .full)
-        XCTAssertTrue(RenderStyle.detect(terminalColors: 256, noColor: false, asciiFlag: true).asciiDigits)
-        XCTAssertEqual(RenderStyle.detect(terminalColors: 256, noColor: true, asciiFlag: false).colorDepth, .none)
-        let basic = RenderStyle.detect(terminalColors: 8, noColor: false, asciiFlag: false)
+        XCTAssertEqual(RenderStyle.detect(terminalColors: 256, noColor: false, asciiFlag: false, utf8: true), .full)
+        XCTAssertTrue(RenderStyle.detect(terminalColors: 256, noColor: false, asciiFlag: true, utf8: true).ascii)
+        let noColor = RenderStyle.detect(terminalColors: 256, noColor: true, asciiFlag: false, utf8: true)
+        XCTAssertEqual(noColor.colorDepth, .none)
+        XCTAssertTrue(noColor.ascii)
+        let basic = RenderStyle.detect(terminalColors: 8, noColor: false, asciiFlag: false, utf8: true)
         XCTAssertEqual(basic.colorDepth, .basic)
-        XCTAssertTrue(basic.asciiDigits)
+        XCTAssertTrue(basic.ascii)
+        let noUTF8 = RenderStyle.detect(terminalColors: 256, noColor: false, asciiFlag: false, utf8: false)
+        XCTAssertEqual(noUTF8.colorDepth, .gray256, "colours stay: only the characters need UTF-8")
+        XCTAssertTrue(noUTF8.ascii, "a locale without UTF-8 draws everything in ASCII")
     }
 }

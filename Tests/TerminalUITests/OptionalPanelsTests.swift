@@ -150,7 +150,9 @@ final class OptionalPanelsTests: XCTestCase {
         // The fill panel shows a digit: a drag on it cuts a hole like on the others.
         _ = key(&state, "f")
         let p = state.layout.placement(of: .classicalFill)!
-        XCTAssertFalse(update(&state, .mouse(MouseEvent(.press, x: p.x + 3, y: p.digitY + 3))).isEmpty)
+        _ = update(&state, .mouse(MouseEvent(.press, x: p.x + 3, y: p.digitY + 3)))
+        XCTAssertNotNil(state.drag)
+        XCTAssertFalse(update(&state, .mouse(MouseEvent(.drag, x: p.x + 8, y: p.digitY + 5))).isEmpty)
     }
 
     // MARK: snapshots
