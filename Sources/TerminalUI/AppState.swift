@@ -126,6 +126,10 @@ public struct AppState: Sendable, Equatable {
     public var maxScale: Int
     public var style: RenderStyle
     public var showHelp = false
+    /// The first row of the help shown (it scrolls when it does not fit; `HelpOverlay`).
+    public var helpScroll = 0
+    /// The presenter layout (`z`): the digits as large as the terminal holds (`Layout`).
+    public var presenter = false
     /// The `D` overlay and the frame measurements it shows (sent by the driver while it is on).
     public var showDebug = false
     public var frameTimings: FrameTimings?
@@ -167,7 +171,7 @@ public struct AppState: Sendable, Equatable {
 
     public var layout: Layout {
         Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
-               optionalPanels: panels.shown)
+               optionalPanels: panels.shown, presenter: presenter)
     }
 
     /// [784] known pixels kept, hole filled by the reconstruction (the image itself until one arrives).

@@ -1,3 +1,5 @@
+import Datasets
+
 /// The digit panels the screen can show.
 public enum PanelKind: String, Sendable, Equatable, CaseIterable {
     case original, masked, reconstruction, composite, error
@@ -38,22 +40,44 @@ public struct PanelPlacement: Sendable, Equatable {
 /// Where everything goes for a given terminal size: the pure geometry that both `view` (drawing) and
 /// `update` (mouse hit-testing) use, so they can never disagree.
 ///
-/// Arrangements, tried for each scale from the largest allowed down to 1, first fit wins:
-/// panels in a row with the loss/status pane at the side; panels in a 2×2 grid with the pane at the side;
-/// panels in a row with the pane below; and, at scale 1 only, just the masked input and the composite with a
-/// short pane below (this is what an 80×24 terminal gets). Smaller than that, `tooSmall` is set and the view
-/// shows a message instead of a broken layout.
+/// Every panel shows its digit at the same size, `side` pixels a side (side columns × side/2 rows). Sizes
+/// are tried from the largest down, and at each size the arrangements in turn, first fit wins: panels in
+/// a row with the loss/status pane at the side; in a 2×2 grid (3 columns with optional panels) with the
+/// pane at the side; in a row with the pane below; in a grid with the pane below (optional panels only).
+///
+/// The sizes: whole and half scales from `maxScale` down to 1 (84, 70, 56, 42, 28 pixels: a half scale
+/// blends every other pixel with its neighbour, so it is used only where the next whole scale does not
+/// fit), then, for the four core panels only, shrunk sides from 26 down to 16, so that 100×30 (side 26)
+/// and 80×24 (side 18) show all four with the pane rather than two. Optional panels never shrink the
+/// core below scale 1: they are left out first (the last first), and the header names them. Below 70×24
+/// the four do not fit at any size: the masked input and the composite are shown, and the header names
+/// the other two. Smaller than `minimumWidth`×`minimumHeight`, `tooSmall` is set and the view shows a
+/// message instead of a broken layout.
+///
+/// The presenter layout (`z`, for a projector) asks for the digits as large as the screen holds, in steps
+/// of 2 pixels and regardless of `maxScale`: the pane keeps its place when it still fits at that size,
+/// else the chart is left out and the status is one line above the key line (`statusLine`).
 public struct Layout: Sendable, Equatable {
     public let width: Int
     public let height: Int
-    public private(set) var scale = 1
+    public let presenter: Bool
+    /// Pixels per side of every digit panel (even): 28 at scale 1.
+    public private(set) var side = Digit.side
     public private(set) var panels: [PanelPlacement] = []
     public private(set) var chart = Rect(x: 0, y: 0, width: 0, height: 0)
     public private(set) var status = Rect(x: 0, y: 0, width: 0, height: 0)
+    /// The presenter layout's one-line status, when there is no room for the pane.
+    public private(set) var statusLine: Int?
     public var helpRow: Int { height - 1 }
     public private(set) var tooSmall = true
-    /// Optional panels that were asked for but do not fit this terminal (the view says so).
+    /// Panels that were asked for but do not fit this terminal (the header says so): optional panels, and
+    /// below 70×24 the original and the reconstruction.
     public private(set) var hiddenPanels: [PanelKind] = []
+
+    /// The digits' scale: 1 = 28×14 cells per digit.
+    public var scale: Double { Double(side) / Double(Digit.side) }
+    /// Cells covered by each digit.
+    public var digitSize: (width: Int, height: Int) { DigitPanel.size(side: side) }
 
     /// The smallest terminal with a usable layout (two panels and a short pane); see the type's comment.
     public static let minimumWidth = 60
@@ -62,31 +86,38 @@ public struct Layout: Sendable, Equatable {
     static let sideMinimum = 38
     static let statusRows = 10
     static let chartMinimumRows = 8
+    /// The smallest shrunk side: 16×16 pixels still read as a digit; smaller ones do not.
+    static let smallestSide = 16
+    /// The presenter layout's largest side (8×, `--scale`'s own limit).
+    static let largestSide = 8 * Digit.side
 
-    /// optionalPanels: the optional panels that are on, placed after the main ones. When they do not all
-    /// fit, a smaller scale is tried before one is left out (the last first), since the user asked for it.
-    public init(width: Int, height: Int, maxScale: Int, showErrorPanel: Bool = false, optionalPanels: [PanelKind] = []) {
+    /// optionalPanels: the optional panels that are on, placed after the main ones.
+    public init(width: Int, height: Int, maxScale: Int, showErrorPanel: Bool = false, optionalPanels: [PanelKind] = [],
+                presenter: Bool = false) {
         self.width = width
         self.height = height
+        self.presenter = presenter
         let base: [PanelKind] = [.original, .masked, .reconstruction, .composite] + (showErrorPanel ? [.error] : [])
+        let wholeAndHalf = Array(stride(from: 2 * max(1, maxScale), through: 2, by: -1).map { $0 * Digit.side / 2 })
+        let shrunk = Array(stride(from: Digit.side - 2, through: Layout.smallestSide, by: -2))
+        let presenterSides = Array(stride(from: Layout.largestSide, through: Layout.smallestSide, by: -2))
         for dropped in 0...optionalPanels.count {
             let kinds = base + optionalPanels.dropLast(dropped)
-            for s in stride(from: max(1, maxScale), through: 1, by: -1) {
-                if arrangeRowWithSide(kinds, scale: s) || arrangeGridWithSide(kinds, columns: 2, scale: s)
-                    || arrangeRowWithBottom(kinds, scale: s)
-                    || (kinds.count > base.count && arrangeMoreColumns(kinds, scale: s)) {
-                    hiddenPanels = Array(optionalPanels.suffix(dropped))
-                    return
-                }
+            let coreOnly = dropped == optionalPanels.count
+            var sides = presenter ? presenterSides.filter { coreOnly || $0 >= Digit.side } : wholeAndHalf
+            if !presenter && coreOnly { sides += shrunk }
+            for s in sides where arrange(kinds, side: s, withOptional: kinds.count > base.count) {
+                hiddenPanels = Array(optionalPanels.suffix(dropped))
+                return
             }
         }
-        hiddenPanels = optionalPanels
-        _ = arrangeRowWithBottom([.masked, .composite], scale: 1, statusRows: 6)
+        hiddenPanels = base.filter { $0 != .masked && $0 != .composite } + optionalPanels
+        _ = arrangeRowWithBottom([.masked, .composite], side: Digit.side, statusRows: 6)
     }
 
     /// The panel under screen cell (x, y) and the cell's position inside the panel's digit area.
     public func panel(atX x: Int, y: Int) -> (placement: PanelPlacement, cellX: Int, cellY: Int)? {
-        let size = DigitPanel.size(scale: scale)
+        let size = digitSize
         for p in panels where p.kind.showsDigit && x >= p.x && x < p.x + size.width && y >= p.digitY && y < p.digitY + size.height {
             return (p, x - p.x, y - p.digitY)
         }
@@ -97,82 +128,118 @@ public struct Layout: Sendable, Equatable {
 
     // MARK: arrangements (each returns false and leaves self unchanged when it does not fit)
 
-    private static func rowWidth(_ n: Int, _ s: Int) -> Int { n * 28 * s + (n - 1) * gap }
-    private static func panelHeight(_ s: Int) -> Int { 14 * s + 1 }
+    private static func rowWidth(_ n: Int, _ side: Int) -> Int { n * side + (n - 1) * gap }
+    private static func panelHeight(_ side: Int) -> Int { side / 2 + 1 }
+    /// Rows of a grid: a blank row between panel rows when there is room, none when that is what makes it fit
+    /// (the next row's titles still separate them): 2× at 220×60 needs the last row.
+    private static func gridHeight(rows: Int, side: Int, within available: Int) -> (height: Int, rowGap: Int) {
+        let tight = rows * panelHeight(side)
+        return tight + (rows - 1) <= available ? (tight + rows - 1, 1) : (tight, 0)
+    }
 
-    private mutating func arrangeRowWithSide(_ kinds: [PanelKind], scale s: Int) -> Bool {
+    private mutating func arrange(_ kinds: [PanelKind], side s: Int, withOptional: Bool) -> Bool {
+        if arrangeRowWithSide(kinds, side: s) || arrangeGridWithSide(kinds, columns: 2, side: s)
+            || arrangeRowWithBottom(kinds, side: s)
+            || (withOptional && arrangeMoreColumns(kinds, side: s)) {
+            return true
+        }
+        return presenter && arrangeWithStatusLine(kinds, side: s)
+    }
+
+    private mutating func arrangeRowWithSide(_ kinds: [PanelKind], side s: Int) -> Bool {
         let panelsWidth = Layout.rowWidth(kinds.count, s)
         let bodyHeight = height - 2
         guard width >= panelsWidth + Layout.gap + Layout.sideMinimum,
               bodyHeight >= max(Layout.panelHeight(s), Layout.statusRows + Layout.chartMinimumRows) else { return false }
-        place(kinds, columns: kinds.count, scale: s)
+        place(kinds, columns: kinds.count, side: s, rowGap: 1)
         side(x: panelsWidth + Layout.gap, bodyHeight: bodyHeight)
         return true
     }
 
-    private mutating func arrangeGridWithSide(_ kinds: [PanelKind], columns: Int, scale s: Int,
+    private mutating func arrangeGridWithSide(_ kinds: [PanelKind], columns: Int, side s: Int,
                                               sideMinimum: Int = Layout.sideMinimum) -> Bool {
         let rows = (kinds.count + columns - 1) / columns
         let panelsWidth = Layout.rowWidth(columns, s)
-        let gridHeight = rows * Layout.panelHeight(s) + (rows - 1)
         let bodyHeight = height - 2
+        let grid = Layout.gridHeight(rows: rows, side: s, within: bodyHeight)
         guard width >= panelsWidth + Layout.gap + sideMinimum,
-              bodyHeight >= max(gridHeight, Layout.statusRows + Layout.chartMinimumRows) else { return false }
-        place(kinds, columns: columns, scale: s)
+              bodyHeight >= max(grid.height, Layout.statusRows + Layout.chartMinimumRows) else { return false }
+        place(kinds, columns: columns, side: s, rowGap: grid.rowGap)
         side(x: panelsWidth + Layout.gap, bodyHeight: bodyHeight)
         return true
     }
 
     /// With optional panels on, two more shapes: three columns beside a narrower side pane (so 120×40 holds
     /// six panels), and a grid of any width above the pane.
-    private mutating func arrangeMoreColumns(_ kinds: [PanelKind], scale s: Int) -> Bool {
-        if arrangeGridWithSide(kinds, columns: 3, scale: s, sideMinimum: 30) { return true }
-        for columns in stride(from: kinds.count - 1, through: 2, by: -1) where arrangeGridWithBottom(kinds, columns: columns, scale: s) {
+    private mutating func arrangeMoreColumns(_ kinds: [PanelKind], side s: Int) -> Bool {
+        if arrangeGridWithSide(kinds, columns: 3, side: s, sideMinimum: 30) { return true }
+        for columns in stride(from: kinds.count - 1, through: 2, by: -1) where arrangeGridWithBottom(kinds, columns: columns, side: s) {
             return true
         }
         return false
     }
 
-    private mutating func arrangeGridWithBottom(_ kinds: [PanelKind], columns: Int, scale s: Int) -> Bool {
+    private mutating func arrangeGridWithBottom(_ kinds: [PanelKind], columns: Int, side s: Int) -> Bool {
         let rows = (kinds.count + columns - 1) / columns
         let panelsWidth = Layout.rowWidth(columns, s)
         let paneY = 1 + rows * Layout.panelHeight(s) + (rows - 1) + 1
         let paneHeight = height - 1 - paneY
         guard width >= max(panelsWidth, Layout.minimumWidth), paneHeight >= Layout.statusRows else { return false }
-        place(kinds, columns: columns, scale: s)
-        let statusWidth = min(40, width / 2)
-        status = Rect(x: 0, y: paneY, width: statusWidth, height: paneHeight)
-        chart = Rect(x: statusWidth + Layout.gap, y: paneY, width: width - statusWidth - Layout.gap, height: paneHeight)
+        place(kinds, columns: columns, side: s, rowGap: 1)
+        bottom(y: paneY, height: paneHeight)
         return true
     }
 
-    private mutating func arrangeRowWithBottom(_ kinds: [PanelKind], scale s: Int,
+    private mutating func arrangeRowWithBottom(_ kinds: [PanelKind], side s: Int,
                                                statusRows: Int = Layout.statusRows) -> Bool {
         let panelsWidth = Layout.rowWidth(kinds.count, s)
         let paneY = 1 + Layout.panelHeight(s) + 1
         let paneHeight = height - 1 - paneY
         guard width >= max(panelsWidth, Layout.minimumWidth), paneHeight >= statusRows else { return false }
-        place(kinds, columns: kinds.count, scale: s)
-        let statusWidth = min(40, width / 2)
-        status = Rect(x: 0, y: paneY, width: statusWidth, height: paneHeight)
-        chart = Rect(x: statusWidth + Layout.gap, y: paneY, width: width - statusWidth - Layout.gap, height: paneHeight)
+        place(kinds, columns: kinds.count, side: s, rowGap: 1)
+        bottom(y: paneY, height: paneHeight)
         return true
     }
 
-    private mutating func place(_ kinds: [PanelKind], columns: Int, scale s: Int) {
-        scale = s
+    /// Presenter only: the panels in the rows above a one-line status (no chart), in the fewest rows that fit.
+    private mutating func arrangeWithStatusLine(_ kinds: [PanelKind], side s: Int) -> Bool {
+        let bodyHeight = height - 3
+        for columns in stride(from: kinds.count, through: 1, by: -1) {
+            let rows = (kinds.count + columns - 1) / columns
+            let grid = Layout.gridHeight(rows: rows, side: s, within: bodyHeight)
+            guard width >= Layout.rowWidth(columns, s) else { continue }
+            guard grid.height <= bodyHeight else { return false }   // fewer columns only make it taller
+            place(kinds, columns: columns, side: s, rowGap: grid.rowGap)
+            statusLine = height - 2
+            return true
+        }
+        return false
+    }
+
+    private mutating func place(_ kinds: [PanelKind], columns: Int, side s: Int, rowGap: Int) {
+        side = s
         tooSmall = false
         panels = kinds.enumerated().map { i, kind in
-            PanelPlacement(kind: kind, x: (i % columns) * (28 * s + Layout.gap),
-                           y: 1 + (i / columns) * (Layout.panelHeight(s) + 1))
+            PanelPlacement(kind: kind, x: (i % columns) * (s + Layout.gap),
+                           y: 1 + (i / columns) * (Layout.panelHeight(s) + rowGap))
         }
     }
 
-    /// The side pane: the chart on top, the status block under it.
+    /// The side pane: the chart on top, the status block under it. A pane narrower than `sideMinimum` (beside
+    /// three columns) gives the status two more rows when the chart can spare them, for the values it wraps.
     private mutating func side(x: Int, bodyHeight: Int) {
         let paneWidth = width - x
-        let chartHeight = bodyHeight - Layout.statusRows - 1
+        let extra = paneWidth < Layout.sideMinimum && bodyHeight - Layout.statusRows - 3 >= Layout.chartMinimumRows ? 2 : 0
+        let statusRows = Layout.statusRows + extra
+        let chartHeight = bodyHeight - statusRows - 1
         chart = Rect(x: x, y: 1, width: paneWidth, height: chartHeight)
-        status = Rect(x: x, y: 1 + chartHeight + 1, width: paneWidth, height: Layout.statusRows)
+        status = Rect(x: x, y: 1 + chartHeight + 1, width: paneWidth, height: statusRows)
+    }
+
+    /// The pane below the panels: the status block on the left, the chart on the right.
+    private mutating func bottom(y: Int, height paneHeight: Int) {
+        let statusWidth = min(40, width / 2)
+        status = Rect(x: 0, y: y, width: statusWidth, height: paneHeight)
+        chart = Rect(x: statusWidth + Layout.gap, y: y, width: width - statusWidth - Layout.gap, height: paneHeight)
     }
 }

@@ -16,14 +16,14 @@ func panelTitle(_ state: AppState, _ kind: PanelKind) -> String {
 }
 
 /// Draws the content under the title of an optional panel (the title row is drawn by the caller).
-func drawOptionalPanel(_ state: AppState, _ placement: PanelPlacement, scale: Int, into buffer: inout CellBuffer,
+func drawOptionalPanel(_ state: AppState, _ placement: PanelPlacement, side: Int, into buffer: inout CellBuffer,
                        theme: Theme) {
-    let width = DigitPanel.size(scale: scale).width
-    let waitingRow = placement.digitY + 6 * scale
+    let width = DigitPanel.size(side: side).width
+    let waitingRow = placement.digitY + waitingRowOffset(side: side)
     switch placement.kind {
     case .classicalFill:
         guard let fill = state.panels.fill else { return }
-        DigitPanel(pixels: fill, scale: scale).draw(into: &buffer, x: placement.x, y: placement.digitY,
+        DigitPanel(pixels: fill, side: side).draw(into: &buffer, x: placement.x, y: placement.digitY,
                                                     style: state.style, theme: theme)
     case .guesses:
         if state.panels.noClassifier {
@@ -41,7 +41,7 @@ func drawOptionalPanel(_ state: AppState, _ placement: PanelPlacement, scale: In
             buffer.put("(waiting for the encoder)", x: placement.x, y: waitingRow, style: theme.dim, maxWidth: width)
             return
         }
-        FeatureMapsPanel(features: features, scale: scale).draw(into: &buffer, x: placement.x, y: placement.digitY,
+        FeatureMapsPanel(features: features, side: side).draw(into: &buffer, x: placement.x, y: placement.digitY,
                                                                  style: state.style, theme: theme)
     default:
         preconditionFailure("\(placement.kind) is not an optional panel")
@@ -99,8 +99,8 @@ struct GuessesBlock {
     static func percent(_ guess: Guess) -> String { String(format: "%5.1f%%", Double(guess.probability * 100)) }
 }
 
-/// The first 16 encoder maps as a 4×4 mosaic in one panel's cells: each map gets a tile of 7s×7s pixels
-/// (half resolution at scale 2, the suggested 14×7 cells), is box-averaged (or repeated, for the strided
+/// The first 16 encoder maps as a 4×4 mosaic in one panel's cells: each map gets a tile of side/4 pixels
+/// (7s at scale s: half resolution at scale 2, the suggested 14×7 cells), is box-averaged (or repeated, for the strided
 /// network's 7×7 maps) into it, and is stretched to its own min…max, since the maps' ranges differ by
 /// orders of magnitude and one common scale would leave most of them black. The last pixel row and column
 /// of each tile are a separator in the hole colour, so neighbouring maps do not run into each other.
@@ -109,10 +109,10 @@ struct FeatureMapsPanel {
     static let tilesPerRow = 4
 
     var features: EncoderFeatures
-    var scale: Int
+    /// Pixels per side of the whole mosaic: the panel's side (28s at scale s), even.
+    var side: Int
 
-    /// Pixels per side of the whole mosaic (28s) and of one tile (7s).
-    var side: Int { Digit.side * scale }
+    /// Pixels per side of one tile (7s); a side that is not a multiple of 4 leaves a margin of separator.
     var tile: Int { side / FeatureMapsPanel.tilesPerRow }
 
     /// The mosaic's pixels, row-major [side·side]: a value in [0, 1], or nil on a separator.

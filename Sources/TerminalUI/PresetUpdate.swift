@@ -19,11 +19,6 @@ public struct PresetStart: Sendable, Equatable {
     }
 }
 
-/// The bottom line while the menu is open: one digit per experiment, in `inpaint experiment list`'s order.
-let presetMenuLine = "train an experiment: "
-    + ExperimentName.presets.enumerated().map { "\($0.offset + 1) \($0.element.rawValue)" }.joined(separator: "  ")
-    + "  (Esc cancels)"
-
 /// `x` opens the preset menu. Returns nil for any other character.
 func handlePresetKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
     guard c == "x" else { return nil }

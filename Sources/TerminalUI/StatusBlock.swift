@@ -23,59 +23,48 @@ public struct StatusBlock: Sendable {
 
     static func format(_ loss: Float) -> String { String(format: loss < 0.01 ? "%.3e" : "%.5f", Double(loss)) }
 
+    static let labelWidth = 9
+
     public func draw(into buffer: inout CellBuffer, rect: Rect, theme: Theme) {
         guard rect.height > 0, rect.width > 10 else { return }
         buffer.put("training", x: rect.x, y: rect.y, style: theme.title)
-        for (i, line) in lines.prefix(rect.height - 1).enumerated() {
+        let rows = StatusBlock.fitted(lines, valueWidth: rect.width - StatusBlock.labelWidth)
+        for (i, line) in rows.prefix(rect.height - 1).enumerated() {
             let y = rect.y + 1 + i
-            let x = buffer.put(line.label.padding(toLength: 9, withPad: " ", startingAt: 0), x: rect.x, y: y, style: theme.dim)
+            let x = buffer.put(line.label.padding(toLength: StatusBlock.labelWidth, withPad: " ", startingAt: 0),
+                               x: rect.x, y: y, style: theme.dim)
             let style = line.label == "state" && state.training.activity == .training ? theme.accent : theme.text
             buffer.put(line.value, x: x, y: y, style: style, maxWidth: rect.x + rect.width - x)
         }
     }
-}
 
-/// The one-line key summary and the full overlay shown on `?`.
-public enum HelpOverlay {
-    public static let helpLine =
-        "drag: hole  arrows: move  HJKL: size  r: random  c: clear  n/p: digit  f/t/v: panels  space: pause  ?: help  q: quit"
-
-    public static let entries: [(keys: String, action: String)] = [
-        ("drag", "draw the hole on any digit panel; a click moves it there (m: paint / draw)"),
-        ("arrows", "move the hole"),
-        ("shift+arrows, H J K L", "narrower, taller… resize the hole"),
-        ("r / c", "random hole (1/8–1/4 of the digit) / clear the hole"),
-        ("m", "mode: rectangle → brush → draw your own digit"),
-        ("n / p / g / d", "next / previous / go to number / digit of a class (q in a prompt quits)"),
-        ("space / s", "pause or resume training / one step while paused"),
-        ("+ / -", "double / halve the learning rate"),
-        ("R", "reset the model (asks first)"),
-        ("w / l", "save / load weights, Adam state, step and curves (l keeps pause and rate)"),
-        ("e / a", "error panel / log or linear loss axis"),
-        ("D", "debug overlay: drag latency, network time, cells and bytes per frame"),
-        ("f / F", "classical fill panel / next fill (zero, mean, harmonic, biharmonic, telea)"),
-        ("t", "classifier's top-3 guesses for the original and the composite"),
-        ("v", "the encoder's feature maps: what the network sees of the input"),
-        ("x", "train one of the report's experiments (as --preset)"),
-        ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
-    ]
-
-    public static func draw(into buffer: inout CellBuffer, theme: Theme) {
-        let keyWidth = entries.map(\.keys.count).max()! + 2
-        let width = min(buffer.width - 2, keyWidth + entries.map(\.action.count).max()! + 4)
-        let height = min(buffer.height - 2, entries.count + 4)
-        let x = (buffer.width - width) / 2, y = (buffer.height - height) / 2
-        let blank = Cell(" ", foreground: theme.overlay.foreground, background: theme.overlay.background,
-                         attributes: theme.overlay.attributes)
-        buffer.fill(x: x, y: y, width: width, height: height, with: blank)
-        var title = theme.overlay
-        title.attributes.insert(.bold)
-        buffer.put("keys", x: x + 2, y: y + 1, style: title)
-        for (i, entry) in entries.prefix(height - 4).enumerated() {
-            let row = y + 2 + i
-            buffer.put(entry.keys, x: x + 2, y: row, style: title, maxWidth: keyWidth)
-            buffer.put(entry.action, x: x + 2 + keyWidth, y: row, style: theme.overlay, maxWidth: width - keyWidth - 3)
+    /// The lines as rows of a pane whose values get `valueWidth` cells (the narrow side pane beside three
+    /// columns of panels has 21): a value too long for it is split at its "   " (the loss and the eval
+    /// loss), a file's path keeps its last components, and other text wraps at its spaces onto rows without
+    /// a label, so no fact is cut off at the edge (the pane is given the rows: `Layout`).
+    static func fitted(_ lines: [(label: String, value: String)], valueWidth: Int) -> [(label: String, value: String)] {
+        lines.flatMap { line -> [(label: String, value: String)] in
+            guard line.value.count > valueWidth, valueWidth > 0 else { return [line] }
+            let pieces = line.value.components(separatedBy: "   ").flatMap { piece -> [String] in
+                guard piece.count > valueWidth else { return [piece] }
+                if piece.contains("/") && !piece.contains(" ") {
+                    var parts = piece.split(separator: "/", omittingEmptySubsequences: false)
+                    while parts.count > 1 && parts.joined(separator: "/").count > valueWidth { parts.removeFirst() }
+                    return [parts.joined(separator: "/")]
+                }
+                return HelpOverlay.wrap(piece, width: valueWidth)
+            }
+            return pieces.enumerated().map { ($0.offset == 0 ? line.label : "", $0.element) }
         }
-        buffer.put("any key closes", x: x + 2, y: y + height - 1, style: theme.overlay, maxWidth: width - 3)
+    }
+
+    /// The presenter layout's one line (no room for the pane): the facts that change, side by side.
+    public func drawLine(into buffer: inout CellBuffer, row: Int, theme: Theme) {
+        var x = buffer.put("training ", x: 0, y: row, style: theme.title)
+        for (i, line) in lines.prefix(5).enumerated() where x < buffer.width {
+            let style = i == 0 && state.training.activity == .training ? theme.accent : theme.text
+            if i > 0 { x = buffer.put("  \(line.label) ", x: x, y: row, style: theme.dim) }
+            x = buffer.put(line.value.replacingOccurrences(of: "   ", with: " "), x: x, y: row, style: style)
+        }
     }
 }

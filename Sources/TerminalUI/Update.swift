@@ -130,7 +130,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if key == .interrupt { state.quitRequested = true; return [.quit] }
     if let prompt = state.prompt { return handlePrompt(&state, prompt, key) }
     if state.showHelp {
-        // Any key closes the overlay; q still quits.
+        if scrollHelp(&state, key) { return [] }
+        // Any other key closes the overlay; q still quits.
         state.showHelp = false
         if key == .character("q") { return requestQuit(&state) }
         return []
@@ -189,6 +190,11 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         return requestQuit(&state)
     case "?":
         state.showHelp = true
+        state.helpScroll = 0
+        return []
+    case "z":
+        state.presenter.toggle()
+        state.drag = nil
         return []
     case "D":
         state.showDebug.toggle()
@@ -243,6 +249,23 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
     case "l": return [.loadCheckpoint]
     default: return []
     }
+}
+
+/// In the help: ↑/↓ scroll a row, space a page; true when the key did that (space on the last page closes).
+private func scrollHelp(_ state: inout AppState, _ key: Key) -> Bool {
+    let maxScroll = HelpOverlay.maxScroll(screenWidth: state.screenWidth, screenHeight: state.screenHeight)
+    let current = min(state.helpScroll, maxScroll)
+    guard maxScroll > 0 else { return false }   // all of it shown: any key closes, as ever
+    switch key {
+    case .down where current < maxScroll: state.helpScroll = current + 1
+    case .up where current > 0: state.helpScroll = current - 1
+    case .character(" ") where current < maxScroll:
+        state.helpScroll = min(maxScroll, current + HelpOverlay.pageRows(screenWidth: state.screenWidth,
+                                                                         screenHeight: state.screenHeight))
+    case .up, .down: break   // at the end already: nothing to do, but not a key that closes
+    default: return false
+    }
+    return true
 }
 
 /// rectangle → brush → draw → rectangle. Entering draw mode starts from a blank canvas with no hole; leaving
@@ -374,7 +397,7 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
 /// The drag's panel cell under screen cell (x, y), clamped into the panel.
 private func dragCell(_ drag: Drag, layout: Layout, x: Int, y: Int) -> (x: Int, y: Int)? {
     guard let placement = layout.placement(of: drag.panel) else { return nil }
-    let size = DigitPanel.size(scale: layout.scale)
+    let size = layout.digitSize
     return (min(max(0, x - placement.x), size.width - 1), min(max(0, y - placement.digitY), size.height - 1))
 }
 
@@ -388,8 +411,9 @@ private func noteMotion(_ state: inout AppState, layout: Layout, x: Int, y: Int)
 /// clicked (the initial 12×12 when there is none).
 private func moveHoleToClick(_ state: inout AppState, layout: Layout) -> [Effect] {
     guard let drag = state.drag else { return [] }
-    let s = layout.scale
-    let row = (2 * drag.anchorY) / s, column = drag.anchorX / s
+    // The pixel at the middle of the cell clicked (the cell covers more than one when the digits are shrunk).
+    let centre = DigitPanel.brushCentre(cellX: drag.anchorX, cellY: drag.anchorY, side: layout.side)
+    let row = Int(centre.row - 0.5), column = Int(centre.column)
     let size = state.hole ?? AppState.initialHole
     let hole = clampedHole(top: row - size.height / 2, left: column - size.width / 2, height: size.height, width: size.width)
     if hole == state.hole { return [] }
@@ -399,16 +423,19 @@ private func moveHoleToClick(_ state: inout AppState, layout: Layout) -> [Effect
 /// Applies the drag with the pointer at screen cell (x, y), clamped into the panel the drag started on.
 private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) -> [Effect] {
     guard let drag = state.drag, let (cx, cy) = dragCell(drag, layout: layout, x: x, y: y) else { return [] }
-    let s = layout.scale
+    let side = layout.side
     switch state.mode {
     case .rectangle:
-        let top = (2 * min(cy, drag.anchorY)) / s, bottom = DigitPanel.lowerPixelRow(cellY: max(cy, drag.anchorY), scale: s)
-        let left = min(cx, drag.anchorX) / s, right = max(cx, drag.anchorX) / s
+        // Every pixel the two corner cells cover (more than one per cell when the digits are shrunk).
+        let from = DigitPanel.pixels(atCellX: min(cx, drag.anchorX), cellY: min(cy, drag.anchorY), side: side)!
+        let to = DigitPanel.pixels(atCellX: max(cx, drag.anchorX), cellY: max(cy, drag.anchorY), side: side)!
+        let top = from.rows.lowerBound, bottom = to.rows.upperBound
+        let left = from.columns.lowerBound, right = to.columns.upperBound
         let hole = HoleRect(top: top, left: left, height: bottom - top + 1, width: right - left + 1)
         if hole == state.hole { return [] }   // same pixels: no new input, no work
         return setHole(&state, hole)
     case .brush:
-        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
+        let centre = DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)
         var changed = false
         paint(around: centre, radius: 1.6) { index, _ in
             if state.mask[index] != 0 { state.mask[index] = 0; changed = true }
@@ -418,7 +445,7 @@ private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) 
     case .draw:
         // A soft round brush, like the browser MNIST demos: ink falls off as a Gaussian (σ ≈ 1 pixel) and
         // accumulates up to white.
-        let centre = (row: Float(2 * cy + 1) / Float(s), column: (Float(cx) + 0.5) / Float(s))
+        let centre = DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)
         paint(around: centre, radius: 2.2) { index, distanceSquared in
             state.image[index] = min(1, state.image[index] + exp(-distanceSquared / 2) * 0.6)
         }

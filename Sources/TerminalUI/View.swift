@@ -14,7 +14,7 @@ public func view(_ state: AppState) -> CellBuffer {
     }
     drawHeader(state, into: &buffer, theme: theme)
     for placement in layout.panels {
-        drawPanel(state, placement, scale: layout.scale, into: &buffer, theme: theme)
+        drawPanel(state, placement, side: layout.side, into: &buffer, theme: theme)
     }
     let chart = BrailleChart(series: [
         .init(points: state.training.trainHistory.points, style: theme.trainSeries),
@@ -28,9 +28,11 @@ public func view(_ state: AppState) -> CellBuffer {
         chart.draw(into: &buffer, x: c.x, y: c.y + 1, width: c.width, height: c.height - 1, theme: theme)
     }
     StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
-    drawBottomLine(state, into: &buffer, row: layout.helpRow, theme: theme)
+    if let row = layout.statusLine { StatusBlock(state: state).drawLine(into: &buffer, row: row, theme: theme) }
+    drawKeyLine(state, into: &buffer, row: layout.helpRow, theme: theme)
     if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
-    if state.showHelp { HelpOverlay.draw(into: &buffer, theme: theme) }
+    if state.prompt == .presetMenu { PresetMenu.draw(into: &buffer, theme: theme) }
+    if state.showHelp { HelpOverlay.draw(into: &buffer, scroll: state.helpScroll, theme: theme) }
     if state.prompt == .confirmQuit { QuitDialog.draw(state, into: &buffer, theme: theme) }
     return buffer
 }
@@ -45,94 +47,38 @@ private func drawTooSmall(into buffer: inout CellBuffer, theme: Theme) {
     }
 }
 
-private func drawHeader(_ state: AppState, into buffer: inout CellBuffer, theme: Theme) {
-    var x = buffer.put("inpaint", x: 0, y: 0, style: theme.title)
-    if let preset = state.preset { x = buffer.put(" · \(preset)", x: x, y: 0, style: theme.accent) }
-    let digit: String
-    if let index = state.digitIndex {
-        let label = state.library.labels[index]
-        let group = state.library.groupName(of: index).map { ", \($0)" } ?? ""
-        let kind = state.library.dataset
-        digit = "  \(kind.itemNoun) \(index + 1)/\(state.library.count)" + (label >= 0 ? " (\(kind.classPhrase(label))\(group))" : "")
-    } else {
-        digit = "  your drawing"
-    }
-    x = buffer.put(digit, x: x, y: 0, style: theme.text)
-    let hole: String
-    if let h = state.hole {
-        // Fixed-width numbers, so a drag rewrites only the digits that changed, not the rest of the line.
-        hole = String(format: "  hole %2d×%-2d at row %2d, col %2d", h.height, h.width, h.top, h.left)
-    } else {
-        let holes = state.mask.reduce(0) { $0 + ($1 < 0.5 ? 1 : 0) }
-        hole = holes == 0 ? "  no hole" : "  hole \(holes) px painted"
-    }
-    x = buffer.put(hole, x: x, y: 0, style: theme.dim)
-    x = buffer.put("  mode: \(state.mode.rawValue)", x: x, y: 0, style: theme.accent)
-    let hidden = state.layout.hiddenPanels
-    if !hidden.isEmpty {
-        buffer.put("  too small for: " + hidden.map(\.title).joined(separator: ", "), x: x, y: 0, style: theme.warning)
-    }
-}
-
-private func drawPanel(_ state: AppState, _ placement: PanelPlacement, scale: Int,
+private func drawPanel(_ state: AppState, _ placement: PanelPlacement, side: Int,
                        into buffer: inout CellBuffer, theme: Theme) {
-    let width = DigitPanel.size(scale: scale).width
+    let width = DigitPanel.size(side: side).width
     let active = state.drag?.panel == placement.kind
     buffer.put(panelTitle(state, placement.kind), x: placement.x, y: placement.y,
                style: active ? theme.accent : theme.title, maxWidth: width)
     let panel: DigitPanel
     switch placement.kind {
     case .classicalFill, .guesses, .features:
-        drawOptionalPanel(state, placement, scale: scale, into: &buffer, theme: theme)
+        drawOptionalPanel(state, placement, side: side, into: &buffer, theme: theme)
         return
     case .original:
-        panel = DigitPanel(pixels: state.image, scale: scale)
+        panel = DigitPanel(pixels: state.image, side: side)
     case .masked:
-        panel = DigitPanel(pixels: state.maskedInput, holeMask: state.mask, scale: scale)
+        panel = DigitPanel(pixels: state.maskedInput, holeMask: state.mask, side: side)
     case .reconstruction:
         guard let reconstruction = state.reconstruction else {
-            buffer.put("(waiting for the model)", x: placement.x, y: placement.digitY + 6 * scale, style: theme.dim,
+            buffer.put("(waiting for the model)", x: placement.x, y: placement.digitY + waitingRowOffset(side: side), style: theme.dim,
                        maxWidth: width)
             return
         }
-        panel = DigitPanel(pixels: reconstruction, scale: scale)
+        panel = DigitPanel(pixels: reconstruction, side: side)
     case .composite:
-        panel = DigitPanel(pixels: state.composite, scale: scale)
+        panel = DigitPanel(pixels: state.composite, side: side)
     case .error:
         // |reconstruction − original| on the hole only; brighter is worse.
         let reconstruction = state.reconstruction ?? state.maskedInput
         panel = DigitPanel(pixels: (0..<Digit.pixels).map { (1 - state.mask[$0]) * abs(reconstruction[$0] - state.image[$0]) },
-                           scale: scale)
+                           side: side)
     }
     panel.draw(into: &buffer, x: placement.x, y: placement.digitY, style: state.style, theme: theme)
 }
 
-private func drawBottomLine(_ state: AppState, into buffer: inout CellBuffer, row: Int, theme: Theme) {
-    let text: String
-    var style = theme.dim
-    switch state.prompt {
-    case .goToIndex(let typed)?:
-        text = "go to digit (1–\(state.library.count), Enter, Esc cancels, q quits): \(typed)▏"
-        style = theme.accent
-    case .digitClass?:
-        text = "random digit of class: press 0–9 (any other key cancels, q quits)"
-        style = theme.accent
-    case .confirmQuit?:
-        text = "quit: s saves and quits, n quits without saving, Esc stays"
-        style = theme.warning
-    case .confirmReset?:
-        text = "reset the model to fresh random weights? y to confirm, any other key keeps it"
-        style = theme.warning
-    case .presetMenu?:
-        text = presetMenuLine
-        style = theme.accent
-    case nil:
-        if let notice = state.notice {
-            text = notice
-            style = theme.warning
-        } else {
-            text = HelpOverlay.helpLine
-        }
-    }
-    buffer.put(text, x: 0, y: row, style: style, maxWidth: buffer.width)
-}
+/// The row, below a panel's title, for a "(waiting for …)" line: about the digit's middle.
+func waitingRowOffset(side: Int) -> Int { side * 3 / 14 }

@@ -111,6 +111,28 @@ final class TuiEndToEndTests: XCTestCase {
         XCTAssertEqual(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting is off after exit")
     }
 
+    /// Issue 12: at 80×24, the most common size, the four panels show, the key line ends with `?` and `q`,
+    /// and the help scrolls to its last row.
+    func testAt80x24TheFourPanelsAndTheKeyLineWithHelpAndQuit() throws {
+        let tmux = try start(width: 80, height: 24)
+        let screen = tmux.screen()
+        for title in ["original", "masked input", "reconstruction", "composite"] {
+            XCTAssertNotNil(screen.find(title), "\(title) at 80×24:\n\(screen.text)")
+        }
+        let rows = screen.text.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertGreaterThanOrEqual(rows.count, 24)
+        let keyLine = String(rows[23])
+        XCTAssertTrue(keyLine.contains("?: help") && keyLine.contains("q: quit"), "the key line: \(keyLine)")
+        XCTAssertFalse(String(rows[0]).contains("too small"), "nothing hidden: \(rows[0])")
+        tmux.sendKey("?")
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("keys (1-") }, "the help says it scrolls:\n\(tmux.screen().text)")
+        XCTAssertFalse(tmux.screen().text.contains("this help / quit"))
+        tmux.sendKey("Space")
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("this help / quit") }, "its last row:\n\(tmux.screen().text)")
+        tmux.sendKey("q")
+        XCTAssertEqual(tmux.exitStatus(), 0, "q quits from the help")
+    }
+
     /// Waits until tmux marks the pane dead (its pty closed). The exit status comes from
     /// `TmuxSession.exitStatus()` (see there for why not `#{pane_dead_status}`).
     private func exited(_ tmux: TmuxSession) -> Bool {

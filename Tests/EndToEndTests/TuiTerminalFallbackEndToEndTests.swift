@@ -41,8 +41,10 @@ final class TuiTerminalFallbackEndToEndTests: XCTestCase {
         tmux.sendKey("?")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("resize the hole") })
         tmux.sendKey("Escape")
-        // It trained, so q asks first (in ASCII too); n quits without writing a checkpoint here.
-        tmux.quitWithoutSaving()
+        tmux.sendKey("q")
+        // It trained, so q asks first (the quit dialog): quit without saving, the dialog's bytes recorded too.
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("Quit inpaint?") })
+        tmux.sendKey("n")
         XCTAssertEqual(tmux.exitStatus(seconds: 20), 0)
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: typescript))
         XCTAssertGreaterThan(bytes.count, 5000, "the program's output was recorded")

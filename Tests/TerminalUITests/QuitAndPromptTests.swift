@@ -92,7 +92,7 @@ final class QuitAndPromptTests: XCTestCase {
     private func cell(_ state: AppState, row: Int, column: Int) -> (x: Int, y: Int) {
         let layout = state.layout
         let p = layout.placement(of: .masked)!
-        return (p.x + column * layout.scale, p.digitY + row * layout.scale / 2)
+        return (p.x + column * layout.side / 28, p.digitY + row * layout.side / 56)
     }
 
     func testAClickMovesTheHoleThereAndKeepsItsSize() {

@@ -13,7 +13,8 @@ final class UpdateTests: XCTestCase {
     private func cell(_ state: AppState, _ kind: PanelKind, row: Int, column: Int) -> (x: Int, y: Int) {
         let layout = state.layout
         let p = layout.placement(of: kind)!
-        return (p.x + column * layout.scale, p.digitY + row * layout.scale / 2)
+        // Pixel i spans cells [i·side/28, (i+1)·side/28): the first of them (half cells for rows).
+        return (p.x + column * layout.side / 28, p.digitY + row * layout.side / 56)
     }
 
     private func reconstructRequests(_ effects: [Effect]) -> [(revision: Int, mask: [Float])] {
