@@ -48,8 +48,12 @@ public enum KeyLine {
     static func question(_ state: AppState) -> (text: String, warning: Bool)? {
         switch state.prompt {
         case .goToIndex(let typed)?:
-            return ("go to digit (1–\(state.library.count), Enter, Esc cancels, q quits): \(typed)▏", false)
-        case .digitClass?: return ("random digit of class: press 0–9 (any other key cancels, q quits)", false)
+            return ("go to \(state.library.dataset.itemNoun) (1–\(state.library.count), Enter, Esc cancels, q quits): \(typed)▏", false)
+        case .digitClass?:
+            let dataset = state.library.dataset
+            // Clothes have names, not numerals: say which number is which (the header names the class shown).
+            let classes = dataset == .mnist ? "0–9" : "0–9 (0 \(dataset.className(0)) … 9 \(dataset.className(9)))"
+            return ("random \(dataset.itemNoun) of class: press \(classes), any other key cancels, q quits", false)
         case .confirmQuit?: return ("quit: s saves and quits, n quits without saving, Esc stays", true)
         case .confirmReset?: return ("reset the model to fresh random weights? y to confirm, any other key keeps it", true)
         case .presetMenu?, nil: return nil

@@ -307,7 +307,8 @@ private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key)
         state.prompt = nil
         // 1-based, as the header counts digits.
         guard let number = Int(typed), number >= 1, number <= state.library.count else {
-            state.notice = "no digit \(typed.isEmpty ? "(empty)" : typed): digits run 1–\(state.library.count)"
+            let noun = state.library.dataset.itemNoun
+            state.notice = "no \(noun) \(typed.isEmpty ? "(empty)" : typed): \(noun)s run 1–\(state.library.count)"
             return []
         }
         return showDigit(&state, index: number - 1)
@@ -316,7 +317,8 @@ private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key)
         let label = Int(String(c))!
         let candidates = state.library.labels.indices.filter { state.library.labels[$0] == label }
         guard !candidates.isEmpty else {
-            state.notice = "no \(label) among the \(state.library.count) digits"
+            let dataset = state.library.dataset
+            state.notice = "no \(dataset.className(label)) among the \(state.library.count) \(dataset.itemNoun)s"
             return []
         }
         return showDigit(&state, index: candidates[Int(state.generator.next() % UInt64(candidates.count))])

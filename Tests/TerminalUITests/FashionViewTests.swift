@@ -43,6 +43,28 @@ final class FashionViewTests: XCTestCase {
         assertSnapshot(text, named: "panel-guesses-fashion")
     }
 
+    /// `d` and `g` speak of items and class names on clothes: the prompt says which number is which, and a
+    /// class the library lacks is named ("no Sandal among the 3 items", not "no 5 among the 3 digits").
+    func testClassPromptAndItsNoticeUseTheClassNames() {
+        var state = state(Self.clothes)
+        _ = update(&state, .key(.character("d")))
+        let prompt = String(snapshotText(view(state)).split(separator: "\n", omittingEmptySubsequences: false)[state.layout.helpRow])
+        XCTAssertTrue(prompt.hasPrefix("random item of class: press 0–9 (0 T-shirt/top … 9 Ankle boot)"), prompt)
+        _ = update(&state, .key(.character("5")))
+        XCTAssertEqual(state.notice, "no Sandal among the 3 items")
+        _ = update(&state, .key(.character("d")))
+        _ = update(&state, .key(.character("7")))
+        XCTAssertEqual(state.image, Self.clothes.image(at: 2), "the sneaker")
+        _ = update(&state, .key(.character("g")))
+        _ = update(&state, .key(.character("9")))
+        _ = update(&state, .key(.enter))
+        XCTAssertEqual(state.notice, "no item 9: items run 1–3")
+        var digits = self.state(TestDigits.library)
+        _ = update(&digits, .key(.character("d")))
+        _ = update(&digits, .key(.character("5")))
+        XCTAssertEqual(digits.notice, "no 5 among the 3 digits")
+    }
+
     func testANoticeFromTheRuntimeIsShownOnTheBottomLine() {
         let line = DatasetKind.mnist.mismatchNotice("model", file: "fashion.safetensors", wanted: .fashion)!
         var state = state(Self.clothes)
