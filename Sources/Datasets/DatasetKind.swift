@@ -25,6 +25,12 @@ public enum DatasetKind: String, Sendable, CaseIterable, Codable, CustomStringCo
         self == .mnist ? "a \(label)" : className(label)
     }
 
+    /// The bundled file of this data set for the MNIST file `name`: MNIST's keep their first names
+    /// (`model.safetensors`), the others are prefixed (`fashion-model.safetensors`).
+    public func bundledFileName(_ name: String) -> String {
+        self == .mnist ? name : "\(rawValue)-\(name)"
+    }
+
     /// What one image is called: "digit" or "item" (the UI's header and prompts).
     public var itemNoun: String { self == .mnist ? "digit" : "item" }
 }

@@ -11,7 +11,7 @@ extension DigitClassifier {
     /// The bundled classifier for `dataset`: `classifier.safetensors` (MNIST, the first one, kept under its
     /// name) or `fashion-classifier.safetensors`.
     public static func assetFileName(for dataset: DatasetKind) -> String {
-        dataset == .mnist ? assetFileName : "\(dataset.rawValue)-\(assetFileName)"
+        dataset.bundledFileName(assetFileName)
     }
 
     /// The bundled classifier file for `dataset` (the first folder `locator` searches that holds it), or a

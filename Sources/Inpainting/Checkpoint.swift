@@ -301,7 +301,7 @@ extension Checkpoint {
     /// The bundled model for `dataset`: `model.safetensors` (MNIST, the first one, kept under its name) or
     /// `fashion-model.safetensors`.
     public static func bundledModelFileName(for dataset: DatasetKind) -> String {
-        dataset == .mnist ? bundledModelFileName : "\(dataset.rawValue)-\(bundledModelFileName)"
+        dataset.bundledFileName(bundledModelFileName)
     }
 
     /// The bundled model for `dataset`, from the first folder `locator` searches that holds it, or a one-line
