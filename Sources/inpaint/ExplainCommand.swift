@@ -80,24 +80,9 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let outURL = out.map { URL(fileURLWithPath: $0) }
-        if let outURL {
-            for (flag, input) in [("--images", images), ("--model", model)] {
-                if let input, AtomicFile.sameFile(outURL, URL(fileURLWithPath: input)) {
-                    throw DataError("--out \(out!)", "expected a new file, found the same file as \(flag) \(input)")
-                }
-            }
-            try AtomicFile.checkWritable(outURL, label: "--out \(out!)")
-        }
-        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel(for: dataset)
-        let checkpoint = try Checkpoint.read(contentsOf: modelURL)
-        if let notice = checkpoint.dataset.mismatchNotice("model", file: modelURL.path, wanted: dataset) {
-            FileHandle.standardError.write(Data("inpaint explain: \(notice)\n".utf8))
-        }
-        let stack = try IDXImages(contentsOf: URL(fileURLWithPath: images))
-        guard stack.rows == Digit.side, stack.columns == Digit.side else {
-            throw DataError("--images \(images)", "expected \(Digit.side)×\(Digit.side) images, found \(stack.rows)×\(stack.columns)")
-        }
+        if let out { try checkOutput(out, isNotAnyOf: [("--images", images), ("--model", model)]) }
+        let (modelURL, checkpoint) = try loadModel(model, dataset: dataset, command: "inpaint explain")
+        let stack = try readDigitImages(images)
         guard index < stack.count else {
             throw DataError("--index \(index)", "expected 0…\(stack.count - 1) for the \(stack.count) images in \(images)")
         }
@@ -111,9 +96,9 @@ struct ExplainCommand: ParsableCommand {
         } else {
             print(Self.table(explanation, image: image, mask: mask, row: row, column: column, hole: rect, modelPath: modelURL.path))
         }
-        if let outURL {
-            try Self.figure(explanation, image: image, mask: mask, row: row, column: column).write(to: outURL)
-            if !json { print("wrote \(out!)") }
+        if let out {
+            try Self.figure(explanation, image: image, mask: mask, row: row, column: column).write(to: URL(fileURLWithPath: out))
+            if !json { print("wrote \(out)") }
         }
     }
 

@@ -54,25 +54,9 @@ struct FillCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The output is written over by rename: pointed at one of the inputs it would replace it.
-        let outURL = URL(fileURLWithPath: out)
-        for (flag, input) in [("--images", images), ("--masks", masks), ("--model", model)] {
-            if let input, AtomicFile.sameFile(outURL, URL(fileURLWithPath: input)) {
-                throw DataError("--out \(out)", "expected a new file, found the same file as \(flag) \(input)")
-            }
-        }
-        try AtomicFile.checkWritable(outURL, label: "--out \(out)")
-        let modelURL = try model.map { URL(fileURLWithPath: $0) } ?? Checkpoint.bundledModel(for: dataset)
-        let checkpoint = try Checkpoint.read(contentsOf: modelURL)
-        if let notice = checkpoint.dataset.mismatchNotice("model", file: modelURL.path, wanted: dataset) {
-            FileHandle.standardError.write(Data("inpaint fill: \(notice)\n".utf8))
-        }
-
-        let imagesURL = URL(fileURLWithPath: images)
-        var stack = try IDXImages(contentsOf: imagesURL)
-        guard stack.rows == Digit.side, stack.columns == Digit.side else {
-            throw DataError("--images \(images)", "expected \(Digit.side)×\(Digit.side) images, found \(stack.rows)×\(stack.columns)")
-        }
+        try checkOutput(out, isNotAnyOf: [("--images", images), ("--masks", masks), ("--model", model)])
+        let (modelURL, checkpoint) = try loadModel(model, dataset: dataset, command: "inpaint fill")
+        var stack = try readDigitImages(images)
         let holes = try MasksFile(contentsOf: URL(fileURLWithPath: masks))
         // Holes for images the file does not have mean the masks were made for other data.
         if let beyond = holes.sortedIndices.last, beyond >= stack.count {
@@ -99,7 +83,7 @@ struct FillCommand: ParsableCommand {
         let filled = checkpoint.model.fill(images: stack.pixels, masks: maskValues, count: stack.count, output: output, batchSize: batch,
                                            precision: precision)
         let result = IDXImages(count: stack.count, rows: Digit.side, columns: Digit.side, pixels: filled)
-        try result.write(to: outURL, as: float ? .float32 : .uint8, gzip: out.hasSuffix(".gz"))
+        try result.write(to: URL(fileURLWithPath: out), as: float ? .float32 : .uint8, gzip: out.hasSuffix(".gz"))
         print("wrote \(out): \(stack.count) \(output.rawValue) images (\(float ? "float32" : "uint8")) from \(modelURL.path)")
     }
 }

@@ -52,6 +52,8 @@ final class ExplainEndToEndTests: XCTestCase {
         assertOneLineError(try runInpaint(base + ["--hole", "9,6,11,13", "--pixel", "28,0"]), ["--pixel", "0…27"])
         assertOneLineError(try runInpaint(base + ["--hole", "9,6,11,13", "--pixel", "1,1", "--index", "5000"]),
                            ["--index 5000", "1000 images"])
+        assertOneLineError(try runInpaint(base + ["--hole", "9,6,11,13", "--pixel", "1,1", "--out", Self.sample]),
+                           ["--out", "same file as --images"])
         assertOneLineError(try runInpaint(["explain", "--images", "/nonexistent/x.idx", "--hole", "9,6,11,13", "--pixel", "1,1"]),
                            ["/nonexistent/x.idx"])
     }
