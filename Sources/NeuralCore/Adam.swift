@@ -221,7 +221,7 @@ public struct Adam: Sendable, Equatable, Codable {
     public mutating func step(parameters: inout [Float], gradients: [Float], concurrency: Int = 1) {
         precondition(parameters.count == gradients.count, "Adam: \(parameters.count) parameters, \(gradients.count) gradients")
         parameters.withUnsafeMutableBufferPointer { p in gradients.withUnsafeBufferPointer { g in
-            step(parameters: p.baseAddress!, gradients: g.baseAddress!, count: p.count, concurrency: concurrency)
+            _ = step(parameters: p.baseAddress!, gradients: g.baseAddress!, count: p.count, concurrency: concurrency)
         } }
     }
 
