@@ -56,7 +56,7 @@ extension ContextEncoder {
                              knownWeight: knownWeight, dPrediction: workspace.gradientA)
         adjustOutputGradient(UnsafePointer(workspace.output), workspace.gradientA)
         gradients.values.withUnsafeMutableBufferPointer { g in
-            backward(count: count, gradients: g.baseAddress!, workspace: workspace)
+            _ = backward(count: count, gradients: g.baseAddress!, workspace: workspace)
         }
         return value
     }
