@@ -170,7 +170,14 @@ public final class TerminalDriver {
         let readAt = DispatchTime.now().uptimeNanoseconds
         let (messages, replies) = replyScanner.feed(InputDecoder.readAvailable(), expectingReplies: pacer.inFlight > 0)
         takeReplies(replies, at: readAt)
-        if replyScanner.isHolding { scheduleHeldInputFlush() }
+        // The deadline runs from when holding began: pushed back by every read, it would never come while
+        // frames and their answers keep arriving (training), and a held Esc would never reach the UI.
+        if !replyScanner.isHolding {
+            heldInputFlush?.cancel()
+            heldInputFlush = nil
+        } else if heldInputFlush == nil {
+            scheduleHeldInputFlush()
+        }
         if messages.contains(where: { if case .mouse(let m) = $0 { return m.kind == .drag } else { return false } }),
            pendingDragInputUptime == nil {
             pendingDragInputUptime = readAt
@@ -193,6 +200,7 @@ public final class TerminalDriver {
         heldInputFlush?.cancel()
         let item = DispatchWorkItem { [weak self] in
             guard let self else { return }
+            self.heldInputFlush = nil
             let keys = self.replyScanner.flush()
             if !keys.isEmpty { self.send(keys) }
         }
