@@ -1,5 +1,6 @@
 """Runs `inpaint bench --json` and `scripts/bench_pytorch.py --json` alternately and prints the median of
-each figure over the rounds, the ratio and issue 4 §3's target, so that one noisy run on the shared
+each figure over the rounds, the ratio and issue 16's target (PyTorch at its best: bench_pytorch.py
+probes einsum/bmm, channels-last and torch.compile and measures with the fastest, named below the table), so that one noisy run on the shared
 machine does not decide the comparison.
 
     venv/bin/python scripts/bench_back_to_back.py --rounds 3 [--threads 2] [--binary .build/release/inpaint]
@@ -18,15 +19,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (label, path into the report, unit, target): target ("≥", r) / ("≤", r) is a ratio to PyTorch; ("max", v) absolute.
 ROWS = [
     ("sgemm peak (same run)", ("sgemm_gflops",), "GFLOP/s", None),
-    ("paper train img/s", ("paper_train", "images_per_second"), "img/s", ("≥", 1.1)),
+    ("paper train img/s", ("paper_train", "images_per_second"), "img/s", ("≥", 1.4)),
     ("  paper step median", ("paper_train", "step_ms_median"), "ms", None),
     ("  paper fastest step", ("paper_train", "step_ms_min"), "ms", None),
     ("  paper of sgemm peak", ("paper_train", "fraction_of_peak"), "", None),
-    ("strided train img/s", ("strided_train", "images_per_second"), "img/s", ("≥", 1.1)),
+    ("strided train img/s", ("strided_train", "images_per_second"), "img/s", ("≥", 1.6)),
     ("  strided step median", ("strided_train", "step_ms_median"), "ms", None),
     ("  strided fastest step", ("strided_train", "step_ms_min"), "ms", None),
-    ("paper forward median", ("paper_forward", "median_ms"), "ms", ("≤", 0.75)),
-    ("  forward p99", ("paper_forward", "p99_ms"), "ms", None),
+    ("paper forward median", ("paper_forward", "median_ms"), "ms", ("≤", 0.35)),
+    ("  forward p99", ("paper_forward", "p99_ms"), "ms", ("≤", 0.5)),
     ("  forward fastest", ("paper_forward", "min_ms"), "ms", None),
     ("peak resident", ("peak_resident_mb",), "MB", ("max", 400)),
 ]
@@ -91,6 +92,11 @@ def main():
             verdict = f"{target[0]} {target[1]}× " + ("met" if ok else "MISSED")
         fmt = lambda v: "–" if v is None else f"{v:.0f}" if v >= 100 else f"{v:.2f}"
         print(f"{label:26s}{fmt(ma):>10s}{fmt(mb):>10s}{'' if ratio is None else f'{ratio:.2f}×':>8s}  {verdict}")
+
+    for key in ("paper_train", "strided_train", "paper_forward"):
+        used = [pick(x, (key, "formulation")) for x in theirs]
+        counts = {name: used.count(name) for name in dict.fromkeys(used)}
+        print(f"pytorch {key} ran as " + ", ".join(f"{name} ({n} of {len(used)} rounds)" for name, n in counts.items()))
 
 
 if __name__ == "__main__":

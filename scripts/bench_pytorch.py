@@ -12,7 +12,14 @@ Measures, on CPU with `--threads` intra-op threads (default 2, the machine of is
   - achieved GFLOP/s with the same FLOP count as the Swift side (multiply-adds count two; weight gradients
     for every layer, input gradients for all but the first), against torch.mm's rate on a square product
     measured in the same run;
-  - VmHWM of /proc/self/status right after the paper training benchmark (includes torch's own ~300 MB).
+  - VmHWM of /proc/self/status right after the paper training benchmark (includes torch's own ~300 MB;
+    with `--formulation best` also the probes that ran before it).
+PyTorch at its best (issue 16): the channel-wise layer can be asked for as einsum or bmm,
+the convolutions can run channels-last, and the model can go through torch.compile. `--formulation best` (the
+default) probes each for the paper step and the forward (a few steps each, eager einsum/bmm × NCHW /
+channels-last, then torch.compile of the fastest eager one), measures with the fastest and names it in
+`formulation`; `formulations` keeps the probes' figures. `--formulation NAME` (e.g. `bmm+channels_last`,
+`einsum+compile`) measures one.
 `--default-adam` adds the paper model with PyTorch's default (foreach, unfused) Adam as an extra key.
 `--layers [--arch strided|pooled] [--cpu-clock]` prints where a training step's time goes, part by part, as
 `inpaint bench --layers` does.
@@ -27,7 +34,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from context_encoder import ContextEncoder, hole_loss  # noqa: E402
+from context_encoder import FC_FORMULATIONS, ContextEncoder, hole_loss  # noqa: E402
 
 BATCH = 64  # issue 4 §3
 
@@ -91,11 +98,34 @@ def sgemm_gflops(n, runs):
     return 2 * n ** 3 / median(times[1:]) / 1e9  # the first call starts the thread pool; as the Swift side
 
 
-def training(architecture, steps, warmup, fused=True):
+def parse_formulation(name):
+    """'bmm', 'einsum+channels_last', 'bmm+channels_last+compile' → (fc formulation, channels_last, compile)."""
+    parts = name.split("+")
+    if parts[0] not in FC_FORMULATIONS or any(p not in ("channels_last", "compile") for p in parts[1:]):
+        raise ValueError(f"unknown formulation {name!r}: expected one of {', '.join(FC_FORMULATIONS)}, "
+                         "optionally +channels_last and/or +compile")
+    return parts[0], "channels_last" in parts, "compile" in parts
+
+
+def build(architecture, formulation, inference=False):
+    """The model in `formulation` and a function that lays out its inputs to match (channels-last or not);
+    `model` is what to call (compiled or not), `module` holds the parameters."""
+    fc, channels_last, compiled = parse_formulation(formulation)
     torch.manual_seed(1)
-    model = ContextEncoder(architecture)
+    module = ContextEncoder(architecture, fc_formulation=fc)
+    if inference:
+        module = module.eval()
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    module = module.to(memory_format=layout)
+    model = torch.compile(module) if compiled else module
+    return module, model, lambda t: t.contiguous(memory_format=layout)
+
+
+def training(architecture, steps, warmup, fused=True, formulation="einsum"):
+    module, model, lay = build(architecture, formulation)
     x, m = synthetic_batch(BATCH, torch.Generator().manual_seed(1))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused)
+    x, m = lay(x), lay(m)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3, fused=fused)
     times = []
     for i in range(warmup + steps):
         start = time.perf_counter()
@@ -106,15 +136,15 @@ def training(architecture, steps, warmup, fused=True):
         if i >= warmup:
             times.append(time.perf_counter() - start)
     step = median(times)
-    flops = flops_per_image(model, backward=True)
-    return {"images_per_second": BATCH / step, "step_ms_median": 1000 * step, "step_ms_min": 1000 * min(times), "steps": steps,
+    flops = flops_per_image(ContextEncoder(architecture), backward=True)
+    return {"formulation": formulation, "images_per_second": BATCH / step, "step_ms_median": 1000 * step, "step_ms_min": 1000 * min(times), "steps": steps,
             "mflop_per_image": flops / 1e6, "gflops": flops * BATCH / step / 1e9}
 
 
-def forward_latency(runs, warmup):
-    torch.manual_seed(1)
-    model = ContextEncoder("paper").eval()
+def forward_latency(runs, warmup, formulation="einsum"):
+    _, model, lay = build("paper", formulation, inference=True)
     x, m = synthetic_batch(1, torch.Generator().manual_seed(1))
+    x, m = lay(x), lay(m)
     times = []
     with torch.inference_mode():
         for i in range(warmup + runs):
@@ -122,9 +152,28 @@ def forward_latency(runs, warmup):
             model(x, m)
             if i >= warmup:
                 times.append(time.perf_counter() - start)
-    flops = flops_per_image(model, backward=False)
-    return {"median_ms": 1000 * median(times), "p99_ms": 1000 * p99(times), "min_ms": 1000 * min(times), "runs": runs,
+    flops = flops_per_image(ContextEncoder("paper"), backward=False)
+    return {"formulation": formulation, "median_ms": 1000 * median(times), "p99_ms": 1000 * p99(times), "min_ms": 1000 * min(times), "runs": runs,
             "gflops": flops / median(times) / 1e9}
+
+
+def probe_formulations(measure, faster, quick):
+    """Every eager formulation measured briefly by `measure(name)`, then torch.compile of the fastest eager
+    one; returns the fastest name and every probe's figure (or the error that stopped it)."""
+    eager = [fc + layout for fc in FC_FORMULATIONS for layout in ("", "+channels_last")]
+    probes = {}
+    for name in eager:
+        probes[name] = measure(name)
+    best = min(eager, key=lambda n: probes[n]) if faster == "lower" else max(eager, key=lambda n: probes[n])
+    if not quick:
+        try:
+            probes[best + "+compile"] = measure(best + "+compile")
+            better = probes[best + "+compile"] < probes[best] if faster == "lower" else probes[best + "+compile"] > probes[best]
+            if better:
+                best = best + "+compile"
+        except Exception as error:  # inductor needs a working C++ toolchain; say why it did not run
+            probes[best + "+compile"] = f"failed: {type(error).__name__}: {str(error).splitlines()[0][:160]}"
+    return best, probes
 
 
 def peak_resident_mb():
@@ -210,12 +259,19 @@ def main():
     parser.add_argument("--default-adam", action="store_true", help="also time paper with default (unfused) Adam")
     parser.add_argument("--layers", action="store_true", help="per-layer profile of a training step")
     parser.add_argument("--arch", default="paper", choices=["paper", "strided", "pooled"], help="the model --layers profiles")
+    parser.add_argument("--formulation", default="best",
+                        help="best (probe all, measure the fastest), or one: einsum|bmm[+channels_last][+compile]")
     parser.add_argument("--cpu-clock", action="store_true", help="with --layers --threads 1: time with the thread's CPU clock")
     args = parser.parse_args()
     if args.threads < 1:
         parser.error(f"--threads must be at least 1, found {args.threads}")
     if args.cpu_clock and not (args.layers and args.threads == 1):
         parser.error("--cpu-clock needs --layers and --threads 1 (worker threads' CPU time is not counted)")
+    if args.formulation != "best":
+        try:
+            parse_formulation(args.formulation)
+        except ValueError as error:
+            parser.error(f"--formulation: {error}")
     torch.set_num_threads(args.threads)
 
     if args.layers:
@@ -233,15 +289,28 @@ def main():
 
     paper_steps, strided_steps, warmup, runs, side = (3, 5, 1, 20, 256) if args.quick else (40, 150, 5, 500, 1024)
     sgemm = sgemm_gflops(side, 2 if args.quick else 7)
-    paper = training("paper", paper_steps, warmup)
+    probes = {}
+    if args.formulation == "best":
+        probe_steps, probe_runs = (2, 10) if args.quick else (6, 150)
+        train_form, probes["paper_train"] = probe_formulations(
+            lambda name: training("paper", probe_steps, 2, formulation=name)["images_per_second"], "higher", args.quick)
+        strided_form, probes["strided_train"] = probe_formulations(
+            lambda name: training("strided", probe_steps * 3, 3, formulation=name)["images_per_second"], "higher", args.quick)
+        forward_form, probes["paper_forward"] = probe_formulations(
+            lambda name: forward_latency(probe_runs, 20, formulation=name)["median_ms"], "lower", args.quick)
+    else:
+        train_form = strided_form = forward_form = args.formulation
+    paper = training("paper", paper_steps, warmup, formulation=train_form)
     resident = peak_resident_mb()
-    strided = training("strided", strided_steps, warmup)
-    forward = forward_latency(runs, warmup * 4)
+    strided = training("strided", strided_steps, warmup, formulation=strided_form)
+    forward = forward_latency(runs, warmup * 4, formulation=forward_form)
     for figures in (paper, strided, forward):
         figures["fraction_of_peak"] = figures["gflops"] / sgemm
     report = {"tool": "pytorch", "torch_version": torch.__version__, "threads": torch.get_num_threads(),
               "batch": BATCH, "sgemm_gflops": sgemm, "paper_train": paper, "strided_train": strided,
               "paper_forward": forward, "peak_resident_mb": resident}
+    if probes:
+        report["formulations"] = probes
     if args.default_adam:
         default = training("paper", paper_steps, warmup, fused=False)
         default["fraction_of_peak"] = default["gflops"] / sgemm
@@ -264,6 +333,8 @@ def main():
              ("  fastest", forward["min_ms"], "ms"),
              ("  achieved", forward["gflops"], "GFLOP/s"), ("  of sgemm peak", 100 * forward["fraction_of_peak"], "%"),
              ("peak resident after paper train", resident, "MB")]
+    for title, figures in (("paper train", paper), ("strided train", strided), ("paper forward", forward)):
+        print(f"{title:33s}{figures['formulation']:>22s}")
     for name, value, unit in rows:
         text = "–" if value is None else f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
         print(f"{name:33s}{text:>11s} {unit}")
