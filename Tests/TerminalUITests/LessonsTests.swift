@@ -65,7 +65,7 @@ final class LessonsTests: XCTestCase {
     /// From 80×24 to 220×60, with and without optional panels and in the presenter layout: the pane's text
     /// stays inside its room, the chart keeps at least 4 rows or gives its place wholly (and the key line
     /// then says how to bring it back), and the pane says what to look for.
-    func testThePaneFitsEveryLayout() {
+    func testThePaneFitsEveryLayout() throws {
         var sizes: [(Int, Int)] = []
         for width in stride(from: 80, through: 220, by: 14) {
             for height in stride(from: 24, through: 60, by: 6) { sizes.append((width, height)) }
@@ -78,7 +78,7 @@ final class LessonsTests: XCTestCase {
                 if variant == 2 { _ = update(&state, .key(.character("z"))) }
                 if variant == 3 { _ = update(&state, .key(.character("e"))) }
                 let label = "\(width)×\(height) variant \(variant)"
-                let placement = try! XCTUnwrap(LessonPane.placement(state), label)
+                let placement = try XCTUnwrap(LessonPane.placement(state), label)
                 let r = placement.rect
                 XCTAssertTrue(r.x >= 0 && r.y >= 1 && r.x + r.width <= width && r.y + r.height <= height - 1, "\(label): \(r)")
                 let inner = placement.overlay ? r.width - 4 : r.width
@@ -104,7 +104,7 @@ final class LessonsTests: XCTestCase {
 
     func testAt80x24TheLessonTakesTheChartsPlaceAndOBringsItBack() {
         var state = LessonsTests.presetState(width: 80, height: 24)
-        XCTAssertTrue(LessonPane.placement(state)!.chartHidden)
+        XCTAssertEqual(LessonPane.placement(state)?.chartHidden, true)
         XCTAssertFalse(text(view(state)).contains("loss ⠒"), "no chart under the lesson")
         _ = update(&state, .key(.character("o")))
         XCTAssertTrue(text(view(state)).contains("loss ⠒"), "o: the chart is back")
