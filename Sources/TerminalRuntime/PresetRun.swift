@@ -62,6 +62,9 @@ public struct PresetRun {
     /// The status block's model line for the preset's fresh network.
     public var modelLabel: String { "fresh \(preset.config.architecture.rawValue) (seed \(seed))" }
 
+    /// The header's word on the preset's network: its shape, freshly initialised (never "bundled").
+    public var identity: ModelIdentity { ModelIdentity(config: preset.config, origin: .fresh) }
+
     /// Makes the preset's trainer for some starting weights (a reset or a loaded checkpoint starts over).
     public var factory: BackgroundTraining.Factory {
         let preset = self.preset
@@ -93,6 +96,7 @@ public struct PresetRun {
             state.mask = hole.mask()
         }
         state.notice = preset.hint
+        state.lesson = .forPreset(preset.name, lookFor: preset.hint)
         state.training.dataset = dataLabel
     }
 }

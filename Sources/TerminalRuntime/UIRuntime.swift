@@ -37,6 +37,9 @@ public final class UIRuntime {
     /// The base rate last asked for (`+`/`-`, a load, `--lr`): the trainer takes it up at its next step, so a
     /// trainer stopped before that step still owes it. nil: the trainer's own.
     private var requestedRate: Float?
+    /// The file `w` last saved to or `l` loaded from by a name typed at the prompt (nil: `--save`'s); quitting
+    /// saves there too.
+    private var checkpointFile: URL?
 
     /// The checkpoint note that says the terminal UI wrote a file (so reopening it takes up its rate).
     public static let writerNote = (key: "written by", value: "inpaint tui")
@@ -141,22 +144,21 @@ public final class UIRuntime {
             let fresh = ContextEncoder(config: inference.model.config, generator: &generator)
             let rate = exploration.learningRate ?? TrainingOptions().learningRate
             return replaceModel(with: fresh, learningRate: rate) + startedOver(label: "fresh random weights (R)", rate: rate)
-                + [.notice("model reset to fresh random weights"), .modelUpdated(revision: nextModelRevision())]
-        case .saveCheckpoint:
-            guard let training else {
-                do {
-                    try Checkpoint(model: inference.model, dataset: browsedDataset).write(to: exploration.savePath)
-                    return [.notice("saved \(exploration.savePath.path)")]
-                } catch {
-                    return [.notice("save failed: \(error)")]
-                }
-            }
-            return save(training, to: exploration.savePath)
-        case .loadCheckpoint:
+                + [.modelIdentity(ModelIdentity(config: fresh.config, origin: .fresh)),
+                   .notice("model reset to fresh random weights"), .modelUpdated(revision: nextModelRevision())]
+        case .saveCheckpoint(let path):
+            let url = UIRuntime.fileURL(path)
+            let (saved, answers) = save(to: url)
+            return answers + (saved ? becameCurrent(url, as: path, exploration) : [])
+        case .loadCheckpoint(let path):
+            let url = UIRuntime.fileURL(path)
             do {
-                let loaded = try Checkpoint.read(contentsOf: exploration.savePath)
-                return load(loaded, exploration) + [.modelUpdated(revision: nextModelRevision())]
+                let loaded = try Checkpoint.read(contentsOf: url)
+                return load(loaded, from: url, exploration) + becameCurrent(url, as: path, exploration)
+                    + [.modelIdentity(ModelIdentity(config: loaded.model.config, origin: .file(path))),
+                       .modelUpdated(revision: nextModelRevision())]
             } catch {
+                // A missing, unreadable or damaged file: one line, and the model stays as it was.
                 return [.notice("load failed: \(error)"), .modelUpdated(revision: nextModelRevision())]
             }
         case .startPreset(let name):
@@ -166,10 +168,10 @@ public final class UIRuntime {
                 guard let training else {
                     inference.model = fresh
                     return [.presetStarted(run.start), .notice("\(name): a fresh network, not training (--no-train)"),
-                            .modelLabel(run.modelLabel), .modelUpdated(revision: nextModelRevision())]
+                            .modelLabel(run.modelLabel), .modelIdentity(run.identity), .modelUpdated(revision: nextModelRevision())]
                 }
                 training.restart(from: fresh, factory: run.factory)
-                return restarted() + [.presetStarted(run.start)] + startedOver(label: run.modelLabel)
+                return restarted() + [.presetStarted(run.start)] + startedOver(label: run.modelLabel) + [.modelIdentity(run.identity)]
             } catch {
                 return [.notice("\(name): \(error)")]
             }
@@ -191,24 +193,58 @@ public final class UIRuntime {
 
     // MARK: saving and loading
 
+    /// A name typed at the prompt as a file: relative to the current folder, `~` the home folder.
+    static func fileURL(_ path: String) -> URL {
+        URL(fileURLWithPath: NSString(string: path).expandingTildeInPath)
+    }
+
+    /// Where `w` and `l` go by default and quitting saves: `--save`, or the last file saved or loaded.
+    private func currentFile(_ exploration: Exploration) -> URL { checkpointFile ?? exploration.savePath }
+
+    /// The file quitting saves to (nil: `watch`, which saves nothing).
+    public var savePath: URL? {
+        if case .explore(let exploration) = mode { return currentFile(exploration) }
+        return nil
+    }
+
+    /// After a save or load of `url` (typed as `path`): it is the current file; the UI hears when that changed.
+    private func becameCurrent(_ url: URL, as path: String, _ exploration: Exploration) -> [Message] {
+        guard url.standardizedFileURL != currentFile(exploration).standardizedFileURL else { return [] }
+        checkpointFile = url
+        return [.savePath(path)]
+    }
+
+    /// `w`: the training's whole state while it trains, else the weights; true when the file was written.
+    private func save(to url: URL) -> (saved: Bool, messages: [Message]) {
+        guard let training else {
+            do {
+                try Checkpoint(model: inference.model, dataset: browsedDataset).write(to: url)
+                return (true, [.notice("saved \(url.path)")])
+            } catch {
+                return (false, [.notice("save failed: \(error)")])
+            }
+        }
+        return save(training, to: url)
+    }
+
     /// `w` while training: a `Trainer` is stopped between two steps, its whole state (weights, Adam's
     /// moments, step, recipe) written with the curve so far, and a new trainer continues from that very
     /// state (same step, rate, pause), so the run goes on as if never interrupted (the data order and holes
     /// derive from the seed and the step). A preset's full-batch loop cannot be continued that way: its
     /// newest weights are saved while it goes on.
-    private func save(_ training: BackgroundTraining, to url: URL) -> [Message] {
+    private func save(_ training: BackgroundTraining, to url: URL) -> (saved: Bool, messages: [Message]) {
         guard training.trainer is Trainer else {
             var answers = takePending(of: training, stopped: false)
             let written = write(BackgroundTraining.Stopped(model: training.trainer.snapshot, checkpoint: nil), to: url)
             answers += written.messages
-            return answers
+            return (written.written != nil, answers)
         }
         let stopped = training.stopAndTake(waitingAtMost: 30)
         var answers = takePending(of: training, stopped: true)
         let written = write(stopped, to: url)
         answers += written.messages
         training.restart(from: stopped.model, resume: stopped.checkpoint, learningRate: baseRate(of: stopped), paused: paused)
-        return answers
+        return (written.written != nil, answers)
     }
 
     /// Writes what `stopped` left to `url`; the messages say how it went (and clear the unsaved mark).
@@ -250,8 +286,8 @@ public final class UIRuntime {
 
     /// `l`: the saved run continues from its own step and Adam state, paused if training was paused, at the
     /// rate in use; its curves replace the shown ones when it saved some (else the shown ones stay).
-    private func load(_ loaded: Checkpoint, _ exploration: Exploration) -> [Message] {
-        let path = exploration.savePath.path
+    private func load(_ loaded: Checkpoint, from url: URL, _ exploration: Exploration) -> [Message] {
+        let path = url.path
         var answers: [Message] = []
         if let training {
             // The rate in use goes on (stopping between two steps to read it); the loaded run's own only if
@@ -271,7 +307,7 @@ public final class UIRuntime {
         epoch = loaded.optimizer == nil ? 0 : loaded.training.epoch
         trainedSinceSave = false
         // A checkpoint trained on other data is loaded all the same, and said in place of the usual notice.
-        let mismatch = loaded.dataset.mismatchNotice("model", file: exploration.savePath.lastPathComponent, wanted: browsedDataset)
+        let mismatch = loaded.dataset.mismatchNotice("model", file: url.lastPathComponent, wanted: browsedDataset)
         answers += [.notice(mismatch ?? "loaded \(path) (step \(lastStep))"), .modelLabel(path), .unsavedTraining(false)]
         if !loaded.training.loss.curve.isEmpty {
             history = loaded.training.loss
@@ -325,8 +361,8 @@ public final class UIRuntime {
         let stopped = training.stopAndTake(waitingAtMost: seconds)
         _ = takePending(of: training, stopped: true)
         guard saving, trainedSinceSave else { return nil }
-        let path = exploration.savePath.path
-        let (written, messages) = write(stopped, to: exploration.savePath)
+        let path = currentFile(exploration).path
+        let (written, messages) = write(stopped, to: currentFile(exploration))
         guard let written else { return "training not saved: \(messages.compactMap { if case .notice(let t) = $0 { t } else { nil } }.joined())" }
         return "saved the training (step \(written.training.step)\(written.optimizer == nil ? ", weights only" : "")) to \(path);"
             + " continue it with: inpaint tui --model \(path)"
@@ -371,7 +407,8 @@ public final class UIRuntime {
             messages += watch.newEvents().map { .training($0) }
             if let (model, path) = watch.rewrittenCheckpoint() {
                 inference.model = model
-                messages += [.modelUpdated(revision: nextModelRevision()), .notice("reloaded \(path)")]
+                messages += [.modelUpdated(revision: nextModelRevision()), .notice("reloaded \(path)"),
+                             .modelIdentity(ModelIdentity(config: model.config, origin: .watched(path)))]
             }
         }
         return messages

@@ -65,6 +65,8 @@ public enum Prompt: Sendable, Equatable {
     case presetMenu
     /// `q` with training not yet on disk: save and quit, quit without saving, or stay (`QuitDialog`).
     case confirmQuit
+    /// `w` / `l`: the checkpoint's file name, the current one typed in already (`FileNamePrompt`).
+    case fileName(FileNamePrompt)
 }
 
 /// The training side of the screen, as last reported.
@@ -95,6 +97,8 @@ public struct Drag: Sendable, Equatable {
     /// False until the pointer reaches another cell: a press and release without motion is a click, which
     /// moves the hole there instead of cutting a one-cell hole.
     public var moved = false
+    /// The brush's last position (brush and draw modes), so the next motion paints the way from it (`Brush`).
+    public var lastBrush: BrushPoint?
 }
 
 /// The whole UI model. Only `update(_:_:)` changes it; `view(_:)` draws it.
@@ -149,6 +153,12 @@ public struct AppState: Sendable, Equatable {
     public var savePath: String?
     /// `inpaint watch`: training runs elsewhere, so the training keys say so at once.
     public var watching = false
+    /// The lesson pane (`o`, `LessonPane`), on when a preset starts.
+    public var lesson = Lesson()
+    /// Undo and redo of the hole and the drawing (`u`, `U`).
+    public var edits = EditHistory()
+    /// What is training, for the header (nil: not said, as in a test's state).
+    public var model: ModelIdentity?
 
     /// The hole `r` makes and the app starts with: 1/8 to 1/4 of the image, the range of Hu & Velarde's
     /// random rectangles (§3); the initial one is a 12×12 square near the middle (144 px ≈ 18 %).

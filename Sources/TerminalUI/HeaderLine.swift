@@ -1,6 +1,7 @@
 import Foundation
 
-/// The top line: which digit, the hole, the mode, and what does not fit. Each part has shorter forms, used
+/// The top line: what is training (the preset, the network's shape and where its weights came from: never
+/// left out), which digit, the hole, the mode, and what does not fit. Each part has shorter forms, used
 /// in a fixed order until the line fits the terminal (80 columns take the short ones), so that the note of
 /// hidden panels is never the part cut off. The hole's numbers have a fixed width in every form, so a drag
 /// rewrites only the digits that changed and never makes the line pick another form.
@@ -35,9 +36,12 @@ enum HeaderLine {
     /// The parts in their chosen forms for a line of `width` cells.
     static func parts(_ state: AppState, width: Int) -> [(text: String, role: Role)] {
         var parts: [String: Part] = [:]
-        let order = ["title", "preset", "digit", "hole", "mode", "presenter", "hidden"]
+        let order = ["title", "preset", "model", "digit", "hole", "mode", "presenter", "hidden"]
         parts["title"] = Part(forms: ["inpaint"], role: .title)
         if let preset = state.preset { parts["preset"] = Part(forms: [" · \(preset)"], role: .accent) }
+        if let model = state.model {
+            parts["model"] = Part(forms: model.headerForms.map { (state.preset == nil ? "  " : ": ") + $0 }, role: .accent)
+        }
         if let index = state.digitIndex {
             let label = state.library.labels[index]
             let number = "\(index + 1)/\(state.library.count)"
@@ -68,11 +72,13 @@ enum HeaderLine {
             parts["hidden"] = Part(forms: ["  too small for: " + hidden.map(\.title).joined(separator: ", ")], role: .warning)
         }
         // Shorter forms first for what is easiest to do without, then whole parts left out.
-        let steps = ["mode", "digit", "hole", "digit", "presenter", "mode", "hole", "digit", "preset"]
+        // What is training ("model") only shortens: it is never left out.
+        let steps = ["model", "mode", "digit", "hole", "digit", "model", "presenter", "mode", "hole", "digit", "model",
+                     "preset"]
         func length() -> Int { parts.values.reduce(0) { $0 + $1.text.count } }
         for name in steps where length() > width {
             guard var part = parts[name] else { continue }
-            if part.form < part.forms.count - 1 { part.form += 1; parts[name] = part } else { parts[name] = nil }
+            if part.form < part.forms.count - 1 { part.form += 1; parts[name] = part } else if name != "model" { parts[name] = nil }
         }
         return order.compactMap { parts[$0] }.map { ($0.text, $0.role) }
     }

@@ -7,12 +7,13 @@ public enum HelpOverlay {
         ("arrows", "move the hole"),
         ("shift+arrows, H J K L", "narrower, taller… resize the hole"),
         ("r / c", "random hole (1/8–1/4 of the digit) / clear the hole"),
+        ("u / U", "undo / redo the last hole, stroke or drawing (a drag is one; a new digit starts afresh)"),
         ("m", "mode: rectangle → brush → draw your own digit"),
         ("n / p / g / d", "next / previous / go to number / digit of a class (q in a prompt quits)"),
         ("space / s", "pause or resume training / one step while paused"),
         ("+ / -", "double / halve the learning rate"),
         ("R", "reset the model (asks first)"),
-        ("w / l", "save / load weights, Adam state, step and curves (l keeps pause and rate)"),
+        ("w / l", "save / load weights, Adam state, step and curves, asking for the file (l keeps pause and rate)"),
         ("e / a", "error panel / log or linear loss axis"),
         ("z", "presenter layout: the digits as large as the terminal holds (z again: back)"),
         ("D", "debug overlay: drag latency, network time, cells and bytes per frame"),
@@ -20,6 +21,7 @@ public enum HelpOverlay {
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
         ("x", "train one of the report's experiments (as --preset)"),
+        ("o", "lesson pane: what to look for, the report's figure, what each panel on screen means"),
         ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
     ]
 

@@ -56,6 +56,7 @@ public enum KeyLine {
             return ("random \(dataset.itemNoun) of class: press \(classes), any other key cancels, q quits", false)
         case .confirmQuit?: return ("quit: s saves and quits, n quits without saving, Esc stays", true)
         case .confirmReset?: return ("reset the model to fresh random weights? y to confirm, any other key keeps it", true)
+        case .fileName(let prompt)?: return (prompt.question(width: state.screenWidth), false)
         case .presetMenu?, nil: return nil
         }
     }
@@ -85,8 +86,9 @@ public enum KeyLine {
         let presets = state.training.activity == .watching ? [] : [KeyHint("x", "presets")]
         let layout = KeyHint("z", state.presenter ? "normal layout" : "presenter")
         // In the presenter layout, how to leave it comes first.
-        return state.presenter ? [layout] + modeHints(state, training: training, presets: presets).filter { $0 != layout }
+        let hints = state.presenter ? [layout] + modeHints(state, training: training, presets: presets).filter { $0 != layout }
             : modeHints(state, training: training, presets: presets)
+        return withLessonAndUndoHints(state, hints)
     }
 
     private static func modeHints(_ state: AppState, training: [KeyHint], presets: [KeyHint]) -> [KeyHint] {

@@ -61,6 +61,10 @@ public enum Message: Equatable, Sendable {
     case trainingRestored(TrainingState)
     /// What the network now is, for the status block's model line (a preset, a reset, a loaded file).
     case modelLabel(String)
+    /// What the network now is, for the header (a preset, a reset, a loaded file).
+    case modelIdentity(ModelIdentity)
+    /// `w` or `l` used a file other than the current one: it is now the one they offer, and where quitting saves.
+    case savePath(String)
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers
@@ -71,8 +75,9 @@ public enum Effect: Equatable, Sendable {
     case pauseTraining, resumeTraining, stepTraining
     case setLearningRate(Float)
     case resetModel
-    case saveCheckpoint
-    case loadCheckpoint
+    /// `w` / `l` with the file name the prompt was given (relative to the current folder; `~` is the home folder).
+    case saveCheckpoint(path: String)
+    case loadCheckpoint(path: String)
     /// End the program; training not yet on disk is saved first (the runtime's `finish`).
     case quit
     /// End the program without saving (the quit dialog's `n`).

@@ -1,31 +1,45 @@
 import Experiments
 
-/// The `x` menu: a row per preset, numbered as the key that starts it, with what it trains; in a box
-/// narrower than the summaries (80 columns) each takes two rows, which with the frame is 22 of 80×24's 24,
-/// so every preset can be read and picked there. A shorter screen gets one row each, cut at the edge.
+/// The `x` menu: a row per preset, numbered as the key that starts it, with one line on what it shows:
+/// the experiment's `summary` (as `inpaint experiment list` has it) where the box is wide enough for every
+/// one of them, else a description of at most `shortLimit` characters, which fits 80 columns.
 public enum PresetMenu {
     static let title = "train an experiment from a fresh network (as inpaint tui --preset NAME)"
     static let footer = "1-9 trains it, any other key cancels"
+    /// 80 columns: a box of 78, 3 for the frame and the gap, 3 for the number, 13 for the names.
+    static let shortLimit = 59
 
-    /// The menu's rows for a box whose text gets `textWidth` cells: the number and name, then what the
-    /// preset trains, wrapped to a second row (indented under the text) when `wrap` and it is too long.
-    public static func rows(textWidth: Int, wrap: Bool) -> [String] {
-        let nameWidth = ExperimentName.presets.map(\.rawValue.count).max()! + 2
-        let indent = String(repeating: " ", count: 3 + nameWidth)
-        return ExperimentName.presets.enumerated().flatMap { i, name -> [String] in
-            let head = "\(i + 1)  " + name.rawValue.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let lines = HelpOverlay.wrap(name.summary, width: max(1, textWidth - head.count))
-            guard wrap, lines.count > 1 else { return [head + name.summary] }
-            return [head + lines[0], indent + lines.dropFirst().joined(separator: " ")]
+    /// What each preset shows, in at most `shortLimit` characters.
+    public static func description(_ name: ExperimentName) -> String {
+        switch name {
+        case .oneSeven: "Fig. 1: one 7, holes at 100 places; it fills any place"
+        case .bias: "Fig. 2: with biases the 7 is imprinted; every output is a 7"
+        case .sevens: "Fig. 3: 40 sevens; the fill is worse on 7s it never saw"
+        case .digits: "Fig. 4: 20 of each digit; training vs unseen digits"
+        case .position: "Fig. 5: one input channel, no mask: the fill stays dim"
+        case .brightness: "Fig. 6: the bigger the hole, the darker the fill"
+        case .mixing: "Fig. 7: 7s and 9s; an ambiguous hole fills with a blend"
+        case .full: "the whole training set, best recipe: the bundled model's"
+        case .adversarial: "L2 + adversarial loss: crisper strokes than L2 alone?"
+        case .architectures: "paper, strided and pooled for the same time (no preset)"
         }
     }
 
+    /// The menu's rows for a box whose text gets `textWidth` cells: the number and name, then the summary
+    /// when every summary fits, else the short description; one row each.
+    public static func rows(textWidth: Int) -> [String] {
+        let nameWidth = ExperimentName.presets.map(\.rawValue.count).max()! + 2
+        let heads = ExperimentName.presets.enumerated().map { i, name in
+            "\(i + 1)  " + name.rawValue.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        }
+        let summariesFit = zip(heads, ExperimentName.presets).allSatisfy { $0.count + $1.summary.count <= textWidth }
+        return zip(heads, ExperimentName.presets).map { $0 + (summariesFit ? $1.summary : description($1)) }
+    }
+
     public static func draw(into buffer: inout CellBuffer, theme: Theme) {
-        let natural = rows(textWidth: .max, wrap: false)
+        let natural = rows(textWidth: .max)
         let width = min(buffer.width - 2, max(title.count, natural.map(\.count).max()!) + 4)
-        // Two rows a preset when the box is narrower than the summaries and the screen has the rows for it.
-        let wrapped = rows(textWidth: width - 3, wrap: true)
-        let rows = wrapped.count + 4 <= buffer.height - 2 ? wrapped : natural
+        let rows = rows(textWidth: width - 3)
         let height = min(buffer.height - 2, rows.count + 4)
         let x = (buffer.width - width) / 2, y = max(1, (buffer.height - height) / 2)
         let blank = Cell(" ", foreground: theme.overlay.foreground, background: theme.overlay.background,

@@ -46,6 +46,7 @@ func applyPresetStart(_ state: inout AppState, _ start: PresetStart) -> [Effect]
     state.drag = nil
     state.panels.meanImage = nil   // the mean fill follows the new digits
     state.notice = start.hint
+    state.lesson = .forPreset(start.name, lookFor: start.hint)
     state.training.dataset = start.dataLabel
     state.training.learningRate = start.learningRate
     let hole = start.initialHole ?? AppState.initialHole

@@ -8,6 +8,8 @@ import NeuralCore
 /// Pure: no clock, no I/O, randomness from `state.generator`. Whenever the network's input changes, the
 /// returned effects include a `.reconstruct` for it, so every drag motion refreshes the reconstruction.
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    let edited = EditHistory.Snapshot(state)
+    defer { recordEdit(&state, from: edited) }
     switch message {
     case .key(let key):
         return handleKey(&state, key)
@@ -69,6 +71,12 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .modelLabel(let label):
         state.training.modelFile = label
+        return []
+    case .modelIdentity(let identity):
+        state.model = identity
+        return []
+    case .savePath(let path):
+        state.savePath = path
         return []
     }
 }
@@ -184,7 +192,8 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         state.notice = watchingNotice
         return []
     }
-    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) { return effects }
+    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) ?? handleLessonKey(&state, c)
+        ?? handleEditHistoryKey(&state, c) ?? handleFileNameKey(&state, c) { return effects }
     switch c {
     case "q":
         return requestQuit(&state)
@@ -245,8 +254,6 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
     case "R":
         state.prompt = .confirmReset
         return []
-    case "w": return [.saveCheckpoint]
-    case "l": return [.loadCheckpoint]
     default: return []
     }
 }
@@ -289,6 +296,7 @@ private func cycleMode(_ state: inout AppState) -> [Effect] {
 private func handlePrompt(_ state: inout AppState, _ prompt: Prompt, _ key: Key) -> [Effect] {
     if prompt == .presetMenu { return handlePresetMenu(&state, key) }
     if prompt == .confirmQuit { return handleQuitDialog(&state, key) }
+    if case .fileName(let fileName) = prompt { return handleFileNamePrompt(&state, fileName, key) }
     switch (prompt, key) {
     case (.goToIndex, .character("q")), (.digitClass, .character("q")):
         // q cancels the prompt and quits (asking first when training is not saved), as it does everywhere.
@@ -437,19 +445,20 @@ private func applyDrag(_ state: inout AppState, layout: Layout, x: Int, y: Int) 
         if hole == state.hole { return [] }   // same pixels: no new input, no work
         return setHole(&state, hole)
     case .brush:
-        let centre = DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)
         var changed = false
-        paint(around: centre, radius: 1.6) { index, _ in
-            if state.mask[index] != 0 { state.mask[index] = 0; changed = true }
+        for centre in strokeCentres(&state, to: DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)) {
+            paint(around: centre, radius: Brush.holeRadius) { index, _ in
+                if state.mask[index] != 0 { state.mask[index] = 0; changed = true }
+            }
         }
         state.hole = nil
         return changed ? inputChanged(&state) : []
     case .draw:
-        // A soft round brush, like the browser MNIST demos: ink falls off as a Gaussian (σ ≈ 1 pixel) and
-        // accumulates up to white.
-        let centre = DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)
-        paint(around: centre, radius: 2.2) { index, distanceSquared in
-            state.image[index] = min(1, state.image[index] + exp(-distanceSquared / 2) * 0.6)
+        // MNIST-white strokes with a soft edge (`Brush`).
+        for centre in strokeCentres(&state, to: DigitPanel.brushCentre(cellX: cx, cellY: cy, side: side)) {
+            paint(around: centre, radius: Brush.inkRadius) { index, distanceSquared in
+                state.image[index] = max(state.image[index], Brush.ink(distanceSquared: distanceSquared))
+            }
         }
         state.digitIndex = nil
         return inputChanged(&state)

@@ -101,6 +101,7 @@ struct TuiCommand: ParsableCommand {
 
         var state = AppState(library: presetRun?.library ?? browsable, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = start.label
+        state.model = start.identity
         state.savePath = savePath
         // A --model file with Adam's moments continues its run: its step, moments and curves, at its rate when
         // this UI wrote it. One without (an exported or PyTorch model) is fine-tuned from step 0 as before: fresh
@@ -149,7 +150,7 @@ struct TuiCommand: ParsableCommand {
             // The terminal is back (or, after a hangup, gone): save, then say where, if anyone can read it.
             let speak = how != .signal(SIGHUP) || TerminalDriver.terminalIsAlive
             if speak && how != .quitWithoutSaving && runtime.hasUnsavedTraining {
-                say("saving the training to \(savePath)…")
+                say("saving the training to \(runtime.savePath?.path ?? savePath)…")
             }
             if let report = runtime.finish(saving: how != .quitWithoutSaving), speak { say(report) }
             switch how {

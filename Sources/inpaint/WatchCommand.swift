@@ -50,6 +50,7 @@ struct WatchCommand: ParsableCommand {
         state.training.activity = .watching
         state.watching = true
         state.training.modelFile = start.label
+        state.model = start.identity
         state.training.dataset = "log \(log)"
 
         let driver = TerminalDriver(

@@ -69,7 +69,7 @@ final class DatasetNoticeTests: XCTestCase {
         let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)),
                                 exploring: Exploration(savePath: path, learningRate: nil, dataset: try fashionSample(),
                                                        seed: 1, training: nil))
-        let answers = runtime.perform([.loadCheckpoint])
+        let answers = runtime.perform([.loadCheckpoint(path: path.path)])
         let notices = answers.compactMap { if case .notice(let text) = $0 { return text } else { return nil } }
         XCTAssertEqual(notices, ["model tui.safetensors was trained on MNIST, not Fashion-MNIST (--dataset fashion): expect poorer fills"])
         XCTAssertTrue(runtime.inference.model.parameters.values == loaded.parameters.values, "the model is loaded anyway")
@@ -85,9 +85,9 @@ final class DatasetNoticeTests: XCTestCase {
         let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)),
                                 exploring: Exploration(savePath: path, learningRate: nil, dataset: try fashionSample(),
                                                        seed: 1, training: nil))
-        XCTAssertEqual(runtime.perform([.saveCheckpoint]), [.notice("saved \(path.path)")])
+        XCTAssertEqual(runtime.perform([.saveCheckpoint(path: path.path)]), [.notice("saved \(path.path)")])
         XCTAssertEqual(try Checkpoint.read(contentsOf: path).dataset, .fashion)
-        XCTAssertEqual(runtime.perform([.loadCheckpoint]).first { if case .notice = $0 { true } else { false } },
+        XCTAssertEqual(runtime.perform([.loadCheckpoint(path: path.path)]).first { if case .notice = $0 { true } else { false } },
                        .notice("loaded \(path.path) (step 0)"), "same data set: no notice")
     }
 
@@ -106,7 +106,7 @@ final class DatasetNoticeTests: XCTestCase {
         runtime.startTraining()
         addTeardownBlock { runtime.stop(waitingAtMost: 5) }
         _ = pollUntil(runtime) { !steps(in: $0).isEmpty }
-        let saved = runtime.perform([.saveCheckpoint])
+        let saved = runtime.perform([.saveCheckpoint(path: path.path)])
         XCTAssertTrue(saved.contains { if case .notice(let text) = $0 { text.hasPrefix("saved step") } else { false } }, "\(saved)")
         let checkpoint = try Checkpoint.read(contentsOf: path)
         XCTAssertEqual(checkpoint.dataset, .fashion)

@@ -81,7 +81,7 @@ final class TrainingPersistenceTests: XCTestCase {
         let untilPaused = pause(runtime)
         XCTAssertEqual(runtime.perform([.setLearningRate(5e-4)]), [])
 
-        let answers = runtime.perform([.saveCheckpoint])
+        let answers = runtime.perform([.saveCheckpoint(path: path.path)])
         let saved = try Checkpoint.read(contentsOf: path)
         XCTAssertTrue(answers.contains(.notice("saved step \(saved.training.step) to \(path.path)")), "\(answers)")
         XCTAssertTrue(answers.contains(.unsavedTraining(false)))
@@ -105,13 +105,13 @@ final class TrainingPersistenceTests: XCTestCase {
         let runtime = try runtime(saving: path)
         runtime.startTraining()
         _ = pollUntil(runtime) { (steps(in: $0).last?.step ?? 0) >= 12 }
-        _ = runtime.perform([.saveCheckpoint])
+        _ = runtime.perform([.saveCheckpoint(path: path.path)])
         let saved = try Checkpoint.read(contentsOf: path)
         _ = pollUntil(runtime) { (steps(in: $0).last?.step ?? 0) >= saved.training.step + 5 }
         _ = pause(runtime)
         XCTAssertEqual(runtime.perform([.setLearningRate(2.5e-4)]), [])
 
-        let loaded = runtime.perform([.loadCheckpoint])
+        let loaded = runtime.perform([.loadCheckpoint(path: path.path)])
         XCTAssertFalse(loaded.contains(.trainingReset), "the curves are not cleared")
         XCTAssertTrue(loaded.contains(.trainingRestored(saved.training)), "the file's own curves are shown: \(loaded)")
         XCTAssertTrue(loaded.contains(.modelLabel(path.path)), "the status names the loaded file")

@@ -57,20 +57,23 @@ final class UIRuntimeTests: XCTestCase {
         let model = stridedModel(seed: 5)
         let path = try temporaryDirectory(for: self).appendingPathComponent("saved.safetensors")
         let runtime = try exploring(model, savePath: path)
-        XCTAssertEqual(runtime.perform([.saveCheckpoint]), [.notice("saved \(path.path)")])
+        XCTAssertEqual(runtime.perform([.saveCheckpoint(path: path.path)]), [.notice("saved \(path.path)")])
 
         let reset = runtime.perform([.resetModel])
         XCTAssertEqual(reset, [.modelLabel("fresh random weights (R)"), .unsavedTraining(false),
+                               .modelIdentity(ModelIdentity(config: model.config, origin: .fresh)),
                                .notice("model reset to fresh random weights"), .modelUpdated(revision: 1)])
         XCTAssertNotEqual(runtime.inference.model.parameters.values, model.parameters.values, "reset: new weights")
         XCTAssertEqual(runtime.inference.model.config, model.config)
 
-        XCTAssertEqual(runtime.perform([.loadCheckpoint]), [.notice("loaded \(path.path) (step 0)"), .modelLabel(path.path),
-                                                            .unsavedTraining(false), .modelUpdated(revision: 2)])
+        XCTAssertEqual(runtime.perform([.loadCheckpoint(path: path.path)]), [.notice("loaded \(path.path) (step 0)"), .modelLabel(path.path),
+                                                            .unsavedTraining(false),
+                                                            .modelIdentity(ModelIdentity(config: model.config, origin: .file(path.path))),
+                                                            .modelUpdated(revision: 2)])
         XCTAssertEqual(runtime.inference.model.parameters.values, model.parameters.values, "load: the saved weights")
 
         try FileManager.default.removeItem(at: path)
-        let failed = runtime.perform([.loadCheckpoint])
+        let failed = runtime.perform([.loadCheckpoint(path: path.path)])
         XCTAssertEqual(failed.count, 2)
         XCTAssertTrue(failed.first?.noticeText?.hasPrefix("load failed: ") ?? false, "\(failed)")
         XCTAssertEqual(runtime.inference.model.parameters.values, model.parameters.values, "a failed load keeps the weights")
@@ -138,7 +141,8 @@ final class UIRuntimeTests: XCTestCase {
         let answers = runtime.perform([.startPreset(.oneSeven)])
         let run = try PresetRun(name: .oneSeven, dataset: try bundledSample(), seed: 1, maskChannel: false)
         XCTAssertEqual(answers, [.presetStarted(run.start), .notice("one-seven: a fresh network, not training (--no-train)"),
-                                 .modelLabel("fresh paper (seed 1)"), .modelUpdated(revision: 1)])
+                                 .modelLabel("fresh paper (seed 1)"), .modelIdentity(run.identity), .modelUpdated(revision: 1)])
+        XCTAssertEqual(run.identity, ModelIdentity(config: ModelConfig(), origin: .fresh), "the header: fresh, never bundled")
         XCTAssertEqual(runtime.inference.model.parameters.values, run.freshModel().parameters.values)
     }
 }

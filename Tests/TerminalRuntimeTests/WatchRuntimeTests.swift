@@ -45,14 +45,16 @@ final class WatchRuntimeTests: XCTestCase {
         try Checkpoint(model: trained).write(to: checkpoint)
         try append("{\"event\":\"checkpoint\",\"path\":\"run.safetensors\"}\n", toFile: log)
         XCTAssertEqual(runtime.poll(), [.training(.checkpointWritten(path: "run.safetensors")), .modelUpdated(revision: 1),
-                                        .notice("reloaded \(checkpoint.path)")])
+                                        .notice("reloaded \(checkpoint.path)"),
+                                        .modelIdentity(ModelIdentity(config: trained.config, origin: .watched(checkpoint.path)))])
         XCTAssertEqual(runtime.inference.model.parameters.values, trained.parameters.values)
         XCTAssertEqual(runtime.poll(), [], "not rewritten: not reloaded")
 
         // Rewritten the way `inpaint train` does it (a new file renamed over the old one).
         let newer = stridedModel(seed: 10)
         try Checkpoint(model: newer).write(to: checkpoint)
-        XCTAssertEqual(runtime.poll(), [.modelUpdated(revision: 2), .notice("reloaded \(checkpoint.path)")])
+        XCTAssertEqual(runtime.poll(), [.modelUpdated(revision: 2), .notice("reloaded \(checkpoint.path)"),
+                                        .modelIdentity(ModelIdentity(config: newer.config, origin: .watched(checkpoint.path)))])
         XCTAssertEqual(runtime.inference.model.parameters.values, newer.parameters.values)
     }
 
@@ -60,8 +62,8 @@ final class WatchRuntimeTests: XCTestCase {
         let log = try temporaryDirectory(for: self).appendingPathComponent("run.jsonl").path
         XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil))
         let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)), watching: log, checkpoint: nil)
-        for effect: Effect in [.pauseTraining, .stepTraining, .setLearningRate(1), .resetModel, .saveCheckpoint,
-                               .loadCheckpoint, .startPreset(.oneSeven)] {
+        for effect: Effect in [.pauseTraining, .stepTraining, .setLearningRate(1), .resetModel, .saveCheckpoint(path: "x"),
+                               .loadCheckpoint(path: "x"), .startPreset(.oneSeven)] {
             XCTAssertEqual(runtime.perform([effect]),
                            [.notice("watching: training runs elsewhere and is not controlled from here")], "\(effect)")
         }

@@ -140,7 +140,7 @@ final class LayoutTests: XCTestCase {
         for (i, name) in ["one-seven", "bias", "sevens", "digits", "position", "brightness", "mixing", "full", "adversarial"].enumerated() {
             XCTAssertTrue(screen.contains("\(i + 1)  \(name)"), "\(name) in\n\(screen)")
         }
-        XCTAssertTrue(screen.contains("does the fill sharpen?"), "the last summary is whole:\n\(screen)")
+        XCTAssertTrue(screen.contains(PresetMenu.description(.adversarial)), "the last description is whole:\n\(screen)")
         XCTAssertTrue(lines(state).last!.hasSuffix("Esc: cancel"))
         assertSnapshot(snapshotText(view(state)), named: "screen-presets-80x24")
         XCTAssertEqual(update(&state, .key(.character("9"))), [.startPreset(.adversarial)])

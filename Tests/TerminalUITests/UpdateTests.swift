@@ -148,7 +148,9 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(state.digitIndex, 0)
         _ = update(&state, .key(.character("R")))
         XCTAssertEqual(update(&state, .key(.character("y"))), [.resetModel])
-        XCTAssertEqual(update(&state, .key(.character("w"))), [.saveCheckpoint])
+        XCTAssertEqual(update(&state, .key(.character("w"))), [], "w asks for the file name first")
+        for c in "run.st" { _ = update(&state, .key(.character(c))) }
+        XCTAssertEqual(update(&state, .key(.enter)), [.saveCheckpoint(path: "run.st")])
         XCTAssertEqual(state.training.trainHistory.points, [LossPoint(step: 5, loss: 0.1)])
         _ = update(&state, .trainingReset)
         XCTAssertEqual(state.training.trainHistory.points, [])
