@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
     var adversarialWeight: Float?
     @Option(help: "Checkpoint to write.")
     var out = "inpaint-model.safetensors"
-    @Option(help: "Continue from this checkpoint (its recipe and step; --steps/--epochs extend it).")
+    @Option(help: "Continue from this checkpoint (its recipe, step and length; --steps/--epochs change the length).")
     var resume: String?
     @Option(help: "Append every event as one JSON object per line to this file.")
     var log: String?
@@ -137,8 +137,12 @@ struct TrainCommand: ParsableCommand {
         }
         options.evalEvery = evalEvery
         options.checkpointEvery = checkpointEvery
-        options.epochs = steps == nil ? (epochs ?? 3) : nil
-        options.maxSteps = steps
+        // The run's length: --steps or --epochs when given. A resumed run otherwise keeps its own (a cosine
+        // schedule is stretched over it, so a default here would bend the rate mid-run); a new one runs 3 epochs.
+        if steps != nil || epochs != nil || resumeState == nil {
+            options.epochs = steps == nil ? (epochs ?? 3) : nil
+            options.maxSteps = steps
+        }
         options.workers = workers
 
         var generator = SeededGenerator(seed: options.seed)

@@ -41,6 +41,27 @@ final class TrainEndToEndTests: XCTestCase {
         XCTAssertEqual(a, b, "a resumed run must reconstruct exactly like the uninterrupted one")
     }
 
+    /// A resumed run keeps its own length when neither --steps nor --epochs is given: resuming a 1-epoch
+    /// cosine run used to stretch it to the default 3 epochs and bend its learning rate mid-run.
+    func testResumeWithoutALengthKeepsTheRunsOwn() throws {
+        let dir = try temporaryDirectory(for: self)
+        let out = dir.appendingPathComponent("short.safetensors")
+        // The sample's training images at batch 200: 4 whole steps an epoch.
+        let first = try train(["--epochs", "1", "--batch", "200", "--schedule", "cosine", "--out", out.path], in: dir)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("done: step 4"), first.stderr)
+        let log = dir.appendingPathComponent("resumed.jsonl")
+        let resumed = try runInpaint(["train", "--resume", out.path, "--out", out.path, "--log", log.path],
+                                     environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("done: step 4"), "the finished run must stay finished: \(resumed.stderr)")
+        XCTAssertEqual(try events(log).filter { $0["event"] as? String == "step" }.count, 0)
+        // --epochs still extends it.
+        let longer = try runInpaint(["train", "--resume", out.path, "--epochs", "2", "--out", out.path],
+                                    environment: ["XDG_DATA_HOME": dir.path], unset: ["INPAINT_DATA"])
+        XCTAssertTrue(longer.stderr.contains("done: step 8"), longer.stderr)
+    }
+
     /// The `inpaint.training` metadata's loss-curve steps of a checkpoint.
     private func curveSteps(_ url: URL) throws -> [Int] {
         let bytes = [UInt8](try Data(contentsOf: url))
