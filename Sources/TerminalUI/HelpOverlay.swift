@@ -20,6 +20,8 @@ public enum HelpOverlay {
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
         ("x", "train one of the report's experiments (as --preset)"),
+        ("G", "gradient pane: each tensor's gradient norm (log bars, sparklines) and the learning-rate schedule"),
+        ("M", "filmstrip: this digit and hole filled at steps 0, 10, 100, 1k… of the run, and now"),
         ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
     ]
 

@@ -85,8 +85,8 @@ public enum KeyLine {
         let presets = state.training.activity == .watching ? [] : [KeyHint("x", "presets")]
         let layout = KeyHint("z", state.presenter ? "normal layout" : "presenter")
         // In the presenter layout, how to leave it comes first.
-        return state.presenter ? [layout] + modeHints(state, training: training, presets: presets).filter { $0 != layout }
-            : modeHints(state, training: training, presets: presets)
+        return InsidePanes.keyHints(state) + (state.presenter ? [layout] + modeHints(state, training: training, presets: presets).filter { $0 != layout }
+            : modeHints(state, training: training, presets: presets))
     }
 
     private static func modeHints(_ state: AppState, training: [KeyHint], presets: [KeyHint]) -> [KeyHint] {

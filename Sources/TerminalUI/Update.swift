@@ -27,7 +27,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .training(let event):
         applyTraining(&state, event)
-        return []
+        return noteInsideTraining(&state, event)
     case .trainingReset:
         state.training.trainHistory.removeAll()
         state.training.evalHistory.removeAll()
@@ -35,6 +35,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.training.epoch = 0
         state.training.loss = nil
         state.training.evalLoss = nil
+        state.inside.startOver()
         return []
     case .modelUpdated(let revision):
         state.modelRevision = max(state.modelRevision, revision)
@@ -69,6 +70,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .modelLabel(let label):
         state.training.modelFile = label
+        return []
+    case .trainingPace, .filmstripFrame:
+        applyInsideMessage(&state, message)
         return []
     }
 }
@@ -184,7 +188,7 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         state.notice = watchingNotice
         return []
     }
-    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) { return effects }
+    if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) ?? handleInsideKey(&state, c) { return effects }
     switch c {
     case "q":
         return requestQuit(&state)
