@@ -60,6 +60,8 @@ struct FullBatchLoop {
     private var adam: Adam
     private var gradients: ParameterStore
     private let workspace: ContextEncoderWorkspace
+    /// The L2 norm of each tensor's gradient in the last `step` (by checkpoint name, the network's order).
+    private(set) var gradientNorms: [GradientNorm] = []
 
     /// images: [count, 784].
     init(model: ContextEncoder, images: [Float], count: Int, learningRate: Float, seed: UInt64) {
@@ -99,7 +101,9 @@ struct FullBatchLoop {
             for i in gradients.values.indices { gradients.values[i] *= scale }
         }
         loss /= Float(chunks)
-        adam.step(parameters: &model.parameters, gradients: gradients)
+        // The same update as `adam.step`, also reading each tensor's gradient norm for the UI's gradient pane.
+        gradientNorms = adam.stepReturningGradientNorms(parameters: &model.parameters, gradients: gradients)
+            .map { GradientNorm(name: $0.name, norm: Float($0.norm)) }
         return loss
     }
 

@@ -90,7 +90,7 @@ public final class FullBatchTrainer: TrainingControl, @unchecked Sendable {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             events(.step(TrainingStep(step: step + 1, epoch: step + 1, loss: loss,
                                       imagesPerSecond: seconds > 0 ? Double((step + 1) * recipe.count) / seconds : 0,
-                                      learningRate: loop.learningRate)))
+                                      learningRate: loop.learningRate, gradientNorms: loop.gradientNorms)))
             if (step + 1) % evaluationEvery == 0 || step + 1 == recipe.steps { evaluate(step: step + 1) }
         }
         events(.stateChanged(.stopped))

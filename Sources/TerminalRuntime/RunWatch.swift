@@ -19,21 +19,28 @@ final class RunWatch {
     }
 
     /// The events of the lines completed since the last call; lines that are not an event are skipped.
-    func newEvents() -> [TrainingEvent] {
-        let events = follower.poll().compactMap(TrainingLog.event(fromLine:))
+    func newEvents() -> [TrainingEvent] { newTimedEvents().map(\.event) }
+
+    /// The same, each with the time its line was written (nil when it has none).
+    func newTimedEvents() -> [(event: TrainingEvent, time: Double?)] {
+        let events = follower.poll().compactMap { line in TrainingLog.event(fromLine: line).map { ($0, TrainingLog.time(fromLine: line)) } }
         if checkpointFromLog {
-            for case .checkpointWritten(let path) in events { checkpoint = RunWatch.resolve(checkpoint: path, log: log) }
+            for case (.checkpointWritten(let path), _) in events { checkpoint = RunWatch.resolve(checkpoint: path, log: log) }
         }
         return events
     }
+
+    /// The training record of the checkpoint `rewrittenCheckpoint` last read (its step, its recipe).
+    private(set) var lastCheckpointTraining: TrainingState?
 
     /// The checkpoint's weights and path when the file changed since the last successful read; nil when it
     /// did not, does not exist yet, or was caught mid-write (read again on the next call).
     func rewrittenCheckpoint() -> (ContextEncoder, String)? {
         guard let path = checkpoint, let version = FileVersion(path: path), version != lastSeen,
-              let model = try? Checkpoint.read(contentsOf: URL(fileURLWithPath: path)).model else { return nil }
+              let read = try? Checkpoint.read(contentsOf: URL(fileURLWithPath: path)) else { return nil }
         lastSeen = version
-        return (model, path)
+        lastCheckpointTraining = read.training
+        return (read.model, path)
     }
 
     /// A checkpoint path as the log names it: relative paths are relative to where `inpaint train` ran,

@@ -10,6 +10,12 @@ public enum TrainingLog {
     public static func event(fromLine line: Substring) -> TrainingEvent? {
         try? JSONDecoder().decode(TrainingEvent.self, from: Data(line.utf8))
     }
+
+    /// The writer's `time` on one line (seconds since 1970), for the pace of a watched run; nil without one.
+    public static func time(fromLine line: Substring) -> Double? {
+        struct Timed: Decodable { var time: Double? }
+        return (try? JSONDecoder().decode(Timed.self, from: Data(line.utf8)))?.time
+    }
 }
 
 /// Follows a growing file: each `poll()` returns the complete lines appended since the last one.

@@ -41,6 +41,27 @@ public final class UIRuntime {
     /// saves there too.
     private var checkpointFile: URL?
 
+    // Training seen from inside (`UIRuntime+Inside.swift`): the pace and the filmstrip.
+    var paceMeter = TrainingPaceMeter()
+    var sentPace = (pace: TrainingPace(), time: -Double.infinity)
+    var filmstrip = FilmstripRecorder()
+    /// `inpaint watch`: the step of the checkpoint last reloaded, and the log's steps per epoch once known.
+    var watchedCheckpointStep: Int?
+    var watchedStepsPerEpoch: Int?
+    /// Seconds on a clock that only goes forward: measures the pace and spaces the filmstrip's newest frames.
+    public var clock: () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    var watchedLogStep = 0
+    var watchedRecipe: TrainingState?
+    /// The step of the weights in use (nil in `watch` before a checkpoint was read).
+    var currentWeightsStep: Int? {
+        switch mode {
+        case .watch: return watchedCheckpointStep
+        case .explore: return (training?.trainer as? Trainer)?.snapshotStep ?? lastStep
+        }
+    }
+    var lastStepForInside: Int { lastStep }
+    func newestNetworkForInside() -> ModelReconstructor { newestNetwork() }
+
     /// The checkpoint note that says the terminal UI wrote a file (so reopening it takes up its rate).
     public static let writerNote = (key: "written by", value: "inpaint tui")
 
@@ -66,6 +87,7 @@ public final class UIRuntime {
     public init(inference: ModelReconstructor, watching log: String, checkpoint: String?) {
         self.inference = inference
         self.mode = .watch(RunWatch(log: log, checkpoint: checkpoint))
+        self.filmstrip = FilmstripRecorder(latestInterval: 0)   // one frame per reloaded checkpoint
     }
 
     /// Called from any thread when training has news for `poll`. Set it before `startTraining()`.
@@ -89,6 +111,7 @@ public final class UIRuntime {
             case .reconstruct: lastReconstruct = effect
             case .encodeFeatures, .classify: panelQuestions.append(effect)
             case .quit, .quitWithoutSaving: break
+            case .filmstripSubject(let image, let mask): answers += fixFilmstrip(image: image, mask: mask)
             default: answers += control(effect)
             }
         }
@@ -171,11 +194,12 @@ public final class UIRuntime {
                             .modelLabel(run.modelLabel), .modelIdentity(run.identity), .modelUpdated(revision: nextModelRevision())]
                 }
                 training.restart(from: fresh, factory: run.factory)
+                paceMeter.totalSteps = run.totalSteps
                 return restarted() + [.presetStarted(run.start)] + startedOver(label: run.modelLabel) + [.modelIdentity(run.identity)]
             } catch {
                 return [.notice("\(name): \(error)")]
             }
-        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving:
+        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject:
             return []
         }
     }
@@ -188,6 +212,7 @@ public final class UIRuntime {
         epoch = 0
         requestedRate = rate
         trainedSinceSave = false
+        insideStartedOver()
         return [.modelLabel(label), .unsavedTraining(false)]
     }
 
@@ -305,6 +330,7 @@ public final class UIRuntime {
         }
         lastStep = loaded.optimizer == nil ? 0 : loaded.training.step
         epoch = loaded.optimizer == nil ? 0 : loaded.training.epoch
+        insideLoaded()
         trainedSinceSave = false
         // A checkpoint trained on other data is loaded all the same, and said in place of the usual notice.
         let mismatch = loaded.dataset.mismatchNotice("model", file: url.lastPathComponent, wanted: browsedDataset)
@@ -335,6 +361,7 @@ public final class UIRuntime {
     private func note(_ event: TrainingEvent) -> [Message] {
         var messages: [Message] = []
         history.note(event)
+        if case .stateChanged(.training) = event { paceMeter.restartWindow() }   // a pause is not a slow pace
         if case .step(let step) = event {
             lastStep = step.step
             epoch = step.epoch
@@ -403,15 +430,21 @@ public final class UIRuntime {
             if case .step = event { stepped = true }
         }
         if stepped { messages.append(.modelUpdated(revision: nextModelRevision())) }
+        if stepped { messages += insideAfterSteps() }
+        var watched = false
         if case .watch(let watch) = mode {
-            messages += watch.newEvents().map { .training($0) }
+            let timed = watch.newTimedEvents()
+            watched = !timed.isEmpty
+            messages += timed.map { .training($0.event) }
+            noteWatched(timed)
             if let (model, path) = watch.rewrittenCheckpoint() {
                 inference.model = model
                 messages += [.modelUpdated(revision: nextModelRevision()), .notice("reloaded \(path)"),
                              .modelIdentity(ModelIdentity(config: model.config, origin: .watched(path)))]
+                messages += insideReloaded(watch.lastCheckpointTraining)
             }
         }
-        return messages
+        return messages + (stepped || watched ? paceNews() : [])   // the pace follows steps: none in a quiet poll
     }
 
     // MARK: training
@@ -427,6 +460,7 @@ public final class UIRuntime {
             lastStep = resumed.training.step
             epoch = resumed.training.epoch
         }
+        paceMeter.totalSteps = plan.totalSteps
         let training = BackgroundTraining(model: inference.model, resume: resume, factory: plan.factory, inbox: inbox)
         if let rate = plan.learningRate { training.trainer.setLearningRate(rate); requestedRate = rate }
         self.training = training
@@ -470,10 +504,13 @@ public struct TrainingPlan {
     public var factory: BackgroundTraining.Factory
     /// Set before the first step instead of the recipe's rate (a preset with `--lr`); nil: the recipe's.
     public var learningRate: Float?
+    /// The step the run ends at, for the progress line; nil: it trains until stopped.
+    public var totalSteps: Int?
 
-    public init(factory: @escaping BackgroundTraining.Factory, learningRate: Float? = nil) {
+    public init(factory: @escaping BackgroundTraining.Factory, learningRate: Float? = nil, totalSteps: Int? = nil) {
         self.factory = factory
         self.learningRate = learningRate
+        self.totalSteps = totalSteps
     }
 
     /// A `Trainer` on `images` ([count, 784]) with `options`, scored on `evaluationImages` ([evaluationCount, 784]).
@@ -482,11 +519,11 @@ public struct TrainingPlan {
         TrainingPlan(factory: { model, resume, events in
             Trainer(model: model, images: images, count: count, options: options, evaluationImages: evaluationImages,
                     evaluationCount: evaluationCount, resumeFrom: resume, events: events)
-        })
+        }, totalSteps: options.maxSteps ?? options.epochs.map { $0 * ((count + options.batchSize - 1) / options.batchSize) })
     }
 
     /// A preset's own trainer (`FullBatchTrainer` or `Trainer`, as `inpaint experiment` trains it).
     public static func preset(_ run: PresetRun, learningRate: Float?) -> TrainingPlan {
-        TrainingPlan(factory: run.factory, learningRate: learningRate)
+        TrainingPlan(factory: run.factory, learningRate: learningRate, totalSteps: run.totalSteps)
     }
 }

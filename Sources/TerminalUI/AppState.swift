@@ -146,6 +146,8 @@ public struct AppState: Sendable, Equatable {
     public var prompt: Prompt?
     public var notice: String?
     public var training = TrainingStatus()
+    /// Training seen from inside: the gradient pane (`G`), the filmstrip (`M`), the pace (`TrainingInsight`).
+    public var inside = InsideTraining()
     /// Drives `r` and `d`; seeded, so a session repeats bit for bit.
     public var generator: SeededGenerator
     public var quitRequested = false

@@ -2,8 +2,8 @@ import Foundation
 
 /// A line chart drawn with Braille characters: each cell holds 2×4 dots (U+2800 + a bit per dot), so a chart
 /// of w×h cells has 2w×4h dots of resolution. With `ascii` (no UTF-8, `--ascii`, few colours) it is drawn
-/// in ASCII instead: the first series as a line of `'`, `-` and `_` (three heights per cell), the others as
-/// markers (`o`, `+`, …) at their points.
+/// in ASCII instead: a line series as a line of `'`, `-` and `_` (three heights per cell), dashed ones as
+/// markers (`o`, `+`, …) at their points, dotted ones (`Mark.dots`: raw losses under their average) as `.`.
 ///
 /// The series differ by more than colour, so they can be told apart under `NO_COLOR` or by a reader who
 /// does not see the colours: in Braille the second and later series are dashed (every other cell column).
@@ -11,11 +11,28 @@ import Foundation
 /// Layout inside its rectangle: y-axis labels in a left gutter, the plot, and one row of x-axis labels
 /// (first and last step) under it.
 public struct BrailleChart: Sendable {
+    /// How a series is drawn. By default the first is a line and the others dashed (markers in ASCII).
+    public enum Mark: Sendable, Equatable {
+        /// A connected line (in ASCII the `'-_` line).
+        case line
+        /// Braille: dashed; ASCII: a marker (`o`, `+`, …) at each point.
+        case dashed
+        /// Single dots at the points, not joined (the raw losses under their moving average); `.` in ASCII.
+        case dots
+    }
+
     public struct Series: Sendable {
         public var points: [LossPoint]
         public var style: TextStyle
-        public init(points: [LossPoint], style: TextStyle) { self.points = points; self.style = style }
+        /// nil: `.line` for the first series, `.dashed` for the others.
+        public var mark: Mark?
+        public init(points: [LossPoint], style: TextStyle, mark: Mark? = nil) {
+            self.points = points; self.style = style; self.mark = mark
+        }
     }
+
+    /// The mark series `index` is drawn with.
+    func mark(of index: Int) -> Mark { series[index].mark ?? (index == 0 ? .line : .dashed) }
 
     public var series: [Series]
     public var logScale: Bool
@@ -30,9 +47,17 @@ public struct BrailleChart: Sendable {
 
     /// How series `index` looks, for a legend: a solid line for the first, dashes or markers for the rest.
     public func legendSample(_ index: Int) -> String {
-        if ascii { return index == 0 ? "-_-" : String(BrailleChart.asciiMarkers[(index - 1) % BrailleChart.asciiMarkers.count]) }
-        return index == 0 ? "\u{2812}\u{2812}\u{2812}" : "\u{2812} \u{2812}"
+        switch mark(of: index) {
+        case .line: return ascii ? "-_-" : "\u{2812}\u{2812}\u{2812}"
+        case .dashed: return ascii ? String(BrailleChart.asciiMarkers[dashedRank(index) % BrailleChart.asciiMarkers.count])
+                                   : "\u{2812} \u{2812}"
+        case .dots: return ascii ? "." : "\u{2804}\u{2802}\u{2801}"
+        }
     }
+
+    /// Which dashed series this is (0 for the first), so that markers stay `o` for the eval curve whatever
+    /// comes before it.
+    private func dashedRank(_ index: Int) -> Int { (0..<index).filter { mark(of: $0) == .dashed }.count }
 
     /// Width of the y-label gutter: labels like "1.2e-02" plus one space.
     static let gutter = 8
@@ -93,7 +118,7 @@ public struct BrailleChart: Sendable {
         func dot(_ dx: Int, _ dy: Int, _ s: Int) {
             guard dx >= 0, dy >= 0, dx < dotsWide, dy < dotsHigh else { return }
             // Dashed: the second and later series skip every other cell column.
-            if s > 0 && (dx / 2) % 2 == 1 { return }
+            if mark(of: s) == .dashed && (dx / 2) % 2 == 1 { return }
             let cell = (dy / 4) * plotWidth + dx / 2
             bits[cell] |= BrailleChart.dotBit(column: dx % 2, row: dy % 4)
             owner[cell] = s
@@ -102,6 +127,7 @@ public struct BrailleChart: Sendable {
             var previous: (Int, Int)? = nil
             for p in line.points where plotted(p) {
                 let (dx, dy) = position(p, dotsWide, dotsHigh)
+                if mark(of: s) == .dots { dot(dx, dy, s); continue }
                 if let (px, py) = previous { BrailleChart.line(from: (px, py), to: (dx, dy)) { dot($0, $1, s) } }
                 else { dot(dx, dy, s) }
                 previous = (dx, dy)
@@ -127,14 +153,14 @@ public struct BrailleChart: Sendable {
         var glyphs = [Unicode.Scalar](repeating: " ", count: plotWidth * plotHeight)
         var owner = [Int](repeating: -1, count: plotWidth * plotHeight)
         for (s, line) in series.enumerated() {
-            if s == 0 {
+            if mark(of: s) == .line {
                 let high = plotHeight * levels.count
                 func mark(_ cx: Int, _ sy: Int) {
                     guard cx >= 0, sy >= 0, cx < plotWidth, sy < high else { return }
                     let cell = (sy / levels.count) * plotWidth + cx
                     let glyph = levels[sy % levels.count]
-                    glyphs[cell] = owner[cell] == 0 && glyphs[cell] != glyph ? "|" : glyph
-                    owner[cell] = 0
+                    glyphs[cell] = owner[cell] == s && glyphs[cell] != glyph ? "|" : glyph
+                    owner[cell] = s
                 }
                 // One height per column, the mean of the points that fall in it: at a cell's resolution the
                 // step-to-step noise of the loss would otherwise draw every column as a '|'.
@@ -152,7 +178,7 @@ public struct BrailleChart: Sendable {
                     previous = (cx, sy)
                 }
             } else {
-                let marker = BrailleChart.asciiMarkers[(s - 1) % BrailleChart.asciiMarkers.count]
+                let marker = mark(of: s) == .dots ? "." : BrailleChart.asciiMarkers[dashedRank(s) % BrailleChart.asciiMarkers.count]
                 for p in line.points where plotted(p) {
                     let (cx, cy) = position(p, plotWidth, plotHeight)
                     guard cx >= 0, cy >= 0, cx < plotWidth, cy < plotHeight else { continue }

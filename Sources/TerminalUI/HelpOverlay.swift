@@ -22,6 +22,8 @@ public enum HelpOverlay {
         ("v", "the encoder's feature maps: what the network sees of the input"),
         ("x", "train one of the report's experiments (as --preset)"),
         ("o", "lesson pane: what to look for, the report's figure, what each panel on screen means"),
+        ("G", "gradient pane: each tensor's gradient norm (log bars, sparklines) and the learning-rate schedule"),
+        ("M", "filmstrip: this digit and hole filled at steps 0, 10, 100, 1k… of the run, and now"),
         ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
     ]
 

@@ -86,8 +86,8 @@ public enum KeyLine {
         let presets = state.training.activity == .watching ? [] : [KeyHint("x", "presets")]
         let layout = KeyHint("z", state.presenter ? "normal layout" : "presenter")
         // In the presenter layout, how to leave it comes first.
-        let hints = state.presenter ? [layout] + modeHints(state, training: training, presets: presets).filter { $0 != layout }
-            : modeHints(state, training: training, presets: presets)
+        let hints = InsidePanes.keyHints(state) + (state.presenter ? [layout] + modeHints(state, training: training, presets: presets).filter { $0 != layout }
+            : modeHints(state, training: training, presets: presets))
         return withLessonAndUndoHints(state, hints)
     }
 

@@ -65,6 +65,10 @@ public enum Message: Equatable, Sendable {
     case modelIdentity(ModelIdentity)
     /// `w` or `l` used a file other than the current one: it is now the one they offer, and where quitting saves.
     case savePath(String)
+    /// The run's end and measured speed, for the progress line (`TrainingInsight`).
+    case trainingPace(TrainingPace)
+    /// The filmstrip's fixed input reconstructed at a milestone step, or the newest frame.
+    case filmstripFrame(FilmstripFrame)
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers
@@ -88,4 +92,7 @@ public enum Effect: Equatable, Sendable {
     case encodeFeatures(revision: Int, image: [Float], mask: [Float])
     /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
     case startPreset(ExperimentName)
+    /// Fix the filmstrip's input ([784] each) for this run and reconstruct it now and at every milestone step
+    /// (`Filmstrip.milestone`); answer `.filmstripFrame`.
+    case filmstripSubject(image: [Float], mask: [Float])
 }

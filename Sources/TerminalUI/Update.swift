@@ -29,7 +29,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .training(let event):
         applyTraining(&state, event)
-        return []
+        return noteInsideTraining(&state, event)
     case .trainingReset:
         state.training.trainHistory.removeAll()
         state.training.evalHistory.removeAll()
@@ -37,6 +37,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.training.epoch = 0
         state.training.loss = nil
         state.training.evalLoss = nil
+        state.inside.startOver()
         return []
     case .modelUpdated(let revision):
         state.modelRevision = max(state.modelRevision, revision)
@@ -77,6 +78,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .savePath(let path):
         state.savePath = path
+        return []
+    case .trainingPace, .filmstripFrame:
+        applyInsideMessage(&state, message)
         return []
     }
 }
@@ -193,7 +197,7 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
         return []
     }
     if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) ?? handleLessonKey(&state, c)
-        ?? handleEditHistoryKey(&state, c) ?? handleFileNameKey(&state, c) { return effects }
+        ?? handleEditHistoryKey(&state, c) ?? handleFileNameKey(&state, c) ?? handleInsideKey(&state, c) { return effects }
     switch c {
     case "q":
         return requestQuit(&state)

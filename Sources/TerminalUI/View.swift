@@ -16,18 +16,23 @@ public func view(_ state: AppState) -> CellBuffer {
     for placement in layout.panels {
         drawPanel(state, placement, side: layout.side, into: &buffer, theme: theme)
     }
+    // The raw training losses as dim dots under their moving average (TensorBoard's smoothing), then eval.
     let chart = BrailleChart(series: [
-        .init(points: state.training.trainHistory.points, style: theme.trainSeries),
+        .init(points: state.training.trainHistory.points, style: theme.dim, mark: .dots),
+        .init(points: LossHistory.exponentialMovingAverage(state.training.trainHistory.points), style: theme.trainSeries, mark: .line),
         .init(points: state.training.evalHistory.points, style: theme.evalSeries),
     ], logScale: state.logScale, ascii: state.style.ascii)
-    let c = LessonPane.chartRect(state)   // the layout's, less the lesson pane's room
+    let inside = InsidePanes(state, chart: LessonPane.chartRect(state))   // the layout's, less the lesson pane's room
+    let c = inside.lossChart
     if c.height >= 4 {
         var x = buffer.put("loss ", x: c.x, y: c.y, style: theme.title)
-        x = buffer.put(chart.legendSample(0) + " train  ", x: x, y: c.y, style: theme.trainSeries)
-        buffer.put(chart.legendSample(1) + " eval", x: x, y: c.y, style: theme.evalSeries)
+        x = buffer.put(chart.legendSample(1) + " train avg  ", x: x, y: c.y, style: theme.trainSeries)
+        x = buffer.put(chart.legendSample(0) + " raw  ", x: x, y: c.y, style: theme.dim)
+        buffer.put(chart.legendSample(2) + " eval", x: x, y: c.y, style: theme.evalSeries)
         chart.draw(into: &buffer, x: c.x, y: c.y + 1, width: c.width, height: c.height - 1, theme: theme)
     }
     LessonPane.draw(state, into: &buffer, theme: theme)
+    inside.draw(into: &buffer, theme: theme)
     StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
     if let row = layout.statusLine { StatusBlock(state: state).drawLine(into: &buffer, row: row, theme: theme) }
     drawKeyLine(state, into: &buffer, row: layout.helpRow, theme: theme)
