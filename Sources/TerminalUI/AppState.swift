@@ -95,6 +95,8 @@ public struct Drag: Sendable, Equatable {
     /// False until the pointer reaches another cell: a press and release without motion is a click, which
     /// moves the hole there instead of cutting a one-cell hole.
     public var moved = false
+    /// Which model's panel (a comparison shows each model's reconstruction and composite).
+    public var model = 0
 }
 
 /// The whole UI model. Only `update(_:_:)` changes it; `view(_:)` draws it.
@@ -149,6 +151,8 @@ public struct AppState: Sendable, Equatable {
     public var savePath: String?
     /// `inpaint watch`: training runs elsewhere, so the training keys say so at once.
     public var watching = false
+    /// Models 1… of a comparison (`--model A --model B`, `--preset compare-…`); empty: one model.
+    public var comparison = ModelComparison()
 
     /// The hole `r` makes and the app starts with: 1/8 to 1/4 of the image, the range of Hu & Velarde's
     /// random rectangles (§3); the initial one is a 12×12 square near the middle (144 px ≈ 18 %).
@@ -171,7 +175,8 @@ public struct AppState: Sendable, Equatable {
 
     public var layout: Layout {
         Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
-               optionalPanels: panels.shown, presenter: presenter)
+               optionalPanels: panels.shown, presenter: presenter,
+               models: comparison.count, shownModel: comparison.shownModel)
     }
 
     /// [784] known pixels kept, hole filled by the reconstruction (the image itself until one arrives).

@@ -35,7 +35,7 @@ enum HeaderLine {
     /// The parts in their chosen forms for a line of `width` cells.
     static func parts(_ state: AppState, width: Int) -> [(text: String, role: Role)] {
         var parts: [String: Part] = [:]
-        let order = ["title", "preset", "digit", "hole", "mode", "presenter", "hidden"]
+        let order = ["title", "preset", "digit", "hole", "mode", "presenter", "models", "hidden"]
         parts["title"] = Part(forms: ["inpaint"], role: .title)
         if let preset = state.preset { parts["preset"] = Part(forms: [" · \(preset)"], role: .accent) }
         if let index = state.digitIndex {
@@ -63,12 +63,13 @@ enum HeaderLine {
         }
         parts["mode"] = Part(forms: ["  mode: \(state.mode.rawValue)", "  \(state.mode.rawValue)"], role: .accent)
         if state.presenter { parts["presenter"] = Part(forms: ["  presenter", ""], role: .accent) }
+        parts["models"] = comparisonHeaderPart(state)
         let hidden = state.layout.hiddenPanels
         if !hidden.isEmpty {
             parts["hidden"] = Part(forms: ["  too small for: " + hidden.map(\.title).joined(separator: ", ")], role: .warning)
         }
         // Shorter forms first for what is easiest to do without, then whole parts left out.
-        let steps = ["mode", "digit", "hole", "digit", "presenter", "mode", "hole", "digit", "preset"]
+        let steps = ["models", "mode", "digit", "hole", "digit", "models", "presenter", "mode", "hole", "digit", "preset"]
         func length() -> Int { parts.values.reduce(0) { $0 + $1.text.count } }
         for name in steps where length() > width {
             guard var part = parts[name] else { continue }

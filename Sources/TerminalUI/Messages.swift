@@ -61,6 +61,10 @@ public enum Message: Equatable, Sendable {
     case trainingRestored(TrainingState)
     /// What the network now is, for the status block's model line (a preset, a reset, a loaded file).
     case modelLabel(String)
+    /// Model `model` (≥ 1) of a comparison reconstructed the input with this `revision` (model 0: `.reconstructed`).
+    case comparedReconstructed(model: Int, revision: Int, pixels: [Float])
+    /// An event of model `model`'s (≥ 1) training in a comparison (model 0's: `.training`).
+    case comparedTraining(model: Int, TrainingEvent)
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers

@@ -70,6 +70,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .modelLabel(let label):
         state.training.modelFile = label
         return []
+    case .comparedReconstructed, .comparedTraining:
+        return applyComparison(&state, message)
     }
 }
 
@@ -149,6 +151,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .escape:
         state.drag = nil
         return []
+    case .tab:
+        return cycleShownModel(&state)
     default:
         return []
     }
@@ -375,7 +379,7 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
     switch event.kind {
     case .press:
         guard let hit = layout.panel(atX: event.x, y: event.y) else { return [] }
-        state.drag = Drag(panel: hit.placement.kind, anchorX: hit.cellX, anchorY: hit.cellY)
+        state.drag = Drag(panel: hit.placement.kind, anchorX: hit.cellX, anchorY: hit.cellY, model: hit.placement.model)
         state.notice = nil
         // A rectangle waits for the pointer to move: a click must not replace the hole with one cell.
         if state.mode == .rectangle { return [] }
@@ -398,7 +402,7 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
 
 /// The drag's panel cell under screen cell (x, y), clamped into the panel.
 private func dragCell(_ drag: Drag, layout: Layout, x: Int, y: Int) -> (x: Int, y: Int)? {
-    guard let placement = layout.placement(of: drag.panel) else { return nil }
+    guard let placement = layout.placement(of: drag.panel, model: drag.model) else { return nil }
     let size = layout.digitSize
     return (min(max(0, x - placement.x), size.width - 1), min(max(0, y - placement.digitY), size.height - 1))
 }
