@@ -107,6 +107,7 @@ public struct Layout: Sendable, Equatable {
         self.presenter = presenter
         self.shownModel = min(max(0, shownModel), max(1, models) - 1)
         if models > 1 {
+            if arrangeComparison(models: models, maxScale: maxScale, optionalPanels: optionalPanels) { return }
             hiddenModels = (0..<models).filter { $0 != self.shownModel }
         }
         let base: [PanelKind] = [.original, .masked, .reconstruction, .composite] + (showErrorPanel ? [.error] : [])
@@ -141,6 +142,38 @@ public struct Layout: Sendable, Equatable {
     /// Model `model`'s panel of this kind (the first of the kind for a panel no model owns).
     public func placement(of kind: PanelKind, model: Int) -> PanelPlacement? {
         panels.first { $0.kind == kind && $0.model == model } ?? placement(of: kind)
+    }
+
+    /// Every model's reconstruction and composite at once: a column per model, the original above the
+    /// masked input in the first, each model's reconstruction above its composite in its own (2 models:
+    /// 3 columns of 2 rows; 220×60 holds them at 2×, 150×44 at 1×, 100×30 at 20 pixels), with the pane at the
+    /// side, else below. Optional panels follow in a third row, dropped (last first) when they do not fit;
+    /// the error panel is one model's and is left to the one-model layout. False when even the smallest
+    /// side does not fit (80×24): then one model's panels show (`hiddenModels`).
+    private mutating func arrangeComparison(models: Int, maxScale: Int, optionalPanels: [PanelKind]) -> Bool {
+        let columns = models + 1
+        let top: [(PanelKind, Int)] = [(.original, 0)] + (0..<models).map { (.reconstruction, $0) }
+        let bottom: [(PanelKind, Int)] = [(.masked, 0)] + (0..<models).map { (.composite, $0) }
+        let wholeAndHalf = Array(stride(from: 2 * max(1, maxScale), through: 2, by: -1).map { $0 * Digit.side / 2 })
+        let shrunk = Array(stride(from: Digit.side - 2, through: Layout.smallestSide, by: -2))
+        for dropped in 0...optionalPanels.count {
+            let optional = optionalPanels.dropLast(dropped).map { ($0, 0) }
+            let all = top + bottom + optional
+            let kinds = all.map(\.0)
+            panelModels = all.map(\.1)
+            let sides = presenter ? Array(stride(from: Layout.largestSide, through: Layout.smallestSide, by: -2))
+                : wholeAndHalf + (dropped == optionalPanels.count ? shrunk : [])
+            for s in sides where arrangeGridWithSide(kinds, columns: columns, side: s)
+                || arrangeGridWithSide(kinds, columns: columns, side: s, sideMinimum: 30)
+                || arrangeGridWithBottom(kinds, columns: columns, side: s)
+                || (presenter && arrangeWithStatusLine(kinds, side: s)) {
+                hiddenPanels = Array(optionalPanels.suffix(dropped))
+                panelModels = []
+                return true
+            }
+        }
+        panelModels = []
+        return false
     }
 
     // MARK: arrangements (each returns false and leaves self unchanged when it does not fit)
