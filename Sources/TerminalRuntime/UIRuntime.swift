@@ -23,6 +23,8 @@ public final class UIRuntime {
 
     private let mode: Mode
     private var training: BackgroundTraining?
+    /// Models 1… of a comparison, and a comparison preset's alternating training (nil: one model).
+    public var compared: ComparedModels? { didSet { compared?.onNews = inbox.onNews } }
     private let inbox = TrainingInbox()
     private var modelRevision = 0
 
@@ -93,7 +95,7 @@ public final class UIRuntime {
     /// Called from any thread when training has news for `poll`. Set it before `startTraining()`.
     public var onNews: (@Sendable () -> Void)? {
         get { inbox.onNews }
-        set { inbox.onNews = newValue }
+        set { inbox.onNews = newValue; compared?.onNews = newValue }
     }
 
     // MARK: effects
@@ -122,6 +124,7 @@ public final class UIRuntime {
             let pixels = network.reconstruct(image: image, mask: mask)
             lastReconstructMilliseconds = Double(DispatchTime.now().uptimeNanoseconds &- began) / 1_000_000
             answers.append(.reconstructed(revision: revision, pixels: pixels))
+            answers += compared?.reconstruct(revision: revision, image: image, mask: mask) ?? []
         }
         return answers + PanelAnswers.answer(PanelAnswers.newest(panelQuestions), using: network)
     }
@@ -129,6 +132,7 @@ public final class UIRuntime {
     /// The inference network with the trainer's newest weights (a cheap copy-on-write snapshot).
     private func newestNetwork() -> ModelReconstructor {
         if let training { inference.model = training.trainer.snapshot }
+        if let primary = compared?.newestPrimary() { inference.model = primary }
         return inference
     }
 
@@ -137,6 +141,7 @@ public final class UIRuntime {
         case .watch:
             return [.notice("watching: training runs elsewhere and is not controlled from here")]
         case .explore(let exploration):
+            if let compared { return compared.control(effect) }
             return control(effect, exploration)
         }
     }
@@ -430,6 +435,7 @@ public final class UIRuntime {
             if case .step = event { stepped = true }
         }
         if stepped { messages.append(.modelUpdated(revision: nextModelRevision())) }
+        messages += compared?.poll(nextRevision: nextModelRevision) ?? []
         if stepped { messages += insideAfterSteps() }
         var watched = false
         if case .watch(let watch) = mode {
@@ -453,6 +459,7 @@ public final class UIRuntime {
     /// trainer's gradients and Adam moments are three more copies of the weights to allocate and zero,
     /// which doubled the first-frame time when they came first.
     public func startTraining() {
+        compared?.startTraining(primary: inference.model)
         guard case .explore(let exploration) = mode, let plan = exploration.training, training == nil else { return }
         let resume = exploration.resuming?.trainingCheckpoint()
         if let resumed = exploration.resuming {
@@ -471,6 +478,7 @@ public final class UIRuntime {
     /// before the process exits: exiting runs OpenBLAS's teardown, which a thread inside a product crashes on.
     public func stop(waitingAtMost seconds: Double) {
         training?.stop(waitingAtMost: seconds)
+        compared?.stop(waitingAtMost: seconds)
     }
 
     /// True while a background trainer exists (`startTraining()` was called with a plan).

@@ -99,6 +99,8 @@ public struct Drag: Sendable, Equatable {
     public var moved = false
     /// The brush's last position (brush and draw modes), so the next motion paints the way from it (`Brush`).
     public var lastBrush: BrushPoint?
+    /// Which model's panel (a comparison shows each model's reconstruction and composite).
+    public var model = 0
 }
 
 /// The whole UI model. Only `update(_:_:)` changes it; `view(_:)` draws it.
@@ -161,6 +163,8 @@ public struct AppState: Sendable, Equatable {
     public var edits = EditHistory()
     /// What is training, for the header (nil: not said, as in a test's state).
     public var model: ModelIdentity?
+    /// Models 1… of a comparison (`--model A --model B`, `--preset compare-…`); empty: one model.
+    public var comparison = ModelComparison()
 
     /// The hole `r` makes and the app starts with: 1/8 to 1/4 of the image, the range of Hu & Velarde's
     /// random rectangles (§3); the initial one is a 12×12 square near the middle (144 px ≈ 18 %).
@@ -183,7 +187,8 @@ public struct AppState: Sendable, Equatable {
 
     public var layout: Layout {
         Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
-               optionalPanels: panels.shown, presenter: presenter)
+               optionalPanels: panels.shown, presenter: presenter,
+               models: comparison.count, shownModel: comparison.shownModel)
     }
 
     /// [784] known pixels kept, hole filled by the reconstruction (the image itself until one arrives).

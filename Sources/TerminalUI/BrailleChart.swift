@@ -32,7 +32,10 @@ public struct BrailleChart: Sendable {
     }
 
     /// The mark series `index` is drawn with.
-    func mark(of index: Int) -> Mark { series[index].mark ?? (index == 0 ? .line : .dashed) }
+    /// (An index past the series, as a legend drawn without data asks, gets the default.)
+    func mark(of index: Int) -> Mark {
+        (index < series.count ? series[index].mark : nil) ?? (index == 0 ? .line : .dashed)
+    }
 
     public var series: [Series]
     public var logScale: Bool

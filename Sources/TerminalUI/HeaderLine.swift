@@ -36,11 +36,19 @@ enum HeaderLine {
     /// The parts in their chosen forms for a line of `width` cells.
     static func parts(_ state: AppState, width: Int) -> [(text: String, role: Role)] {
         var parts: [String: Part] = [:]
-        let order = ["title", "preset", "model", "digit", "hole", "mode", "presenter", "hidden"]
+        let order = ["title", "preset", "model", "digit", "hole", "mode", "presenter", "models", "hidden"]
         parts["title"] = Part(forms: ["inpaint"], role: .title)
         if let preset = state.preset { parts["preset"] = Part(forms: [" · \(preset)"], role: .accent) }
-        if let model = state.model {
-            parts["model"] = Part(forms: model.headerForms.map { (state.preset == nil ? "  " : ": ") + $0 }, role: .accent)
+        let lead = state.preset == nil ? "  " : ": "
+        if state.comparison.isActive {
+            // Every network of the comparison, not model 0's alone (the panels carry the same names).
+            let names = state.comparison.names
+            // Where a model's panels are hidden the "models" part names the one shown (model 1/2), enough when short.
+            let shortest = state.layout.hiddenModels.isEmpty ? [String]() : [""]
+            parts["model"] = Part(forms: [lead + names.joined(separator: " vs "), lead + "\(names.count) models"] + shortest,
+                                  role: .accent)
+        } else if let model = state.model {
+            parts["model"] = Part(forms: model.headerForms.map { lead + $0 }, role: .accent)
         }
         if let index = state.digitIndex {
             let label = state.library.labels[index]
@@ -67,14 +75,15 @@ enum HeaderLine {
         }
         parts["mode"] = Part(forms: ["  mode: \(state.mode.rawValue)", "  \(state.mode.rawValue)"], role: .accent)
         if state.presenter { parts["presenter"] = Part(forms: ["  presenter", ""], role: .accent) }
+        parts["models"] = comparisonHeaderPart(state)
         let hidden = state.layout.hiddenPanels
         if !hidden.isEmpty {
             parts["hidden"] = Part(forms: ["  too small for: " + hidden.map(\.title).joined(separator: ", ")], role: .warning)
         }
         // Shorter forms first for what is easiest to do without, then whole parts left out.
         // What is training ("model") only shortens: it is never left out.
-        let steps = ["model", "mode", "digit", "hole", "digit", "model", "presenter", "mode", "hole", "digit", "model",
-                     "preset"]
+        let steps = ["models", "model", "mode", "digit", "hole", "digit", "models", "model", "presenter", "mode", "hole",
+                     "digit", "model", "preset"]
         func length() -> Int { parts.values.reduce(0) { $0 + $1.text.count } }
         for name in steps where length() > width {
             guard var part = parts[name] else { continue }

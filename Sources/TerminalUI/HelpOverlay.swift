@@ -21,6 +21,7 @@ public enum HelpOverlay {
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
         ("x", "train one of the report's experiments (as --preset)"),
+        ("Tab", "comparing models (--model A --model B, --preset compare-…): the next model's panels where not all fit"),
         ("o", "lesson pane: what to look for, the report's figure, what each panel on screen means"),
         ("G", "gradient pane: each tensor's gradient norm (log bars, sparklines) and the learning-rate schedule"),
         ("M", "filmstrip: this digit and hole filled at steps 0, 10, 100, 1k… of the run, and now"),

@@ -34,6 +34,8 @@ public struct PanelPlacement: Sendable, Equatable {
     public var kind: PanelKind
     public var x: Int
     public var y: Int
+    /// Which model's reconstruction, composite or error it shows (0 without a comparison).
+    public var model = 0
     public var digitY: Int { y + 1 }
 }
 
@@ -73,6 +75,12 @@ public struct Layout: Sendable, Equatable {
     /// Panels that were asked for but do not fit this terminal (the header says so): optional panels, and
     /// below 70×24 the original and the reconstruction.
     public private(set) var hiddenPanels: [PanelKind] = []
+    /// A comparison's models whose panels do not fit beside `shownModel`'s (`Tab` cycles; the header says so).
+    public private(set) var hiddenModels: [Int] = []
+    /// The model of each panel `place` lays out (a comparison's columns); empty: `shownModel` for every
+    /// model's panel.
+    private var panelModels: [Int] = []
+    private var shownModel = 0
 
     /// The digits' scale: 1 = 28×14 cells per digit.
     public var scale: Double { Double(side) / Double(Digit.side) }
@@ -93,10 +101,15 @@ public struct Layout: Sendable, Equatable {
 
     /// optionalPanels: the optional panels that are on, placed after the main ones.
     public init(width: Int, height: Int, maxScale: Int, showErrorPanel: Bool = false, optionalPanels: [PanelKind] = [],
-                presenter: Bool = false) {
+                presenter: Bool = false, models: Int = 1, shownModel: Int = 0) {
         self.width = width
         self.height = height
         self.presenter = presenter
+        self.shownModel = min(max(0, shownModel), max(1, models) - 1)
+        if models > 1 {
+            if arrangeComparison(models: models, maxScale: maxScale, optionalPanels: optionalPanels) { return }
+            hiddenModels = (0..<models).filter { $0 != self.shownModel }
+        }
         let base: [PanelKind] = [.original, .masked, .reconstruction, .composite] + (showErrorPanel ? [.error] : [])
         let wholeAndHalf = Array(stride(from: 2 * max(1, maxScale), through: 2, by: -1).map { $0 * Digit.side / 2 })
         let shrunk = Array(stride(from: Digit.side - 2, through: Layout.smallestSide, by: -2))
@@ -125,6 +138,43 @@ public struct Layout: Sendable, Equatable {
     }
 
     public func placement(of kind: PanelKind) -> PanelPlacement? { panels.first { $0.kind == kind } }
+
+    /// Model `model`'s panel of this kind (the first of the kind for a panel no model owns).
+    public func placement(of kind: PanelKind, model: Int) -> PanelPlacement? {
+        panels.first { $0.kind == kind && $0.model == model } ?? placement(of: kind)
+    }
+
+    /// Every model's reconstruction and composite at once: a column per model, the original above the
+    /// masked input in the first, each model's reconstruction above its composite in its own (2 models:
+    /// 3 columns of 2 rows; 220×60 holds them at 2×, 150×44 at 1×, 100×30 at 20 pixels), with the pane at the
+    /// side, else below. Optional panels follow in a third row, dropped (last first) when they do not fit;
+    /// the error panel is one model's and is left to the one-model layout. False when even the smallest
+    /// side does not fit (80×24): then one model's panels show (`hiddenModels`).
+    private mutating func arrangeComparison(models: Int, maxScale: Int, optionalPanels: [PanelKind]) -> Bool {
+        let columns = models + 1
+        let top: [(PanelKind, Int)] = [(.original, 0)] + (0..<models).map { (.reconstruction, $0) }
+        let bottom: [(PanelKind, Int)] = [(.masked, 0)] + (0..<models).map { (.composite, $0) }
+        let wholeAndHalf = Array(stride(from: 2 * max(1, maxScale), through: 2, by: -1).map { $0 * Digit.side / 2 })
+        let shrunk = Array(stride(from: Digit.side - 2, through: Layout.smallestSide, by: -2))
+        for dropped in 0...optionalPanels.count {
+            let optional = optionalPanels.dropLast(dropped).map { ($0, 0) }
+            let all = top + bottom + optional
+            let kinds = all.map(\.0)
+            panelModels = all.map(\.1)
+            let sides = presenter ? Array(stride(from: Layout.largestSide, through: Layout.smallestSide, by: -2))
+                : wholeAndHalf + (dropped == optionalPanels.count ? shrunk : [])
+            for s in sides where arrangeGridWithSide(kinds, columns: columns, side: s)
+                || arrangeGridWithSide(kinds, columns: columns, side: s, sideMinimum: 30)
+                || arrangeGridWithBottom(kinds, columns: columns, side: s)
+                || (presenter && arrangeWithStatusLine(kinds, side: s)) {
+                hiddenPanels = Array(optionalPanels.suffix(dropped))
+                panelModels = []
+                return true
+            }
+        }
+        panelModels = []
+        return false
+    }
 
     // MARK: arrangements (each returns false and leaves self unchanged when it does not fit)
 
@@ -221,7 +271,9 @@ public struct Layout: Sendable, Equatable {
         tooSmall = false
         panels = kinds.enumerated().map { i, kind in
             PanelPlacement(kind: kind, x: (i % columns) * (s + Layout.gap),
-                           y: 1 + (i / columns) * (Layout.panelHeight(s) + rowGap))
+                           y: 1 + (i / columns) * (Layout.panelHeight(s) + rowGap),
+                           model: i < panelModels.count ? panelModels[i]
+                               : [.reconstruction, .composite, .error].contains(kind) ? shownModel : 0)
         }
     }
 

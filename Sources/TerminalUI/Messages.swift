@@ -69,6 +69,10 @@ public enum Message: Equatable, Sendable {
     case trainingPace(TrainingPace)
     /// The filmstrip's fixed input reconstructed at a milestone step, or the newest frame.
     case filmstripFrame(FilmstripFrame)
+    /// Model `model` (≥ 1) of a comparison reconstructed the input with this `revision` (model 0: `.reconstructed`).
+    case comparedReconstructed(model: Int, revision: Int, pixels: [Float])
+    /// An event of model `model`'s (≥ 1) training in a comparison (model 0's: `.training`).
+    case comparedTraining(model: Int, TrainingEvent)
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers

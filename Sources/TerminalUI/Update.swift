@@ -82,6 +82,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .trainingPace, .filmstripFrame:
         applyInsideMessage(&state, message)
         return []
+    case .comparedReconstructed, .comparedTraining:
+        return applyComparison(&state, message)
     }
 }
 
@@ -161,6 +163,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     case .escape:
         state.drag = nil
         return []
+    case .tab:
+        return cycleShownModel(&state)
     default:
         return []
     }
@@ -387,7 +391,7 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
     switch event.kind {
     case .press:
         guard let hit = layout.panel(atX: event.x, y: event.y) else { return [] }
-        state.drag = Drag(panel: hit.placement.kind, anchorX: hit.cellX, anchorY: hit.cellY)
+        state.drag = Drag(panel: hit.placement.kind, anchorX: hit.cellX, anchorY: hit.cellY, model: hit.placement.model)
         state.notice = nil
         // A rectangle waits for the pointer to move: a click must not replace the hole with one cell.
         if state.mode == .rectangle { return [] }
@@ -410,7 +414,7 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
 
 /// The drag's panel cell under screen cell (x, y), clamped into the panel.
 private func dragCell(_ drag: Drag, layout: Layout, x: Int, y: Int) -> (x: Int, y: Int)? {
-    guard let placement = layout.placement(of: drag.panel) else { return nil }
+    guard let placement = layout.placement(of: drag.panel, model: drag.model) else { return nil }
     let size = layout.digitSize
     return (min(max(0, x - placement.x), size.width - 1), min(max(0, y - placement.digitY), size.height - 1))
 }

@@ -24,7 +24,7 @@ public func view(_ state: AppState) -> CellBuffer {
     ], logScale: state.logScale, ascii: state.style.ascii)
     let inside = InsidePanes(state, chart: LessonPane.chartRect(state))   // the layout's, less the lesson pane's room
     let c = inside.lossChart
-    if c.height >= 4 {
+    if state.comparison.isActive { drawComparisonChart(state, rect: c, into: &buffer, theme: theme) } else if c.height >= 4 {
         var x = buffer.put("loss ", x: c.x, y: c.y, style: theme.title)
         x = buffer.put(chart.legendSample(1) + " train avg  ", x: x, y: c.y, style: theme.trainSeries)
         x = buffer.put(chart.legendSample(0) + " raw  ", x: x, y: c.y, style: theme.dim)
@@ -33,7 +33,8 @@ public func view(_ state: AppState) -> CellBuffer {
     }
     LessonPane.draw(state, into: &buffer, theme: theme)
     inside.draw(into: &buffer, theme: theme)
-    StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme)
+    if state.comparison.isActive { drawComparisonStatus(state, rect: layout.status, into: &buffer, theme: theme) }
+    else { StatusBlock(state: state).draw(into: &buffer, rect: layout.status, theme: theme) }
     if let row = layout.statusLine { StatusBlock(state: state).drawLine(into: &buffer, row: row, theme: theme) }
     drawKeyLine(state, into: &buffer, row: layout.helpRow, theme: theme)
     if state.showDebug { DebugOverlay.draw(state.frameTimings, into: &buffer, theme: theme) }
@@ -55,6 +56,7 @@ private func drawTooSmall(into buffer: inout CellBuffer, theme: Theme) {
 
 private func drawPanel(_ state: AppState, _ placement: PanelPlacement, side: Int,
                        into buffer: inout CellBuffer, theme: Theme) {
+    if state.comparison.isActive, drawModelPanel(state, placement, side: side, into: &buffer, theme: theme) { return }
     let width = DigitPanel.size(side: side).width
     let active = state.drag?.panel == placement.kind
     buffer.put(panelTitle(state, placement.kind), x: placement.x, y: placement.y,

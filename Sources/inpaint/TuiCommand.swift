@@ -18,17 +18,20 @@ struct TuiCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("Checkpoint to load (default: the bundled model, else a fresh one).", valueName: "file"))
-    var model: String?
+    @Option(help: ArgumentHelp("Checkpoint to load (default: the bundled model, else a fresh one).",
+                               discussion: "Given two or three times (`bundled` names the bundled model), the models are compared side by side as saved, each with its own panels and curve; Tab shows the next where not all fit.",
+                               valueName: "file"))
+    var model: [String] = []
 
     @Flag(help: "Do not train in the background; only explore the loaded model.")
     var noTrain = false
 
     @Option(help: ArgumentHelp(
-        "Train one of the report's experiments live: \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")).",
+        "Train one of the report's experiments live: \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")); or two networks side by side: \(ComparisonName.allCases.map(\.presetName).joined(separator: ", ")).",
         discussion: "The experiment's data and recipe from a fresh network (or --model), its digits to browse; "
-            + "see `inpaint experiment list`.", valueName: "name"))
-    var preset: ExperimentName?
+            + "see `inpaint experiment list`. A compare- preset trains both arms of the comparison from fresh networks, taking turns.",
+        valueName: "name"))
+    var preset: TuiPreset?
 
     @Flag(help: "With --preset: give the network the mask as a second input channel (Fig. 5's fix).")
     var maskChannel = false
@@ -66,7 +69,8 @@ struct TuiCommand: ParsableCommand {
         guard (1...8).contains(scale) else { throw ValidationError("--scale must be 1…8, found \(scale)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr: expected a positive number, found \(lr)") }
         if maskChannel && preset == nil { throw ValidationError("--mask-channel: expected together with --preset") }
-        if let preset, !preset.hasPreset {
+        try validateComparison()
+        if let preset = experiment, !preset.hasPreset {
             throw ValidationError("--preset: expected one of \(ExperimentName.presets.map(\.rawValue).joined(separator: ", ")), found \(preset.rawValue) (it compares three networks; run `inpaint experiment \(preset.rawValue)`)")
         }
     }
@@ -74,7 +78,7 @@ struct TuiCommand: ParsableCommand {
     func run() throws {
         let started = DispatchTime.now().uptimeNanoseconds
         // A digit-specific preset on clothes: its one line, before any data loads or the terminal is taken.
-        if let preset, let refusal = preset.refusal(on: data.dataset) { throw ExperimentError(refusal) }
+        if let preset = experiment, let refusal = preset.refusal(on: data.dataset) { throw ExperimentError(refusal) }
         // Before the terminal is taken over: a `w` after an hour of training must have somewhere to go. (The
         // default is not checked: exploring from a read-only folder works, and `w` then says why it cannot save.)
         if let save { try AtomicFile.checkWritable(URL(fileURLWithPath: save), label: "--save \(save)") }
@@ -90,16 +94,19 @@ struct TuiCommand: ParsableCommand {
 
         let (dataset, browsable) = try data.loadBrowsableDigits()
         let presetRun: PresetRun?
-        do { presetRun = try preset.map { try PresetRun(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) } }
+        do { presetRun = try experiment.map { try PresetRun(name: $0, dataset: dataset, seed: seed, maskChannel: maskChannel) } }
+        catch let error as DataError { throw ValidationError("\(error)") }
+        let comparisonRun: ComparisonRun?
+        do { comparisonRun = try comparisonName.map { try ComparisonRun(name: $0, dataset: dataset, seed: seed) } }
         catch let error as DataError { throw ValidationError("\(error)") }
         let kind = dataset.location.dataset
-        let start = try StartingModel(modelPath: model, preset: presetRun, seed: seed, dataset: kind)
+        let start = try StartingModel(modelPath: firstModelPath, preset: presetRun, seed: seed, dataset: kind)
         // The top-3 panel's classifier, the one bundled for the data set; a damaged file is reported, a
         // missing one only disables the panel.
         let classifier: DigitClassifier?
         do { classifier = try DigitClassifier.bundled(for: kind) } catch { throw ValidationError("\(error)") }
 
-        var state = AppState(library: presetRun?.library ?? browsable, style: .full, maxScale: scale, seed: seed)
+        var state = AppState(library: comparisonRun?.library ?? presetRun?.library ?? browsable, style: .full, maxScale: scale, seed: seed)
         state.training.modelFile = start.label
         state.model = start.identity
         state.savePath = savePath
@@ -136,12 +143,14 @@ struct TuiCommand: ParsableCommand {
                             evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
                             evaluationCount: evaluation?.count ?? 0, options: trainingOptions)
         }
+        if model.count > 1 || comparisonRun != nil { plan = nil }   // a comparison trains (or not) on its own
         if plan != nil { state.training.learningRate = lr ?? savedRate ?? presetRun?.learningRate ?? trainingOptions.learningRate }
 
         let runtime = UIRuntime(
             inference: ModelReconstructor(model: start.network, classifier: classifier),
             exploring: Exploration(savePath: URL(fileURLWithPath: savePath), learningRate: lr, dataset: dataset, seed: seed,
                                    training: plan, resuming: plan == nil ? nil : resuming))
+        try attachComparison(comparisonRun, to: runtime, state: &state, start: start, dataset: kind, classifier: classifier)
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,

@@ -1,0 +1,219 @@
+import Experiments
+import Foundation
+import Inpainting
+import NeuralCore
+import TerminalRuntime
+import TerminalUI
+import TestSupport
+import XCTest
+
+/// A trainer that only sleeps: each step takes `seconds` and reports a loss of 1 / step. It notes how
+/// many trainers of its `Overlap` are inside a step at once, so a test can see that turns never overlap.
+private final class SleepingTrainer: TrainingControl, @unchecked Sendable {
+    final class Overlap: @unchecked Sendable {
+        let lock = NSLock()
+        var inside = 0, most = 0
+        func enter() { lock.withLock { inside += 1; most = max(most, inside) } }
+        func leave() { lock.withLock { inside -= 1 } }
+    }
+
+    private let gate = TrainingGate()
+    private let seconds: Double
+    private let steps: Int
+    private let overlap: Overlap
+    private let events: @Sendable (TrainingEvent) -> Void
+    private let model: ContextEncoder
+
+    init(model: ContextEncoder, seconds: Double, steps: Int = 1_000_000, overlap: Overlap,
+         events: @escaping @Sendable (TrainingEvent) -> Void) {
+        self.model = model; self.seconds = seconds; self.steps = steps; self.overlap = overlap; self.events = events
+    }
+
+    func pause() { gate.pause() }
+    func resume() { gate.resume() }
+    func stepOnce() { gate.stepOnce() }
+    func cancel() { gate.cancel() }
+    func setLearningRate(_ lr: Float) { gate.setLearningRate(lr) }
+    var snapshot: ContextEncoder { model }
+
+    func run() -> StopReason {
+        events(.stateChanged(.training))
+        var announced = TrainerState.training
+        for step in 1...steps {
+            guard case .step = gate.awaitStep(announced: &announced, announce: { events(.stateChanged($0)) }) else {
+                events(.stopped(.cancelled))
+                return .cancelled
+            }
+            overlap.enter()
+            Thread.sleep(forTimeInterval: seconds)
+            overlap.leave()
+            events(.step(TrainingStep(step: step, epoch: 0, loss: 1 / Float(step), imagesPerSecond: 1, learningRate: 1e-3)))
+        }
+        events(.stopped(.finished))
+        return .finished
+    }
+}
+
+/// What an `AlternatingTraining` reported, gathered from its threads.
+private final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: [(model: Int, event: TrainingEvent)] = []
+    func add(_ model: Int, _ event: TrainingEvent) { lock.withLock { all.append((model, event)) } }
+    var events: [(model: Int, event: TrainingEvent)] { lock.withLock { all } }
+    /// The model of every `.step`, in the order they arrived.
+    var stepModels: [Int] { events.compactMap { if case .step = $0.event { $0.model } else { nil } } }
+    func wait(seconds: Double = 20, until done: (Reports) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !done(self) { if Date() > deadline { return false }; Thread.sleep(forTimeInterval: 0.002) }
+        return true
+    }
+}
+
+final class ComparisonRuntimeTests: XCTestCase {
+    private func sleeping(_ seconds: Double, steps: Int = 1_000_000, overlap: SleepingTrainer.Overlap) -> BackgroundTraining.Factory {
+        { model, _, events in SleepingTrainer(model: model, seconds: seconds, steps: steps, overlap: overlap, events: events) }
+    }
+
+    func testTwoTrainersTakeTurnsStepByStepAndBothReport() {
+        let overlap = SleepingTrainer.Overlap(), reports = Reports()
+        let training = AlternatingTraining(models: [stridedModel(seed: 1), stridedModel(seed: 2)],
+                                           factories: [sleeping(0.003, overlap: overlap), sleeping(0.001, overlap: overlap)],
+                                           turns: .steps) { reports.add($0, $1) }
+        training.start()
+        XCTAssertTrue(reports.wait { $0.stepModels.count >= 20 }, "both train: \(reports.stepModels)")
+        training.stop(waitingAtMost: 10)
+        let order = Array(reports.stepModels.prefix(20))
+        XCTAssertEqual(order, (0..<20).map { $0 % 2 }, "one step each in turn, though model 1's steps are 3× faster")
+        XCTAssertEqual(overlap.most, 1, "never two steps at once: they share one core")
+        // The trainers' own pause reports are not passed on; the pair's state is model 0's.
+        XCTAssertFalse(reports.events.contains { $0.model == 1 && { if case .stateChanged = $0 { true } else { false } }($0.event) })
+        XCTAssertTrue(reports.events.contains { $0.model == 0 && $0.event == .stateChanged(.training) })
+    }
+
+    func testTurnsByTimeGiveEachTheSameTrainingTimeAndEndWhenItIsSpent() {
+        let overlap = SleepingTrainer.Overlap(), reports = Reports()
+        let training = AlternatingTraining(models: [stridedModel(seed: 1), stridedModel(seed: 2)],
+                                           factories: [sleeping(0.02, overlap: overlap), sleeping(0.005, overlap: overlap)],
+                                           turns: .time(secondsEach: 0.4)) { reports.add($0, $1) }
+        training.start()
+        XCTAssertTrue(reports.wait { $0.events.contains { $0.model == 0 && $0.event == .stopped(.finished) } },
+                      "the pair stops once each has had its time")
+        let taken = training.turnsTaken
+        training.stop(waitingAtMost: 10)
+        for seconds in taken.seconds { XCTAssertEqual(seconds, 0.4, accuracy: 0.2, "\(taken)") }
+        XCTAssertGreaterThan(taken.steps[1], 2 * taken.steps[0], "the faster network takes more steps: \(taken)")
+        XCTAssertEqual(reports.stepModels.filter { $0 == 1 }.count, taken.steps[1])
+        // While both train, the turns follow the time: about four of model 1's 5 ms steps per 20 ms one.
+        let early = reports.stepModels.prefix(20)
+        XCTAssertGreaterThanOrEqual(early.filter { $0 == 1 }.count, 13, "turns by time, not by step: \(Array(early))")
+        XCTAssertEqual(overlap.most, 1)
+    }
+
+    func testPauseHoldsBothAndASingleStepStepsEachOnce() {
+        let overlap = SleepingTrainer.Overlap(), reports = Reports()
+        let training = AlternatingTraining(models: [stridedModel(seed: 1), stridedModel(seed: 2)],
+                                           factories: [sleeping(0.001, overlap: overlap), sleeping(0.001, overlap: overlap)],
+                                           turns: .steps) { reports.add($0, $1) }
+        training.pause()
+        training.start()
+        XCTAssertTrue(reports.wait { $0.events.contains { $0.model == 0 && $0.event == .stateChanged(.paused) } })
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertEqual(reports.stepModels, [], "paused: no step")
+        training.stepOnce()
+        XCTAssertTrue(reports.wait { $0.stepModels.count == 2 })
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertEqual(reports.stepModels, [0, 1], "one step of each")
+        training.resume()
+        XCTAssertTrue(reports.wait { $0.stepModels.count >= 6 })
+        training.stop(waitingAtMost: 10)
+    }
+
+    func testATrainerThatEndsLeavesTheTurnsToTheOther() {
+        let overlap = SleepingTrainer.Overlap(), reports = Reports()
+        let training = AlternatingTraining(models: [stridedModel(seed: 1), stridedModel(seed: 2)],
+                                           factories: [sleeping(0.001, steps: 3, overlap: overlap), sleeping(0.001, steps: 8, overlap: overlap)],
+                                           turns: .steps) { reports.add($0, $1) }
+        training.start()
+        XCTAssertTrue(reports.wait { $0.events.contains { $0.model == 0 && $0.event == .stopped(.finished) } })
+        training.stop(waitingAtMost: 10)
+        XCTAssertEqual(reports.stepModels.filter { $0 == 0 }.count, 3)
+        XCTAssertEqual(reports.stepModels.filter { $0 == 1 }.count, 8)
+    }
+
+    // MARK: the runtime
+
+    private func runtime(_ models: [ContextEncoder], plan: ComparedModels.Plan?) throws -> UIRuntime {
+        let runtime = UIRuntime(inference: ModelReconstructor(model: models[0]),
+                                exploring: Exploration(savePath: URL(fileURLWithPath: "/nonexistent/unused.safetensors"),
+                                                       learningRate: nil, dataset: try bundledSample(), seed: 1, training: nil))
+        runtime.compared = ComparedModels(others: models.dropFirst().map { ModelReconstructor(model: $0) }, plan: plan)
+        return runtime
+    }
+
+    func testTheSameInputGoesThroughEveryModel() throws {
+        let models = [stridedModel(seed: 1), stridedModel(seed: 2), stridedModel(seed: 3)]
+        let runtime = try runtime(models, plan: nil)
+        let image = TestDigits.seven(), mask = HoleRect(top: 8, left: 8, height: 12, width: 12).mask()
+        let answers = runtime.perform([.reconstruct(revision: 7, image: image, mask: mask)])
+        let expected = models.map { ModelReconstructor(model: $0).reconstruct(image: image, mask: mask) }
+        XCTAssertEqual(answers, [.reconstructed(revision: 7, pixels: expected[0]),
+                                 .comparedReconstructed(model: 1, revision: 7, pixels: expected[1]),
+                                 .comparedReconstructed(model: 2, revision: 7, pixels: expected[2])])
+        XCTAssertNotEqual(expected[1], expected[2])
+        // Compared as saved: the training keys say training is off, and nothing replaces one of the models.
+        XCTAssertEqual(runtime.perform([.pauseTraining]).compactMap(\.noticeText).count, 1)
+        XCTAssertTrue(runtime.perform([.resetModel]).compactMap(\.noticeText).first?.contains("not while comparing") == true)
+        XCTAssertEqual(runtime.perform([.reconstruct(revision: 8, image: image, mask: mask)]).first,
+                       .reconstructed(revision: 8, pixels: expected[0]), "model 0 is still its own")
+    }
+
+    func testAComparisonsTrainingReportsModelZeroAsTrainingAndTheOthersTagged() throws {
+        let overlap = SleepingTrainer.Overlap()
+        let models = [stridedModel(seed: 1), stridedModel(seed: 2)]
+        let runtime = try runtime(models, plan: ComparedModels.Plan(
+            factories: [sleeping(0.002, overlap: overlap), sleeping(0.002, overlap: overlap)], turns: .steps))
+        runtime.startTraining()
+        defer { runtime.stop(waitingAtMost: 10) }
+        let messages = pollUntil(runtime) { messages in
+            steps(in: messages).count >= 3
+                && messages.filter { if case .comparedTraining(1, .step) = $0 { true } else { false } }.count >= 3
+        }
+        XCTAssertGreaterThanOrEqual(steps(in: messages).count, 3, "model 0's steps arrive as .training")
+        XCTAssertTrue(messages.contains { if case .modelUpdated = $0 { true } else { false } })
+        XCTAssertFalse(messages.contains { if case .comparedTraining(0, _) = $0 { true } else { false } })
+        _ = runtime.perform([.pauseTraining])
+        XCTAssertTrue(pollUntil(runtime) { $0.contains(.training(.stateChanged(.paused))) }.contains(.training(.stateChanged(.paused))))
+    }
+
+    // MARK: the presets
+
+    func testComparisonPresetsTrainTheirArmsRecipes() throws {
+        let dataset = try bundledSample()
+        let position = try ComparisonRun(name: .position, dataset: dataset, seed: 1)
+        XCTAssertEqual(position.names, ["1 channel", "mask channel"])
+        XCTAssertEqual(position.arms.map(\.preset.config.maskChannel), [false, true])
+        XCTAssertEqual(position.arms[0].preset.digits, position.arms[1].preset.digits, "the same digits for both")
+
+        let bias = try ComparisonRun(name: .bias, dataset: dataset, seed: 1)
+        XCTAssertEqual(bias.arms.map(\.preset.config.bias), [true, false])
+        XCTAssertEqual(bias.library.labels, [7, 2], "the 7 and the 2 it never saw")
+
+        let adversarial = try ComparisonRun(name: .adversarial, dataset: dataset, seed: 1)
+        let options = adversarial.arms.map { arm -> TrainingOptions? in
+            if case .minibatch(_, _, let options) = arm.preset.training { options } else { nil }
+        }
+        XCTAssertNil(options[0]?.adversarial)
+        XCTAssertNotNil(options[1]?.adversarial)
+        XCTAssertEqual(options[0]?.maxSteps, options[1]?.maxSteps)
+
+        let architectures = try ComparisonRun(name: .architectures, dataset: dataset, seed: 1)
+        XCTAssertEqual(architectures.arms.map(\.preset.config.architecture), [.paper, .strided])
+        XCTAssertEqual(architectures.plan(learningRate: nil).turns, .time(secondsEach: 180), "equal wall time")
+        XCTAssertEqual(position.plan(learningRate: nil).turns, .steps)
+
+        var state = AppState(library: position.library, style: .full)
+        position.apply(to: &state)
+        XCTAssertEqual(state.comparison.names, ["1 channel", "mask channel"])
+        XCTAssertEqual(state.preset, "compare-position")
+    }
+}
