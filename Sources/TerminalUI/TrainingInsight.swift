@@ -99,12 +99,19 @@ public struct InsideTraining: Sendable, Equatable {
 
 /// `G` and `M`. Returns nil for any other character.
 func handleInsideKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
+    // A pane asked for gets the lesson's room: with both the chart area held neither whole (150×44 showed two
+    // of seven tensors). `o` brings the lesson back over them.
+    func yieldLesson() {
+        if state.lesson.shown { state.lesson.shown = false; state.notice = "lesson hidden: o shows it again" }
+    }
     switch c {
     case "G":
         state.inside.showGradients.toggle()
+        if state.inside.showGradients { yieldLesson() }
         return []
     case "M":
         state.inside.showFilmstrip.toggle()
+        if state.inside.showFilmstrip { yieldLesson() }
         // Shown before any training event (`--no-train`, a paused start): fix the input now.
         return state.inside.showFilmstrip ? fixFilmstripInput(&state) : []
     default:

@@ -73,6 +73,21 @@ final class InsideTrainingTests: XCTestCase {
 
     // MARK: update
 
+    /// A preset's lesson and a pane share the chart's room: G or M turned on hides the lesson (o brings it back).
+    func testAPaneTurnedOnTakesTheLessonsRoom() {
+        var state = AppState(library: TestDigits.library, style: .full)
+        state.lesson = Lesson.forPreset(.oneSeven, lookFor: "look")
+        _ = update(&state, .key(.character("G")))
+        XCTAssertFalse(state.lesson.shown)
+        XCTAssertEqual(state.notice, "lesson hidden: o shows it again")
+        _ = update(&state, .key(.character("o")))
+        XCTAssertTrue(state.lesson.shown, "o shows it again over the pane")
+        _ = update(&state, .key(.character("M")))
+        XCTAssertFalse(state.lesson.shown)
+        _ = update(&state, .key(.character("M")))
+        XCTAssertFalse(state.lesson.shown, "turning a pane off does not bring the lesson back by itself")
+    }
+
     func testKeysToggleThePanesAndMFixesTheFilmstripInputOnce() {
         var state = AppState(library: TestDigits.library, style: .full)
         XCTAssertEqual(update(&state, .key(.character("G"))), [])
