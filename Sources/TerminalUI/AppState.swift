@@ -149,6 +149,10 @@ public struct AppState: Sendable, Equatable {
     public var savePath: String?
     /// `inpaint watch`: training runs elsewhere, so the training keys say so at once.
     public var watching = false
+    /// How `inpaint tui` was started, for the command line that reopens the view (`C`); nil: `watch`.
+    public var launch: LaunchOptions?
+    /// The box of `C` (`ReopenBox`) is open.
+    public var showReopen = false
 
     /// The hole `r` makes and the app starts with: 1/8 to 1/4 of the image, the range of Hu & Velarde's
     /// random rectangles (§3); the initial one is a 12×12 square near the middle (144 px ≈ 18 %).

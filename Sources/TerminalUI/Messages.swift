@@ -83,4 +83,7 @@ public enum Effect: Equatable, Sendable {
     case encodeFeatures(revision: Int, image: [Float], mask: [Float])
     /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
     case startPreset(ExperimentName)
+    /// `S`: write this screen as a PNG (`ScreenImage`) and as text, under names not yet taken; answer with a
+    /// `.notice` that names both files.
+    case saveScreenshot(CellBuffer)
 }
