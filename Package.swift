@@ -102,7 +102,7 @@ let package = Package(
             name: "TerminalRuntimeTests",
             dependencies: ["TerminalRuntime", "TerminalUI", "Inpainting", "Experiments", "Datasets", "NeuralCore", "TestSupport"]),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalUI", "CNcursesW"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TerminalUI", "Inpainting", "Datasets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

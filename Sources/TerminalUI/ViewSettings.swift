@@ -39,7 +39,7 @@ public struct ViewSettings: Equatable, Sendable {
         if let index = state.digitIndex {
             settings.digit = index
         } else {
-            leftOut.append("your drawing (the line opens \(state.library.dataset.itemNoun) 1)")
+            leftOut.append("your drawing (the line opens the first \(state.library.dataset.itemNoun))")
         }
         if let hole = state.hole {
             settings.hole = .rectangle(hole)
