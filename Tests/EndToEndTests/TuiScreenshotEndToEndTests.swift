@@ -23,14 +23,14 @@ final class TuiScreenshotEndToEndTests: XCTestCase {
     func testScreenshotWritesAPNGAndTextOfTheOpenedView() throws {
         let dir = try temporaryDirectory(for: self)
         let png = dir.appendingPathComponent("shot.png")
-        let run = try runInpaint(["tui", "--no-train", "--screenshot", png.path, "--size", "100x30", "--digit", "2",
+        let run = try runInpaint(["tui", "--no-train", "--screenshot", png.path, "--size", "120x40", "--digit", "2",
                                   "--hole", "0,0,14,28", "--panel", "fill"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertTrue(run.stdout.contains("wrote \(png.path) (600×360 pixels)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("wrote \(png.path) (720×480 pixels)"), run.stdout)
         let image = try DecodedPNG(contentsOf: png)
-        XCTAssertEqual([image.width, image.height, image.channels], [100 * 6, 30 * 12, 3])
+        XCTAssertEqual([image.width, image.height, image.channels], [120 * 6, 40 * 12, 3])
         let text = try String(contentsOf: dir.appendingPathComponent("shot.txt"), encoding: .utf8)
-        XCTAssertEqual(text.split(separator: "\n", omittingEmptySubsequences: false).count, 31, "30 rows and the last newline")
+        XCTAssertEqual(text.split(separator: "\n", omittingEmptySubsequences: false).count, 41, "40 rows and the last newline")
         XCTAssertTrue(text.contains("digit 3/"), "--digit is 0-based, the header counts from 1:\n\(text)")
         XCTAssertTrue(text.contains("hole 14×28 at row  0, col  0"), text)
         XCTAssertTrue(text.contains("fill: harmonic"), "the fill panel is on:\n\(text)")
@@ -92,7 +92,7 @@ final class TuiShareKeysEndToEndTests: XCTestCase {
         // In a folder of its own, where S writes its files.
         let tmux = try TmuxSession(tmux: tmuxPath, command: ["sh", "-c", "cd \"$0\" && exec \"$@\"", dir.path,
                                                              binary.path, "tui", "--no-train", "--digit", "4", "--panel", "fill"],
-                                   width: 120, height: 40)
+                                   width: 200, height: 40)
         XCTAssertTrue(tmux.waitUntil { tmux.screen().find("masked input") != nil && !tmux.screen().text.contains("waiting for the model") },
                       "the UI came up:\n\(tmux.screen().text)")
         XCTAssertTrue(tmux.screen().text.contains("digit 5/"), "--digit opened the fifth:\n\(tmux.screen().text)")
@@ -101,7 +101,7 @@ final class TuiShareKeysEndToEndTests: XCTestCase {
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("screen saved: inpaint-screen-1.png and inpaint-screen-1.txt") },
                       "the notice names both files:\n\(tmux.screen().text)")
         let image = try DecodedPNG(contentsOf: dir.appendingPathComponent("inpaint-screen-1.png"))
-        XCTAssertEqual([image.width, image.height], [120 * 6, 40 * 12])
+        XCTAssertEqual([image.width, image.height], [200 * 6, 40 * 12])
         let text = try String(contentsOf: dir.appendingPathComponent("inpaint-screen-1.txt"), encoding: .utf8)
         XCTAssertTrue(text.contains("masked input") && text.contains("fill: harmonic"), text)
         tmux.sendLiteral("S")
