@@ -59,7 +59,7 @@ let package = Package(
                 exclude: ["README.md"]),
 
         // MARK: Terminal UI: pure model/update/view, the runtime that carries out its effects, the ncurses driver
-        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Evaluation", "Experiments"],
+        .target(name: "TerminalUI", dependencies: ["Datasets", "Inpainting", "Evaluation", "Experiments", "Figures"],
                 exclude: ["README.md"]),
         .target(name: "TerminalRuntime",
                 dependencies: ["FileIO", "NeuralCore", "Datasets", "Inpainting", "Evaluation", "Experiments", "TerminalUI"],
@@ -96,13 +96,13 @@ let package = Package(
             dependencies: ["Experiments", "Evaluation", "Inpainting", "Datasets", "NeuralCore", "TestSupport"]),
         // The golden screens are read through #filePath (so INPAINT_UPDATE_SNAPSHOTS can rewrite them in place).
         .testTarget(
-            name: "TerminalUITests", dependencies: ["TerminalUI", "Inpainting", "Evaluation", "Datasets", "TestSupport"],
+            name: "TerminalUITests", dependencies: ["TerminalUI", "Inpainting", "Evaluation", "Datasets", "Figures", "TestSupport"],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "TerminalRuntimeTests",
             dependencies: ["TerminalRuntime", "TerminalUI", "Inpainting", "Experiments", "Datasets", "NeuralCore", "TestSupport"]),
         .testTarget(name: "NcursesTerminalTests", dependencies: ["NcursesTerminal", "TerminalUI", "CNcursesW"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["inpaint", "TerminalUI", "Inpainting", "Datasets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

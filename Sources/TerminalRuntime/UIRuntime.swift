@@ -20,6 +20,8 @@ public final class UIRuntime {
     public let inference: ModelReconstructor
     /// How long the last `perform` spent in the network for its `.reconstruct` (nil: it had none).
     public private(set) var lastReconstructMilliseconds: Double?
+    /// Where `S` writes `inpaint-screen-N.png` and `.txt` (default: the current folder at the time).
+    public var screenshotFolder = URL(fileURLWithPath: ".")
 
     private let mode: Mode
     private var training: BackgroundTraining?
@@ -114,6 +116,7 @@ public final class UIRuntime {
             case .encodeFeatures, .classify: panelQuestions.append(effect)
             case .quit, .quitWithoutSaving: break
             case .filmstripSubject(let image, let mask): answers += fixFilmstrip(image: image, mask: mask)
+            case .saveScreenshot(let screen): answers.append(ScreenshotFiles.save(screen, in: screenshotFolder))
             default: answers += control(effect)
             }
         }
@@ -204,7 +207,7 @@ public final class UIRuntime {
             } catch {
                 return [.notice("\(name): \(error)")]
             }
-        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject:
+        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot:
             return []
         }
     }
@@ -458,7 +461,10 @@ public final class UIRuntime {
     /// Starts the background training (if the exploration has one). Call it after the first frame: the
     /// trainer's gradients and Adam moments are three more copies of the weights to allocate and zero,
     /// which doubled the first-frame time when they came first.
-    public func startTraining() {
+    ///
+    /// - singleSteps: start paused and take exactly this many steps, then wait (`inpaint tui --screenshot
+    ///   --after-steps`); nil: train on until paused.
+    public func startTraining(singleSteps: Int? = nil) {
         compared?.startTraining(primary: inference.model)
         guard case .explore(let exploration) = mode, let plan = exploration.training, training == nil else { return }
         let resume = exploration.resuming?.trainingCheckpoint()
@@ -471,6 +477,11 @@ public final class UIRuntime {
         let training = BackgroundTraining(model: inference.model, resume: resume, factory: plan.factory, inbox: inbox)
         if let rate = plan.learningRate { training.trainer.setLearningRate(rate); requestedRate = rate }
         self.training = training
+        if let singleSteps {
+            training.trainer.pause()
+            paused = true
+            for _ in 0..<singleSteps { training.trainer.stepOnce() }
+        }
         training.start()
     }
 

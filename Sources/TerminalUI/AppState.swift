@@ -165,6 +165,10 @@ public struct AppState: Sendable, Equatable {
     public var model: ModelIdentity?
     /// Models 1… of a comparison (`--model A --model B`, `--preset compare-…`); empty: one model.
     public var comparison = ModelComparison()
+    /// How `inpaint tui` was started, for the command line that reopens the view (`C`); nil: `watch`.
+    public var launch: LaunchOptions?
+    /// The box of `C` (`ReopenBox`) is open.
+    public var showReopen = false
 
     /// The hole `r` makes and the app starts with: 1/8 to 1/4 of the image, the range of Hu & Velarde's
     /// random rectangles (§3); the initial one is a 12×12 square near the middle (144 px ≈ 18 %).

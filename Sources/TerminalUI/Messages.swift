@@ -99,4 +99,7 @@ public enum Effect: Equatable, Sendable {
     /// Fix the filmstrip's input ([784] each) for this run and reconstruct it now and at every milestone step
     /// (`Filmstrip.milestone`); answer `.filmstripFrame`.
     case filmstripSubject(image: [Float], mask: [Float])
+    /// `S`: write this screen as a PNG (`ScreenImage`) and as text, under names not yet taken; answer with a
+    /// `.notice` that names both files.
+    case saveScreenshot(CellBuffer)
 }

@@ -150,6 +150,7 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         if key == .character("q") { return requestQuit(&state) }
         return []
     }
+    if let effects = handleReopenBoxKey(&state, key) { return effects }
     state.notice = nil
     switch key {
     case .up, .down, .left, .right:
@@ -202,6 +203,7 @@ private func handleCharacter(_ state: inout AppState, _ c: Character) -> [Effect
     }
     if let effects = handlePanelKey(&state, c) ?? handlePresetKey(&state, c) ?? handleLessonKey(&state, c)
         ?? handleEditHistoryKey(&state, c) ?? handleFileNameKey(&state, c) ?? handleInsideKey(&state, c) { return effects }
+    if let effects = handleShareKey(&state, c) { return effects }
     switch c {
     case "q":
         return requestQuit(&state)

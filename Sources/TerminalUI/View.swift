@@ -41,6 +41,7 @@ public func view(_ state: AppState) -> CellBuffer {
     if state.prompt == .presetMenu { PresetMenu.draw(into: &buffer, theme: theme) }
     if state.showHelp { HelpOverlay.draw(into: &buffer, scroll: state.helpScroll, theme: theme) }
     if state.prompt == .confirmQuit { QuitDialog.draw(state, into: &buffer, theme: theme) }
+    if state.showReopen { ReopenBox.draw(state, into: &buffer, theme: theme) }
     return buffer
 }
 

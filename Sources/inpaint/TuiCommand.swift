@@ -61,6 +61,12 @@ struct TuiCommand: ParsableCommand {
 
     static let defaultSavePath = "inpaint-tui.safetensors"
 
+    @OptionGroup(title: "The view to open (C shows these flags for the view on screen; quitting prints them)")
+    var viewOptions: TuiViewOptions
+
+    @OptionGroup(title: "A screenshot without a terminal (S saves one from the running UI)")
+    var screenshotOptions: TuiScreenshotOptions
+
     @Option(help: ArgumentHelp("Write frame statistics (first frame, drag latency) as JSON here on exit.",
                                visibility: .hidden))
     var statsFile: String?
@@ -82,6 +88,9 @@ struct TuiCommand: ParsableCommand {
         // Before the terminal is taken over: a `w` after an hour of training must have somewhere to go. (The
         // default is not checked: exploring from a read-only folder works, and `w` then says why it cannot save.)
         if let save { try AtomicFile.checkWritable(URL(fileURLWithPath: save), label: "--save \(save)") }
+        if let shot = screenshotOptions.screenshot {
+            try AtomicFile.checkWritable(URL(fileURLWithPath: shot), label: "--screenshot \(shot)")
+        }
         let savePath = save ?? TuiCommand.defaultSavePath
         // Before any thread exists, so every thread inherits the mask and only the driver sees these signals.
         TerminalDriver.blockHandledSignals()
@@ -129,6 +138,8 @@ struct TuiCommand: ParsableCommand {
         for notice in [start.notice, classifierNotice].compactMap({ $0 }) {
             state.notice = state.notice.map { "\($0) · \(notice)" } ?? notice
         }
+        try viewOptions.open(on: &state)
+        state.launch = launchOptions
 
         var trainingOptions = TrainingOptions()
         trainingOptions.seed = seed
@@ -151,6 +162,11 @@ struct TuiCommand: ParsableCommand {
             exploring: Exploration(savePath: URL(fileURLWithPath: savePath), learningRate: lr, dataset: dataset, seed: seed,
                                    training: plan, resuming: plan == nil ? nil : resuming))
         try attachComparison(comparisonRun, to: runtime, state: &state, start: start, dataset: kind, classifier: classifier)
+        if screenshotOptions.screenshot != nil {
+            print(try screenshotOptions.write(state, runtime: runtime, trains: plan != nil, ascii: ascii))
+            return
+        }
+        let reopenLine = ReopenLinePrinter(launch: launchOptions)
         let environment = ProcessInfo.processInfo.environment
         let options = TerminalDriver.Options(
             asciiFlag: ascii, noColor: !(environment["NO_COLOR"] ?? "").isEmpty, statsPath: statsFile,
@@ -158,19 +174,42 @@ struct TuiCommand: ParsableCommand {
         let driver = TerminalDriver(state: state, options: options, runtime: runtime, onExit: { how in
             // The terminal is back (or, after a hangup, gone): save, then say where, if anyone can read it.
             let speak = how != .signal(SIGHUP) || TerminalDriver.terminalIsAlive
+            let saving = how != .quitWithoutSaving && runtime.hasUnsavedTraining
             if speak && how != .quitWithoutSaving && runtime.hasUnsavedTraining {
                 say("saving the training to \(runtime.savePath?.path ?? savePath)…")
             }
             if let report = runtime.finish(saving: how != .quitWithoutSaving), speak { say(report) }
+            if how == .quit || how == .quitWithoutSaving {
+                reopenLine.print(savedTo: saving && !runtime.hasUnsavedTraining ? (runtime.savePath?.path ?? savePath) : nil)
+            }
             switch how {
             case .quit, .quitWithoutSaving: Foundation.exit(0)
             case .signal(let signal): Foundation.exit(128 + signal)
             }
         })
+        reopenLine.driver = driver
         try driver.start()
         // After the first frame (see `startTraining`).
         runtime.startTraining()
         dispatchMain()
+    }
+}
+
+extension TuiCommand {
+    /// The flags that shape this session, for the command line that reopens its view (`C`, and on quit).
+    var launchOptions: LaunchOptions {
+        var options: [String] = []
+        if let directory = data.directory { options += ["--data", directory] }
+        if data.dataset != .mnist { options += ["--dataset", data.dataset.rawValue] }
+        if let save { options += ["--save", save] }
+        if noTrain { options.append("--no-train") }
+        if let lr { options += ["--lr", "\(lr)"] }
+        if seed != 1 { options += ["--seed", "\(seed)"] }
+        if scale != 3 { options += ["--scale", "\(scale)"] }
+        if ascii { options.append("--ascii") }
+        let program = CommandLine.arguments.first.map { $0.isEmpty ? "inpaint" : $0 } ?? "inpaint"
+        return LaunchOptions(program: [program, "tui"], models: model, preset: preset?.argument,
+                             maskChannel: maskChannel, options: options)
     }
 }
 

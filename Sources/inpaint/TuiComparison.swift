@@ -20,6 +20,14 @@ enum TuiPreset: ExpressibleByArgument, Equatable {
         else { return nil }
     }
 
+    /// The name `--preset` takes for it (what the reopen line writes back).
+    var argument: String {
+        switch self {
+        case .experiment(let name): name.rawValue
+        case .comparison(let name): name.presetName
+        }
+    }
+
     static var allValueStrings: [String] {
         ExperimentName.presets.map(\.rawValue) + ComparisonName.allCases.map(\.presetName)
     }

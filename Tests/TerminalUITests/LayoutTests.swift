@@ -116,8 +116,11 @@ final class LayoutTests: XCTestCase {
         for _ in 0..<3 { XCTAssertEqual(update(&state, .key(.down)), []) }
         XCTAssertTrue(state.showHelp, "arrows scroll, they do not close")
         XCTAssertTrue(lines(state).joined().contains("keys (4-21 of"))
-        key(&state, " ")
-        XCTAssertTrue(state.showHelp)
+        // Space pages on until the last row shows (the help has grown past two pages at 80×24).
+        for _ in 0..<5 where state.helpScroll < HelpOverlay.maxScroll(screenWidth: 80, screenHeight: 24) {
+            key(&state, " ")
+            XCTAssertTrue(state.showHelp, "space pages while rows are left")
+        }
         let screen = lines(state).joined(separator: "\n")
         XCTAssertTrue(screen.contains("this help / quit"), screen)
         XCTAssertTrue(screen.contains("train one of the report's experiments"), screen)
