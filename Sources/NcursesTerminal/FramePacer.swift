@@ -77,17 +77,24 @@ struct FramePacer {
     }
 
     /// Whether a frame may be written now. Gives up on answers that timed out first.
-    mutating func mayWrite(now: UInt64) -> Bool {
+    ///
+    /// `settling`: the first frame after the hand let go (the release of a drag) goes at once, one beyond
+    /// `maxInFlight`: it is the screen the eye waits for, and waiting for the answer to the frame in flight
+    /// first would add a whole round trip (the frame's arrival, then its answer back: 2 × 50 ms on the
+    /// measured thin link) for nothing, since its bytes queue right behind that frame's anyway.
+    mutating func mayWrite(now: UInt64, settling: Bool = false) -> Bool {
         expire(now: now)
-        return mode != .acknowledged || outstanding.count < maxInFlight
+        return mode != .acknowledged || outstanding.count < maxInFlight + (settling ? 1 : 0)
     }
 
     /// `Settings.maxInFlight`, or one when the recent round trips say the link is slow.
-    var maxInFlight: Int {
-        guard let median = medianRoundTrip, median * 1_000_000 > Double(settings.slowRoundTrip) else {
-            return settings.maxInFlight
-        }
-        return 1
+    var maxInFlight: Int { linkIsSlow ? 1 : settings.maxInFlight }
+
+    /// The median recent round trip is above `Settings.slowRoundTrip`: one frame in flight at most, and
+    /// the driver holds the panels that change everywhere while the hand drags (`SlowLinkDrag`).
+    var linkIsSlow: Bool {
+        guard mode == .acknowledged, let median = medianRoundTrip else { return false }
+        return median * 1_000_000 > Double(settings.slowRoundTrip)
     }
 
     /// Applies the timeouts: no first answer → rate cap; a lost answer → ask again.

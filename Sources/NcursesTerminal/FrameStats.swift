@@ -10,6 +10,11 @@ public struct FrameStats: Codable, Sendable {
     public var firstFrameMilliseconds: Double?
     /// Input read → frame written, one entry per drag frame.
     public var dragLatencyMilliseconds: [Double] = []
+    /// Where a drag frame's time went after the network: `view` (the state drawn into cells), the encoder
+    /// (the diff and its bytes), and writing the bytes to the terminal; one entry per drag frame.
+    public var dragViewMilliseconds: [Double] = []
+    public var dragEncodeMilliseconds: [Double] = []
+    public var dragWriteMilliseconds: [Double] = []
     /// Time spent in the `.reconstruct` effect (the network), one entry per reconstruction.
     public var reconstructMilliseconds: [Double] = []
     /// Cells rewritten per drag frame (the diff's size).
@@ -24,6 +29,12 @@ public struct FrameStats: Codable, Sendable {
     /// Times a frame was wanted while `FramePacer.Settings.maxInFlight` frames were unanswered (it waited,
     /// and the frame after the answer showed everything that happened meanwhile).
     public var framesHeldForAnswers = 0
+    /// For each drag's release: the frames in flight when it was read, and the bytes of its frame (which
+    /// goes at once, `FramePacer.mayWrite(settling:)`).
+    public var framesInFlightAtRelease: [Int] = []
+    public var releaseFrameBytes: [Int] = []
+    /// Frames that held the reconstruction while dragging over a thin link (`SlowLinkDrag`).
+    public var framesHoldingPanels = 0
     /// How frames were paced at the end: "probing", "acknowledged", "acknowledged, synchronized", "rate cap".
     public var pacing = ""
 

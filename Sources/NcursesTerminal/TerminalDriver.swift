@@ -67,8 +67,11 @@ public final class TerminalDriver {
     private var replyScanner = ReplyScanner()
     /// A frame is wanted but too many are unanswered: drawn when an answer comes (or the wait times out).
     private var drawBlocked = false
+    /// A drag just ended: its frame goes at once, one beyond the frames in flight (`FramePacer.mayWrite`).
+    private var settleFramePending = false
     /// Hands characters held as a possible reply back as keys, if the rest of the reply never comes.
     private var heldInputFlush: DispatchWorkItem?
+    private var heldInputDeadline = HeldInputDeadline()
 
     /// At most 60 frames per second.
     private static let frameInterval: UInt64 = 1_000_000_000 / 60
@@ -140,9 +143,14 @@ public final class TerminalDriver {
     /// Applies messages (main queue only), runs their effects, and schedules a frame.
     public func send(_ messages: [Message]) {
         guard !finished else { return }
+        let wasDragging = state.drag != nil
         var effects: [Effect] = []
         for message in messages { effects += update(&state, message) }
         dispatch(effects)
+        if wasDragging && state.drag == nil {
+            settleFramePending = true
+            stats.framesInFlightAtRelease.append(pacer.inFlight)
+        }
         scheduleDraw()
     }
 
@@ -170,13 +178,13 @@ public final class TerminalDriver {
         let readAt = DispatchTime.now().uptimeNanoseconds
         let (messages, replies) = replyScanner.feed(InputDecoder.readAvailable(), expectingReplies: pacer.inFlight > 0)
         takeReplies(replies, at: readAt)
-        // The deadline runs from when holding began: pushed back by every read, it would never come while
-        // frames and their answers keep arriving (training), and a held Esc would never reach the UI.
-        if !replyScanner.isHolding {
+        // The deadline runs from when holding began (HeldInputDeadline).
+        switch heldInputDeadline.afterRead(holding: replyScanner.isHolding, now: readAt) {
+        case .none: break
+        case .cancel:
             heldInputFlush?.cancel()
             heldInputFlush = nil
-        } else if heldInputFlush == nil {
-            scheduleHeldInputFlush()
+        case .schedule(let due): scheduleHeldInputFlush(at: due)
         }
         if messages.contains(where: { if case .mouse(let m) = $0 { return m.kind == .drag } else { return false } }),
            pendingDragInputUptime == nil {
@@ -195,17 +203,18 @@ public final class TerminalDriver {
         }
     }
 
-    /// The start of a reply without its end after 100 ms was keys after all (Esc, then '[' …).
-    private func scheduleHeldInputFlush() {
+    /// The start of a reply without its end by `due` was keys after all (Esc, then '[' …).
+    private func scheduleHeldInputFlush(at due: UInt64) {
         heldInputFlush?.cancel()
         let item = DispatchWorkItem { [weak self] in
             guard let self else { return }
             self.heldInputFlush = nil
+            self.heldInputDeadline.flushed()
             let keys = self.replyScanner.flush()
             if !keys.isEmpty { self.send(keys) }
         }
         heldInputFlush = item
-        DispatchQueue.main.asyncAfter(deadline: .now() + .milliseconds(100), execute: item)
+        DispatchQueue.main.asyncAfter(deadline: DispatchTime(uptimeNanoseconds: due), execute: item)
     }
 
     /// After the terminal was handed back (Ctrl-Z) or stopped, answers in flight may be lost: ask again.
@@ -250,7 +259,7 @@ public final class TerminalDriver {
     /// frame: frames for training news and ticks (a dozen a second while training) must not delay the
     /// answer to the hand by up to a frame interval.
     private func scheduleDraw() {
-        guard !finished, !drawBlocked else { return }
+        guard !finished, !drawBlocked || settleFramePending else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         let last = pendingDragInputUptime != nil ? lastDragDrawUptime : lastDrawUptime
         let due = max(now, last &+ TerminalDriver.frameInterval)
@@ -271,13 +280,20 @@ public final class TerminalDriver {
     private func drawFrame() {
         pendingDraw = nil
         guard !finished, let session else { return }
-        guard pacer.mayWrite(now: DispatchTime.now().uptimeNanoseconds) else {
+        guard pacer.mayWrite(now: DispatchTime.now().uptimeNanoseconds, settling: settleFramePending) else {
             drawBlocked = true   // the state keeps changing; the frame after the answer shows all of it
             stats.framesHeldForAnswers += 1
             return
         }
+        let settling = settleFramePending
+        settleFramePending = false
+        let viewStart = DispatchTime.now().uptimeNanoseconds
         let frame = view(state)
-        let bytes = encoder.encode(frame)
+        let encodeStart = DispatchTime.now().uptimeNanoseconds
+        // Over a thin link the panels that change everywhere wait for the release (SlowLinkDrag).
+        let held = pacer.linkIsSlow ? SlowLinkDrag.heldRegions(state) : []
+        let bytes = encoder.encode(frame, holding: held)
+        let encodeEnd = DispatchTime.now().uptimeNanoseconds
         let cellsWritten = encoder.lastCellCount
         let written = pacer.wrap(bytes, now: DispatchTime.now().uptimeNanoseconds)
         session.write(written)
@@ -286,6 +302,8 @@ public final class TerminalDriver {
             stats.frameBytes.append(written.count)
             stats.frameWrittenMilliseconds.append(milliseconds(from: options.startUptime, to: now))
         }
+        if settling { stats.releaseFrameBytes.append(written.count) }
+        if !held.isEmpty { stats.framesHoldingPanels += 1 }
         lastDrawUptime = now
         stats.frames += 1
         lastFrameCells = cellsWritten
@@ -300,6 +318,9 @@ public final class TerminalDriver {
             lastDragDrawUptime = now
             stats.dragFrames += 1
             stats.dragLatencyMilliseconds.append(milliseconds(from: readAt, to: now))
+            stats.dragViewMilliseconds.append(milliseconds(from: viewStart, to: encodeStart))
+            stats.dragEncodeMilliseconds.append(milliseconds(from: encodeStart, to: encodeEnd))
+            stats.dragWriteMilliseconds.append(milliseconds(from: encodeEnd, to: now))
             stats.dragFrameCells.append(cellsWritten)
             if let lastFrameBytes { stats.dragFrameBytes.append(lastFrameBytes) }
         }

@@ -113,3 +113,37 @@ struct ReplyScanner {
         return parameters.count <= 16 ? .prefix : .notAReply
     }
 }
+
+/// When the characters `ReplyScanner` holds go to the UI as the keys they were (a lone Esc, Esc '[' …):
+/// `wait` after holding *began*. Pushed back by every read instead, the deadline would never come while
+/// frames and their answers keep arriving (training), and a held Esc would never reach the UI.
+struct HeldInputDeadline {
+    /// Longer than a reply split across reads takes to complete (ncurses' escape delay, ~25 ms, apart).
+    static let wait: UInt64 = 100_000_000
+
+    enum Action: Equatable {
+        case none
+        /// Nothing is held any more (the reply came whole): the scheduled flush is not needed.
+        case cancel
+        /// Holding began: flush at this uptime (ns).
+        case schedule(at: UInt64)
+    }
+
+    /// When the held characters are to be flushed (nil: nothing held, or the flush already ran).
+    private(set) var due: UInt64?
+
+    /// What to do after a read, given whether the scanner holds characters now.
+    mutating func afterRead(holding: Bool, now: UInt64) -> Action {
+        guard holding else {
+            defer { due = nil }
+            return due == nil ? .none : .cancel
+        }
+        if due != nil { return .none }
+        let at = now + HeldInputDeadline.wait
+        due = at
+        return .schedule(at: at)
+    }
+
+    /// The flush ran: a hold that begins after it waits its own `wait`.
+    mutating func flushed() { due = nil }
+}

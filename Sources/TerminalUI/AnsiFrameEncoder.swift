@@ -46,13 +46,18 @@ public struct AnsiFrameEncoder: Sendable {
         cursor = nil
     }
 
-    /// The bytes that turn the screen from the previous frame into `frame`.
-    public mutating func encode(_ frame: CellBuffer) -> [UInt8] {
+    /// The bytes that turn the screen from the previous frame into `frame`, except inside `held`: there
+    /// the screen keeps showing what it shows (nothing is sent), and the first frame that no longer holds
+    /// the rectangle sends whatever differs by then (`SlowLinkDrag`: over a thin link the panels that
+    /// change everywhere wait for the release). A frame after `invalidate` or a resize ignores `held`.
+    public mutating func encode(_ frame: CellBuffer, holding held: [Rect] = []) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         let previous: CellBuffer
+        var holding = false
         if let screen, screen.width == frame.width, screen.height == frame.height {
             previous = screen
+            holding = !held.isEmpty
         } else {
             // Reset the pen and clear (to the default background), then draw what is not blank.
             append("\u{1B}[0m\u{1B}[2J", to: &out)
@@ -61,10 +66,17 @@ public struct AnsiFrameEncoder: Sendable {
             previous = CellBuffer(width: frame.width, height: frame.height)
         }
         var count = 0
+        // What the screen shows after this frame: `frame`, with the held cells as they were.
+        var shown = frame
         for y in 0..<frame.height {
+            let heldHere = holding ? held.filter { y >= $0.y && y < $0.y + $0.height } : []
             for x in 0..<frame.width {
                 let cell = frame[x, y]
                 if cell == previous[x, y] { continue }
+                if !heldHere.isEmpty && heldHere.contains(where: { x >= $0.x && x < $0.x + $0.width }) {
+                    shown[x, y] = previous[x, y]
+                    continue
+                }
                 count += 1
                 moveCursor(to: (x, y), into: &out)
                 let (glyph, target) = cheapestSpelling(of: cell)
@@ -76,7 +88,7 @@ public struct AnsiFrameEncoder: Sendable {
                 cursor = x + 1 < frame.width && AnsiFrameEncoder.hasCertainWidth(glyph) ? (x + 1, y) : nil
             }
         }
-        screen = frame
+        screen = shown
         lastCellCount = count
         return out
     }

@@ -54,6 +54,51 @@ final class FramePacerTests: XCTestCase {
         XCTAssertTrue(pacer.mayWrite(now: ms(t + 2)))
     }
 
+    /// A slow link: the median round trip above `Settings.slowRoundTrip`.
+    private func slowPacer() -> (FramePacer, Double) {
+        var pacer = FramePacer()
+        _ = pacer.begin(now: ms(0))
+        pacer.received(.status, now: ms(1))
+        XCTAssertFalse(pacer.linkIsSlow, "a quick answer: not slow")
+        var t = 10.0
+        for _ in 0..<3 {
+            _ = pacer.wrap(frame, now: ms(t))
+            pacer.received(.status, now: ms(t + 300))
+            t += 400
+        }
+        XCTAssertTrue(pacer.linkIsSlow)
+        return (pacer, t)
+    }
+
+    /// The frame after a release goes at once, one beyond the frames in flight, instead of waiting a round
+    /// trip for the answer to the frame before it; the frames after it are paced as before.
+    func testTheFrameAfterTheReleaseGoesAtOnce() {
+        let slow = slowPacer()
+        var pacer = slow.0
+        let t = slow.1
+        _ = pacer.wrap(frame, now: ms(t))   // a drag frame, in flight when the hand lets go
+        XCTAssertFalse(pacer.mayWrite(now: ms(t + 5)), "a drag frame waits for the answer")
+        XCTAssertTrue(pacer.mayWrite(now: ms(t + 5), settling: true), "the release's frame does not")
+        _ = pacer.wrap(frame, now: ms(t + 5))
+        XCTAssertEqual(pacer.inFlight, 2)
+        XCTAssertFalse(pacer.mayWrite(now: ms(t + 6), settling: true), "one beyond, not more")
+        pacer.received(.status, now: ms(t + 300))
+        XCTAssertFalse(pacer.mayWrite(now: ms(t + 300)), "the release's frame still in flight: the next waits")
+        pacer.received(.status, now: ms(t + 305))
+        XCTAssertTrue(pacer.mayWrite(now: ms(t + 305)))
+    }
+
+    func testALocalTerminalIsNotASlowLink() {
+        var pacer = FramePacer()
+        _ = pacer.begin(now: ms(0))
+        for i in 0..<10 {
+            _ = pacer.wrap(frame, now: ms(Double(i) * 20))
+            pacer.received(.status, now: ms(Double(i) * 20 + 2))
+        }
+        XCTAssertFalse(pacer.linkIsSlow, "answers in 2 ms: every panel is drawn with every motion")
+        XCTAssertEqual(pacer.maxInFlight, 2)
+    }
+
     func testATerminalThatNeverAnswersFallsBackToTheRateCapWithoutQueries() {
         var pacer = FramePacer()
         _ = pacer.begin(now: ms(0))
