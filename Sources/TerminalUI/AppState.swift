@@ -136,6 +136,8 @@ public struct AppState: Sendable, Equatable {
     public var showErrorPanel = false
     /// The classical fill, the classifier's guesses and the encoder's maps (`f`, `t`, `v`).
     public var panels = OptionalPanels()
+    /// The pixel readout, the keyboard cursor (`i`), explain mode (`E`) and the preset groups' means.
+    public var probe = PixelProbe()
     /// The experiment preset the session was started with (`inpaint tui --preset`), for the header.
     public var preset: String?
     public var logScale = true
@@ -171,7 +173,7 @@ public struct AppState: Sendable, Equatable {
 
     public var layout: Layout {
         Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
-               optionalPanels: panels.shown, presenter: presenter)
+               optionalPanels: panels.shown + probe.shownPanels, presenter: presenter)
     }
 
     /// [784] known pixels kept, hole filled by the reconstruction (the image itself until one arrives).

@@ -20,6 +20,7 @@ public enum HelpOverlay {
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
         ("x", "train one of the report's experiments (as --preset)"),
+        ("i / E", "pixel cursor (arrows move it; Esc leaves) / explain the pixel: saliency and top map"),
         ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
     ]
 

@@ -61,6 +61,10 @@ public enum Message: Equatable, Sendable {
     case trainingRestored(TrainingState)
     /// What the network now is, for the status block's model line (a preset, a reset, a loaded file).
     case modelLabel(String)
+    /// The answer to `.explain` with this `revision`; nil: the network cannot say.
+    case explained(revision: Int, PixelSaliency?)
+    /// The answer to `.measureGroups` with this `revision`: each group's mean hole MSE.
+    case groupsMeasured(revision: Int, library: String, [GroupScore])
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers
@@ -83,4 +87,9 @@ public enum Effect: Equatable, Sendable {
     case encodeFeatures(revision: Int, image: [Float], mask: [Float])
     /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
     case startPreset(ExperimentName)
+    /// Explain mode (`E`): one backward pass of reconstruction[pixel] for `image` ⊙ `mask`, off the UI's hot
+    /// path (only the newest of a burst is run); answer `.explained`.
+    case explain(revision: Int, image: [Float], mask: [Float], pixel: Int)
+    /// Each preset group's mean hole MSE over `groups`' digits with `mask`; answer `.groupsMeasured`.
+    case measureGroups(revision: Int, library: String, mask: [Float], groups: [GroupSample])
 }

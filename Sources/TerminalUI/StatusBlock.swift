@@ -9,7 +9,7 @@ public struct StatusBlock: Sendable {
 
     public var lines: [(label: String, value: String)] {
         let t = state.training
-        return [
+        let core: [(label: String, value: String)] = [
             ("state", t.activity.rawValue),
             ("step", "\(t.step)   epoch \(t.epoch)"),
             ("loss", (t.loss.map { StatusBlock.format($0) } ?? "–")
@@ -19,6 +19,7 @@ public struct StatusBlock: Sendable {
             ("model", t.modelFile),
             ("data", t.dataset),
         ]
+        return core + probeStatusLines(state)
     }
 
     static func format(_ loss: Float) -> String { String(format: loss < 0.01 ? "%.3e" : "%.5f", Double(loss)) }

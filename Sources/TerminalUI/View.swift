@@ -16,6 +16,7 @@ public func view(_ state: AppState) -> CellBuffer {
     for placement in layout.panels {
         drawPanel(state, placement, side: layout.side, into: &buffer, theme: theme)
     }
+    drawReadouts(state, layout: layout, into: &buffer, theme: theme)
     let chart = BrailleChart(series: [
         .init(points: state.training.trainHistory.points, style: theme.trainSeries),
         .init(points: state.training.evalHistory.points, style: theme.evalSeries),
@@ -57,6 +58,9 @@ private func drawPanel(_ state: AppState, _ placement: PanelPlacement, side: Int
     switch placement.kind {
     case .classicalFill, .guesses, .features:
         drawOptionalPanel(state, placement, side: side, into: &buffer, theme: theme)
+        return
+    case .saliency, .topMap:
+        drawExplainPanel(state, placement, side: side, into: &buffer, theme: theme)
         return
     case .original:
         panel = DigitPanel(pixels: state.image, side: side)
