@@ -24,6 +24,8 @@ public final class UIRuntime {
     private let mode: Mode
     private var training: BackgroundTraining?
     private let inbox = TrainingInbox()
+    /// Explain mode's backward passes and the group means, on a queue of their own (`ProbeAnswers`).
+    private let probes = ProbeAnswers()
     private var modelRevision = 0
 
     // What a save writes beside the trainer's own state, followed through the current trainer's events.
@@ -81,14 +83,17 @@ public final class UIRuntime {
         var answers: [Message] = []
         var lastReconstruct: Effect?
         var panelQuestions: [Effect] = []
+        var probeQuestions: [Effect] = []
         for effect in effects {
             switch effect {
             case .reconstruct: lastReconstruct = effect
             case .encodeFeatures, .classify: panelQuestions.append(effect)
+            case .explain, .measureGroups: probeQuestions.append(effect)
             case .quit, .quitWithoutSaving: break
             default: answers += control(effect)
             }
         }
+        if !probeQuestions.isEmpty { probes.ask(probeQuestions, model: newestNetwork().model, onNews: inbox.onNews) }
         guard lastReconstruct != nil || !panelQuestions.isEmpty else { return answers }
         let network = newestNetwork()   // once: the maps are read from the reconstruction's own pass
         if case .reconstruct(let revision, let image, let mask)? = lastReconstruct {
@@ -173,7 +178,7 @@ public final class UIRuntime {
             } catch {
                 return [.notice("\(name): \(error)")]
             }
-        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving:
+        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .explain, .measureGroups:
             return []
         }
     }
@@ -318,6 +323,7 @@ public final class UIRuntime {
     /// at most `seconds` for the trainer to leave its step (else its newest weights are saved without
     /// Adam's moments). Returns what to tell the user, or nil when there was nothing to save.
     public func finish(saving: Bool, waitingAtMost seconds: Double = 30) -> String? {
+        probes.waitUntilIdle(seconds: seconds)
         guard case .explore(let exploration) = mode, let training else {
             stop(waitingAtMost: seconds)
             return nil
@@ -367,6 +373,7 @@ public final class UIRuntime {
             if case .step = event { stepped = true }
         }
         if stepped { messages.append(.modelUpdated(revision: nextModelRevision())) }
+        messages += probes.take()
         if case .watch(let watch) = mode {
             messages += watch.newEvents().map { .training($0) }
             if let (model, path) = watch.rewrittenCheckpoint() {
@@ -400,7 +407,12 @@ public final class UIRuntime {
     /// before the process exits: exiting runs OpenBLAS's teardown, which a thread inside a product crashes on.
     public func stop(waitingAtMost seconds: Double) {
         training?.stop(waitingAtMost: seconds)
+        probes.waitUntilIdle(seconds: seconds)
     }
+
+    /// Waits (at most `seconds`) until the explain and group questions asked so far are answered (for `poll`).
+    @discardableResult
+    public func waitForProbeAnswers(seconds: Double) -> Bool { probes.waitUntilIdle(seconds: seconds) }
 
     /// True while a background trainer exists (`startTraining()` was called with a plan).
     public var isTraining: Bool { training != nil }
