@@ -193,28 +193,41 @@ public struct GroupScore: Sendable, Equatable {
 
 // MARK: the readout
 
-/// The status block's lines for the probe: the pixel's values, and the group means in a preset.
+/// The status block's lines for the probe: the pixel's values, then, in a preset, the group means. Each in
+/// the longest form that fits the status block's value column on one row (80×24 gives 31 cells), so the
+/// shortest pane still shows them.
 func probeStatusLines(_ state: AppState) -> [(label: String, value: String)] {
+    let width = state.layout.status.width - StatusBlock.labelWidth
+    func fitted(_ forms: [String]) -> String { forms.first { $0.count <= width } ?? forms.last! }
     var lines: [(label: String, value: String)] = []
+    if let pixel = state.probe.pixel {
+        let at = "(\(pixel / Digit.side),\(pixel % Digit.side))", hole = state.mask[pixel] == 0
+        let original = PanelNumbers.short(Double(state.image[pixel]), digits: 2)
+        var forms = ["\(at)\(hole ? " hole" : "")  orig \(original)", "\(at) x \(original)"]
+        if let reconstruction = state.reconstruction {
+            let error = reconstruction[pixel] - state.image[pixel]
+            let y = PanelNumbers.short(Double(reconstruction[pixel]), digits: 2)
+            let e = (error < 0 ? "-" : "+") + PanelNumbers.short(Double(abs(error)), digits: 2)
+            forms = ["\(at)\(hole ? " hole" : "")  orig \(original)  recon \(y)  err \(e)",
+                     "\(at)\(hole ? "h" : "") orig \(original) rec \(y) err \(e)", "\(at) x \(original) y \(y) \(e)"]
+        }
+        lines.append((state.probe.keyboard ? "cursor" : "pixel", fitted(forms)))
+    }
     if let scores = state.probe.groupScores, state.probe.groupScoresLibrary == state.library.name, !scores.isEmpty {
-        let current = state.digitIndex.flatMap { state.library.groupName(of: $0) } ?? "drawn"
+        let current = state.digitIndex.flatMap { state.library.groupName(of: $0) }
         let sampled = scores.contains { score in
             state.library.groups.first { $0.name == score.name }.map { $0.range.count > score.count } ?? false
         }
-        // The current group, then the means: two pieces, so a narrow pane puts the means on a row of their own.
-        lines.append(("group", "\(current)   MSE " + scores.map { "\($0.name) \(PanelNumbers.short($0.mse, digits: 3))" }
-            .joined(separator: "  ") + (sampled ? " (≤\(groupSampleLimit) each, this hole)" : " (this hole)")))
-    }
-    if let pixel = state.probe.pixel {
-        let row = pixel / Digit.side, column = pixel % Digit.side
-        let original = state.image[pixel]
-        var value = "(\(row),\(column))\(state.mask[pixel] == 0 ? " hole" : "")   orig \(PanelNumbers.short(Double(original), digits: 2))"
-        if let reconstruction = state.reconstruction {
-            let error = reconstruction[pixel] - original
-            value += " recon \(PanelNumbers.short(Double(reconstruction[pixel]), digits: 2))   err "
-                + (error < 0 ? "-" : "+") + PanelNumbers.short(Double(abs(error)), digits: 2)
+        func means(_ separator: String, nameLength: Int = .max, mark: Bool) -> String {
+            scores.map { (mark && $0.name == current ? "▸" : "") + String($0.name.prefix(nameLength)) + " "
+                + PanelNumbers.short($0.mse, digits: 3) }.joined(separator: separator)
         }
-        lines.append((state.probe.keyboard ? "cursor" : "pixel", value))
+        let note = sampled ? " (this hole, ≤\(groupSampleLimit) each)" : " (this hole)"
+        lines.append(("hole MSE", fitted([
+            "\(current ?? "drawn"): " + means("  ", mark: false) + note,
+            means("  ", mark: true) + note, means("  ", mark: true), means(" ", mark: true),
+            means(" ", nameLength: 6, mark: true), means(" ", nameLength: 3, mark: true),
+        ])))
     }
     return lines
 }

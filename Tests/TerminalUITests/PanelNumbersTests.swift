@@ -100,8 +100,8 @@ final class PanelNumbersTests: XCTestCase {
         XCTAssertEqual(asked, 1)
         XCTAssertEqual(ticks, 6, "8 ticks after the last question (2 went by before the new weights)")
         let text = snapshotText(view(state))
-        XCTAssertTrue(text.contains("group    training "), "the current group:\n\(text)")
-        XCTAssertTrue(text.contains("MSE training .012  unseen test .034 (this hole)"), "each group's mean:\n\(text)")
+        XCTAssertTrue(text.contains("hole MSE ▸training .012  unseen test .034 (this hole)"),
+                      "each group's mean, the current one marked:\n\(text)")
         // Once answered, a new hole is measured on the very next tick.
         _ = update(&state, .groupsMeasured(revision: state.probe.groupsRevision, library: "sevens", []))
         _ = update(&state, .key(.character("r")))

@@ -23,7 +23,7 @@ final class PixelCursorTests: XCTestCase {
         for _ in 0..<40 { _ = update(&state, .key(.up)) }
         XCTAssertEqual(state.probe.pixel, 13, "clamped at the top row")
         let text = snapshotText(view(state))
-        XCTAssertTrue(text.contains("cursor   (0,13)   orig "), "status line:\n\(text)")
+        XCTAssertTrue(text.contains("cursor   (0,13)  orig "), "status line:\n\(text)")
         _ = update(&state, .key(.escape))
         XCTAssertFalse(state.probe.keyboard)
         XCTAssertNil(state.probe.pixel)
@@ -43,7 +43,7 @@ final class PixelCursorTests: XCTestCase {
         XCTAssertEqual(state.probe.pixel, 6 * 28 + 5)
         XCTAssertNil(state.drag)
         let text = snapshotText(view(state))
-        XCTAssertTrue(text.contains("pixel    (6,5)   orig "), "the readout:\n\(text)")
+        XCTAssertTrue(text.contains("pixel    (6,5)  orig "), "the readout:\n\(text)")
         // Off the panels the readout goes.
         _ = update(&state, .mouse(MouseEvent(.drag, x: layout.status.x + 1, y: layout.status.y + 1)))
         XCTAssertNil(state.probe.pixel)
