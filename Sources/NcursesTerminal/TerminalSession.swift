@@ -15,10 +15,14 @@ public struct TerminalError: Error, CustomStringConvertible {
 /// It must reach the terminal after ncurses' own 1000h (which would switch 1002 off again), so it is
 /// written straight to the descriptor right after a refresh has flushed ncurses' buffer. (putp did not
 /// reach the terminal at all under newterm in ncurses 6.4.)
-private let buttonMotionOn = "\u{1B}[?1002h"
+///
+/// Any-motion tracking (1003) comes after it: motion with no button held is reported too, for the pixel
+/// readout under the pointer (issue 13 §2). A terminal without 1003 keeps 1002's drags; ncurses decodes both
+/// kinds of motion as REPORT_MOUSE_POSITION, and `update` tells them apart by whether a drag is going on.
+private let buttonMotionOn = "\u{1B}[?1002h\u{1B}[?1003h"
 /// Frames leave their last colours set (AnsiFrameEncoder); ncurses believes the attributes are normal and
 /// would not reset them, so the hand-back resets them first.
-private let buttonMotionOff = "\u{1B}[0m\u{1B}[?1002l"
+private let buttonMotionOff = "\u{1B}[0m\u{1B}[?1003l\u{1B}[?1002l"
 
 /// The terminal taken over by ncurses: start-up, hand-back (endwin) and resume after Ctrl-Z.
 ///
@@ -197,7 +201,7 @@ enum EmergencyRestore {
         haveSaved = tcgetattr(STDIN_FILENO, &saved) == 0
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
-            let reset = "\u{1B}[?1002l\u{1B}[?1006l\u{1B}[?1000l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
+            let reset = "\u{1B}[?1003l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[?1000l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n"
             reset.withCString { _ = write(STDOUT_FILENO, $0, strlen($0)) }
             if EmergencyRestore.haveSaved { tcsetattr(STDIN_FILENO, TCSANOW, &EmergencyRestore.saved) }
             // SA_RESETHAND restored the default action: re-raise so the process still dies of this signal.

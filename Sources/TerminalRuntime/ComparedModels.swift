@@ -85,7 +85,8 @@ public final class ComparedModels {
             training.setLearningRate(rate)
         case .resetModel, .saveCheckpoint, .loadCheckpoint, .startPreset:
             return [.notice("not while comparing models: quit and start one model (--model FILE, --preset NAME) for that")]
-        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot:
+        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot,
+             .explain, .measureGroups:
             break
         }
         return []

@@ -28,6 +28,8 @@ public final class UIRuntime {
     /// Models 1… of a comparison, and a comparison preset's alternating training (nil: one model).
     public var compared: ComparedModels? { didSet { compared?.onNews = inbox.onNews } }
     private let inbox = TrainingInbox()
+    /// Explain mode's backward passes and the group means, on a queue of their own (`ProbeAnswers`).
+    private let probes = ProbeAnswers()
     private var modelRevision = 0
 
     // What a save writes beside the trainer's own state, followed through the current trainer's events.
@@ -110,16 +112,19 @@ public final class UIRuntime {
         var answers: [Message] = []
         var lastReconstruct: Effect?
         var panelQuestions: [Effect] = []
+        var probeQuestions: [Effect] = []
         for effect in effects {
             switch effect {
             case .reconstruct: lastReconstruct = effect
             case .encodeFeatures, .classify: panelQuestions.append(effect)
+            case .explain, .measureGroups: probeQuestions.append(effect)
             case .quit, .quitWithoutSaving: break
             case .filmstripSubject(let image, let mask): answers += fixFilmstrip(image: image, mask: mask)
             case .saveScreenshot(let screen): answers.append(ScreenshotFiles.save(screen, in: screenshotFolder))
             default: answers += control(effect)
             }
         }
+        if !probeQuestions.isEmpty { probes.ask(probeQuestions, model: newestNetwork().model, onNews: inbox.onNews) }
         guard lastReconstruct != nil || !panelQuestions.isEmpty else { return answers }
         let network = newestNetwork()   // once: the maps are read from the reconstruction's own pass
         if case .reconstruct(let revision, let image, let mask)? = lastReconstruct {
@@ -207,7 +212,8 @@ public final class UIRuntime {
             } catch {
                 return [.notice("\(name): \(error)")]
             }
-        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot:
+        case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot,
+             .explain, .measureGroups:
             return []
         }
     }
@@ -389,6 +395,7 @@ public final class UIRuntime {
     /// at most `seconds` for the trainer to leave its step (else its newest weights are saved without
     /// Adam's moments). Returns what to tell the user, or nil when there was nothing to save.
     public func finish(saving: Bool, waitingAtMost seconds: Double = 30) -> String? {
+        probes.waitUntilIdle(seconds: seconds)
         guard case .explore(let exploration) = mode, let training else {
             stop(waitingAtMost: seconds)
             return nil
@@ -438,6 +445,7 @@ public final class UIRuntime {
             if case .step = event { stepped = true }
         }
         if stepped { messages.append(.modelUpdated(revision: nextModelRevision())) }
+        messages += probes.take()
         messages += compared?.poll(nextRevision: nextModelRevision) ?? []
         if stepped { messages += insideAfterSteps() }
         var watched = false
@@ -490,7 +498,12 @@ public final class UIRuntime {
     public func stop(waitingAtMost seconds: Double) {
         training?.stop(waitingAtMost: seconds)
         compared?.stop(waitingAtMost: seconds)
+        probes.waitUntilIdle(seconds: seconds)
     }
+
+    /// Waits (at most `seconds`) until the explain and group questions asked so far are answered (for `poll`).
+    @discardableResult
+    public func waitForProbeAnswers(seconds: Double) -> Bool { probes.waitUntilIdle(seconds: seconds) }
 
     /// True while a background trainer exists (`startTraining()` was called with a plan).
     public var isTraining: Bool { training != nil }

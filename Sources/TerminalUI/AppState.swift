@@ -142,6 +142,8 @@ public struct AppState: Sendable, Equatable {
     public var showErrorPanel = false
     /// The classical fill, the classifier's guesses and the encoder's maps (`f`, `t`, `v`).
     public var panels = OptionalPanels()
+    /// The pixel readout, the keyboard cursor (`i`), explain mode (`E`) and the preset groups' means.
+    public var probe = PixelProbe()
     /// The experiment preset the session was started with (`inpaint tui --preset`), for the header.
     public var preset: String?
     public var logScale = true
@@ -191,7 +193,7 @@ public struct AppState: Sendable, Equatable {
 
     public var layout: Layout {
         Layout(width: screenWidth, height: screenHeight, maxScale: maxScale, showErrorPanel: showErrorPanel,
-               optionalPanels: panels.shown, presenter: presenter,
+               optionalPanels: panels.shown + probe.shownPanels, presenter: presenter,
                models: comparison.count, shownModel: comparison.shownModel)
     }
 

@@ -26,6 +26,7 @@ public enum HelpOverlay {
         ("G", "gradient pane: each tensor's gradient norm (log bars, sparklines) and the learning-rate schedule"),
         ("M", "filmstrip: this digit and hole filled at steps 0, 10, 100, 1k… of the run, and now"),
         ("S / C", "save the screen as PNG and text / the command line that reopens this view"),
+        ("i / E", "pixel cursor (arrows move it; Esc leaves) / explain the pixel: saliency and top map"),
         ("? / q", "this help / quit (asks to save unsaved training; HUP/TERM save it)"),
     ]
 

@@ -77,6 +77,7 @@ public enum KeyLine {
             }
             return [KeyHint("up/down", "scroll"), KeyHint("space", "next page"), KeyHint("other keys", "close")]
         }
+        if state.probe.keyboard { return probeKeyHints(state) }
         let training: [KeyHint]
         switch state.training.activity {
         case .training: training = [KeyHint("space", "pause")]

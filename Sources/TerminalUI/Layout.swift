@@ -5,9 +5,11 @@ public enum PanelKind: String, Sendable, Equatable, CaseIterable {
     case original, masked, reconstruction, composite, error
     /// Optional panels (`f`, `t`, `v`): a classical fill, the classifier's top-3, the encoder's maps.
     case classicalFill, guesses, features
+    /// Explain mode (`E`): the pointed pixel's saliency over the input, and the encoder map it leans on most.
+    case saliency, topMap
 
     /// Whether the panel shows one 28×28 digit, so a drag on it cuts a hole like on the others.
-    public var showsDigit: Bool { self != .guesses && self != .features }
+    public var showsDigit: Bool { self != .guesses && self != .features && self != .saliency && self != .topMap }
 
     public var title: String {
         switch self {
@@ -19,6 +21,8 @@ public enum PanelKind: String, Sendable, Equatable, CaseIterable {
         case .classicalFill: return "classical fill"
         case .guesses: return "classifier top-3"
         case .features: return "encoder maps"
+        case .saliency: return "saliency"
+        case .topMap: return "top map"
         }
     }
 }

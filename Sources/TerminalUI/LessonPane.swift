@@ -210,6 +210,12 @@ public enum LessonPane {
         case .features:
             return long ? "the encoder's maps after its third convolution: what the channel-wise layer receives, each map stretched to its own range."
                 : "what the encoder sees"
+        case .saliency:
+            return long ? "how much each input pixel moves the pointed output pixel (|∂y/∂x| from one backward pass): the channel-wise layer lets every position see every other."
+                : "which input pixels the pointed one uses"
+        case .topMap:
+            return long ? "the encoder map that contributes most to the pointed pixel (largest |Σ gradient × activation|), enlarged."
+                : "the map the pointed pixel leans on"
         }
     }
 

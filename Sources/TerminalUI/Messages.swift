@@ -73,6 +73,10 @@ public enum Message: Equatable, Sendable {
     case comparedReconstructed(model: Int, revision: Int, pixels: [Float])
     /// An event of model `model`'s (≥ 1) training in a comparison (model 0's: `.training`).
     case comparedTraining(model: Int, TrainingEvent)
+    /// The answer to `.explain` with this `revision`; nil: the network cannot say.
+    case explained(revision: Int, PixelSaliency?)
+    /// The answer to `.measureGroups` with this `revision`: each group's mean hole MSE.
+    case groupsMeasured(revision: Int, library: String, [GroupScore])
 }
 
 /// Side effects `update` asks for; the runtime (`TerminalRuntime.UIRuntime`) carries them out and answers
@@ -102,4 +106,9 @@ public enum Effect: Equatable, Sendable {
     /// `S`: write this screen as a PNG (`ScreenImage`) and as text, under names not yet taken; answer with a
     /// `.notice` that names both files.
     case saveScreenshot(CellBuffer)
+    /// Explain mode (`E`): one backward pass of reconstruction[pixel] for `image` ⊙ `mask`, off the UI's hot
+    /// path (only the newest of a burst is run); answer `.explained`.
+    case explain(revision: Int, image: [Float], mask: [Float], pixel: Int)
+    /// Each preset group's mean hole MSE over `groups`' digits with `mask`; answer `.groupsMeasured`.
+    case measureGroups(revision: Int, library: String, mask: [Float], groups: [GroupSample])
 }

@@ -10,6 +10,8 @@ func panelTitle(_ state: AppState, _ kind: PanelKind) -> String {
     case .features:
         guard let f = state.panels.features else { return kind.title }
         return "encoder \(min(f.channels, FeatureMapsPanel.shownMaps)) of \(f.channels) maps"
+    case .saliency, .topMap:
+        return explainPanelTitle(state, kind, width: DigitPanel.size(side: state.layout.side).width)
     default:
         return kind.title
     }

@@ -23,7 +23,7 @@ public struct StatusBlock: Sendable {
             ("model", t.modelFile),
             ("data", t.dataset),
         ]
-        return lines
+        return lines + probeStatusLines(state)
     }
 
     static func format(_ loss: Float) -> String { String(format: loss < 0.01 ? "%.3e" : "%.5f", Double(loss)) }

@@ -21,12 +21,13 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.drag = nil
         return []
     case .tick:
+        let measured = measureGroupsIfDue(&state)
         // Refresh with newer weights, but not mid-drag: each motion already asks for a fresh reconstruction.
         if state.drag == nil && state.reconstructedModelRevision != state.modelRevision {
             // The encoder's maps change with the weights too.
-            return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
+            return [requestReconstruction(&state)] + refreshPanelsForInput(&state) + refreshExplain(&state) + measured
         }
-        return []
+        return measured
     case .training(let event):
         applyTraining(&state, event)
         return noteInsideTraining(&state, event)
@@ -84,6 +85,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .comparedReconstructed, .comparedTraining:
         return applyComparison(&state, message)
+    case .explained, .groupsMeasured:
+        applyProbeAnswer(&state, message)
+        return []
     }
 }
 
@@ -115,7 +119,7 @@ func requestQuit(_ state: inout AppState) -> [Effect] {
 /// Marks the input as changed and asks for its reconstruction.
 func inputChanged(_ state: inout AppState) -> [Effect] {
     state.inputRevision += 1
-    return [requestReconstruction(&state)] + refreshPanelsForInput(&state)
+    return [requestReconstruction(&state)] + refreshPanelsForInput(&state) + refreshExplain(&state)
 }
 
 private func requestReconstruction(_ state: inout AppState) -> Effect {
@@ -152,6 +156,7 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     }
     if let effects = handleReopenBoxKey(&state, key) { return effects }
     state.notice = nil
+    if let effects = handleProbeKey(&state, key) { return effects }
     switch key {
     case .up, .down, .left, .right:
         let hole = state.hole ?? AppState.initialHole
@@ -399,7 +404,8 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
         if state.mode == .rectangle { return [] }
         return applyDrag(&state, layout: layout, x: event.x, y: event.y)
     case .drag:
-        guard state.drag != nil else { return [] }
+        // A position report with no drag going on is motion without a button (any-motion tracking, ?1003h).
+        guard state.drag != nil else { return handleHover(&state, layout: layout, x: event.x, y: event.y) }
         noteMotion(&state, layout: layout, x: event.x, y: event.y)
         if state.mode == .rectangle && state.drag?.moved != true { return [] }
         return applyDrag(&state, layout: layout, x: event.x, y: event.y)

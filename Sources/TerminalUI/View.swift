@@ -16,6 +16,7 @@ public func view(_ state: AppState) -> CellBuffer {
     for placement in layout.panels {
         drawPanel(state, placement, side: layout.side, into: &buffer, theme: theme)
     }
+    drawReadouts(state, layout: layout, into: &buffer, theme: theme)
     // The raw training losses as dim dots under their moving average (TensorBoard's smoothing), then eval.
     let chart = BrailleChart(series: [
         .init(points: state.training.trainHistory.points, style: theme.dim, mark: .dots),
@@ -66,6 +67,9 @@ private func drawPanel(_ state: AppState, _ placement: PanelPlacement, side: Int
     switch placement.kind {
     case .classicalFill, .guesses, .features:
         drawOptionalPanel(state, placement, side: side, into: &buffer, theme: theme)
+        return
+    case .saliency, .topMap:
+        drawExplainPanel(state, placement, side: side, into: &buffer, theme: theme)
         return
     case .original:
         panel = DigitPanel(pixels: state.image, side: side)

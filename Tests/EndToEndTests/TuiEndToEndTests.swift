@@ -29,7 +29,7 @@ final class TuiEndToEndTests: XCTestCase {
     func testDragMovesTheHoleAndUpdatesTheReconstructionThenQuitRestoresTheTerminal() throws {
         let stats = temporaryFile("stats.json"), recording = temporaryFile("pty.bin")
         let tmux = try start(extra: ["--stats-file", stats])
-        XCTAssertTrue(tmux.waitUntil { tmux.format("#{mouse_button_flag}") == "1" }, "button-motion mouse tracking is on")
+        XCTAssertTrue(tmux.waitUntil { tmux.motionTrackingOn }, "mouse motion tracking is on")
         XCTAssertEqual(tmux.format("#{mouse_sgr_flag}"), "1", "SGR mouse reports are on")
 
         let before = tmux.screen()
@@ -142,7 +142,7 @@ final class TuiEndToEndTests: XCTestCase {
     func testSigtermAndCtrlCRestoreTheTerminal() throws {
         for (how, status) in [("TERM", Int32(143)), ("C-c", Int32(130))] {
             let tmux = try start()
-            XCTAssertTrue(tmux.waitUntil { tmux.format("#{mouse_button_flag}") == "1" })
+            XCTAssertTrue(tmux.waitUntil { tmux.motionTrackingOn })
             if how == "TERM" {
                 let pid = try XCTUnwrap(tmux.programPID(), "the program runs under the pane's shell")
                 kill(pid, SIGTERM)

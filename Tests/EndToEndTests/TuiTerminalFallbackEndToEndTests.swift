@@ -70,7 +70,7 @@ final class TuiTerminalFallbackEndToEndTests: XCTestCase {
     /// not one reply turned into keys (`ESC[0n` would be Esc, '[', '0', 'n' = next digit) over many frames.
     func testTerminalAnswersPaceTheFramesAndNeverArriveAsKeys() throws {
         let tmux = try session([binary.path, "tui", "--no-train"])
-        XCTAssertTrue(tmux.waitUntil { tmux.screen().find("masked input") != nil && tmux.format("#{mouse_button_flag}") == "1" })
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().find("masked input") != nil && tmux.motionTrackingOn })
         tmux.sendKey("D")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("pacing        answered frames") },
                       "tmux answers DSR:\n\(tmux.screen().text)")

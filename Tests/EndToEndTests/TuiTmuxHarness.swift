@@ -126,6 +126,9 @@ final class TmuxSession {
     /// spaces, which are cells of the digit panels when they are drawn as spaces on a gray background).
     func screen() -> ScreenCapture { ScreenCapture(ansi: (try? run(["capture-pane", "-p", "-e", "-N", "-t", "tui"])) ?? "") }
 
+    /// Mouse motion is reported: with a button held (1002) or, as the UI asks for the pixel readout, any
+    /// motion (1003, which tmux, like xterm, keeps instead of 1002: one tracking mode at a time).
+    var motionTrackingOn: Bool { format("#{mouse_button_flag}") == "1" || format("#{mouse_all_flag}") == "1" }
     func sendLiteral(_ text: String) { _ = try? run(["send-keys", "-t", "tui", "-l", text]) }
     func sendKey(_ key: String) { _ = try? run(["send-keys", "-t", "tui", key]) }
     func resize(width: Int, height: Int) { _ = try? run(["resize-window", "-t", "tui", "-x", "\(width)", "-y", "\(height)"]) }

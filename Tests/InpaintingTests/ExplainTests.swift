@@ -98,4 +98,28 @@ final class ExplainTests: XCTestCase {
         // The explain pass changes nothing: the same reconstruction after it.
         XCTAssertEqual(Float(output(image)), e.value, accuracy: 1e-6)
     }
+
+    /// `PixelExplainer` (one workspace and one never-zeroed weight-gradient sink for every call) gives the
+    /// same answer as `explain`'s fresh buffers, bit for bit: on a second call (the sink holds the first
+    /// call's gradients), for another pixel, and after the weights changed (it reads the model it is given).
+    func testReusedExplainerMatchesFreshExplain() {
+        var generator = SeededGenerator(seed: 11)
+        var model = ContextEncoder(config: ModelConfig(architecture: .paper, bias: true, maskChannel: true), generator: &generator)
+        let image = (0..<Digit.pixels).map { q -> Float in (q % 5 == 0 || q / Digit.side == 14) ? 0.8 : 0.1 }
+        let mask = HoleRect(top: 9, left: 7, height: 10, width: 12).mask()
+        let explainer = PixelExplainer(config: model.config)
+        for pixel in [14 * Digit.side + 12, 14 * Digit.side + 12, 10 * Digit.side + 8] {
+            let fresh = model.explain(image: image, mask: mask, pixel: pixel)
+            let reused = explainer.explain(model, image: image, mask: mask, pixel: pixel)
+            XCTAssertEqual(reused.inputGradient, fresh.inputGradient, "pixel \(pixel)")
+            XCTAssertEqual(reused.maskChannelGradient, fresh.maskChannelGradient)
+            XCTAssertEqual(reused.featureContributions, fresh.featureContributions)
+            XCTAssertEqual(reused.value, fresh.value)
+            XCTAssertGreaterThan(fresh.inputGradient.filter { $0 != 0 }.count, 100)
+        }
+        for i in model.parameters.values.indices { model.parameters.values[i] *= 1.1 }
+        let pixel = 13 * Digit.side + 13
+        let fresh = model.explain(image: image, mask: mask, pixel: pixel)
+        XCTAssertEqual(explainer.explain(model, image: image, mask: mask, pixel: pixel).inputGradient, fresh.inputGradient)
+    }
 }

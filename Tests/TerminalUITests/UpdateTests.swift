@@ -54,6 +54,9 @@ final class UpdateTests: XCTestCase {
         let before = state
         XCTAssertEqual(update(&state, .mouse(MouseEvent(.press, x: 119, y: 39))), [])
         XCTAssertEqual(update(&state, .mouse(MouseEvent(.drag, x: 10, y: 10))), [])
+        // With no drag going on, motion over a panel only reads out the pixel there (issue 13 §2).
+        XCTAssertNotNil(state.probe.pixel)
+        state.probe = before.probe
         XCTAssertEqual(state, before)
     }
 
