@@ -118,10 +118,14 @@ final class TuiShareKeysEndToEndTests: XCTestCase {
         XCTAssertFalse(tmux.screen().text.contains("train an experiment from a fresh network"), "x did not open the preset menu")
         tmux.sendLiteral("q")
         XCTAssertEqual(tmux.exitStatus(seconds: 30), 0)
-        // Printed once the terminal is back, on one line (joined where the pane wrapped it).
-        let after = try tmux.run(["capture-pane", "-p", "-J", "-t", "tui"])
+        // Printed once the terminal is back, on one line (joined where the pane wrapped it). With the history
+        // (-S -): when the pane dies, tmux writes "Pane is dead" with a line feed on the last row, which scrolls
+        // the top row (this line, on a screen that was empty before the UI) out of the visible screen.
         let expected = "\(binary.path) tui --no-train --digit 5 --hole 8,8,12,12 --panel fill"
-        XCTAssertTrue(after.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == expected },
-                      "the line on quit:\n\(after)")
+        var after = ""
+        XCTAssertTrue(tmux.waitUntil {
+            after = (try? tmux.run(["capture-pane", "-p", "-J", "-S", "-", "-t", "tui"])) ?? ""
+            return after.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == expected }
+        }, "the line on quit:\n\(after)")
     }
 }
