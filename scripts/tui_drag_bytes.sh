@@ -28,7 +28,7 @@ tmux -L "$socket" -f /dev/null new-session -d -s m -x 120 -y 40 \
 for _ in $(seq 200); do
     screen=$(tmux -L "$socket" capture-pane -p -t m)
     grep -q "masked input" <<<"$screen" && ! grep -q "waiting for the model" <<<"$screen" \
-        && [ "$(tmux -L "$socket" display-message -p -t m '#{mouse_button_flag}')" = 1 ] && break
+        && [[ "$(tmux -L "$socket" display-message -p -t m '#{mouse_button_flag}#{mouse_any_flag}')" == *1* ]] && break
     sleep 0.05
 done
 read -r mx my < <(tmux -L "$socket" capture-pane -p -t m | awk '{ i = index($0, "masked input"); if (i) { print i - 1, NR - 1; exit } }')
@@ -47,6 +47,12 @@ sgr 0 $((mx + 4)) $((y0 + 1)) m
 sleep 0.5
 tmux -L "$socket" pipe-pane -t m
 tmux -L "$socket" send-keys -t m q
+# With training on, q asks first (the UI trained since the last save): quit without saving.
+for _ in $(seq 40); do
+    [ -s "$stats" ] && break
+    tmux -L "$socket" capture-pane -p -t m | grep -q "Quit inpaint?" && { tmux -L "$socket" send-keys -t m n; break; }
+    sleep 0.05
+done
 for _ in $(seq 100); do [ -s "$stats" ] && break; sleep 0.05; done
 
 bytes=$(stat -c %s "$recording")

@@ -96,8 +96,9 @@ def wait_ready(socket, deadline=60.0):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         screen = tmux(socket, "capture-pane", "-p", "-t", "m")
-        flag = tmux(socket, "display-message", "-p", "-t", "m", "#{mouse_button_flag}").strip()
-        if "masked input" in screen and "waiting for the model" not in screen and flag == "1":
+        # Button-motion (?1002h) or any-motion (?1003h, the hover readout) tracking: either reports the drag.
+        flags = tmux(socket, "display-message", "-p", "-t", "m", "#{mouse_button_flag}#{mouse_any_flag}").strip()
+        if "masked input" in screen and "waiting for the model" not in screen and "1" in flags:
             break
         time.sleep(0.05)
     else:
