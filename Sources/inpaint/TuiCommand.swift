@@ -163,7 +163,8 @@ struct TuiCommand: ParsableCommand {
                                    training: plan, resuming: plan == nil ? nil : resuming))
         try attachComparison(comparisonRun, to: runtime, state: &state, start: start, dataset: kind, classifier: classifier)
         if screenshotOptions.screenshot != nil {
-            print(try screenshotOptions.write(state, runtime: runtime, trains: plan != nil, ascii: ascii))
+            print(try screenshotOptions.write(state, runtime: runtime, trains: plan != nil,
+                                                 comparison: model.count > 1 || comparisonRun != nil, ascii: ascii))
             return
         }
         let reopenLine = ReopenLinePrinter(launch: launchOptions)

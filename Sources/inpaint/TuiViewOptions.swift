@@ -115,9 +115,14 @@ struct TuiScreenshotOptions: ParsableArguments {
     }
 
     /// Draws the frame of `state` after the asked steps and writes FILE.png and FILE.txt; returns what to say.
-    func write(_ state: AppState, runtime: UIRuntime, trains: Bool, ascii: Bool) throws -> String {
+    func write(_ state: AppState, runtime: UIRuntime, trains: Bool, comparison: Bool = false, ascii: Bool) throws -> String {
         guard let screenshot else { preconditionFailure("write without --screenshot") }
         let steps = afterSteps ?? 0
+        if steps > 0 && comparison {
+            // The headless frame steps one trainer; a comparison's networks take turns on their own queue.
+            throw ValidationError("--after-steps: expected no steps with a comparison (two models, or a compare- preset): "
+                                  + "its networks are not stepped without a terminal, found \(steps)")
+        }
         if steps > 0 && !trains {
             throw ValidationError("--after-steps: expected no steps when training is off (--no-train, or no training split), found \(steps)")
         }

@@ -73,6 +73,7 @@ final class TuiScreenshotEndToEndTests: XCTestCase {
             (["--hole", "1,2,3", "--screenshot", png], ["--hole", "TOP,LEFT,HEIGHT,WIDTH"]),
             (["--hole", "0,0,0,5", "--screenshot", png], ["--hole", "at least 1×1"]),
             (["--digit", "1000000", "--no-train", "--screenshot", png], ["--digit", "found 1000000"]),
+            (["--preset", "compare-position", "--after-steps", "2", "--screenshot", png], ["--after-steps", "comparison"]),
         ]
         for (arguments, fragments) in cases {
             assertOneLineError(try runInpaint(["tui"] + arguments), fragments)
