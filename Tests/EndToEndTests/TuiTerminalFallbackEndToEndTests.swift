@@ -73,10 +73,17 @@ final class TuiTerminalFallbackEndToEndTests: XCTestCase {
     /// not one reply turned into keys (`ESC[0n` would be Esc, '[', '0', 'n' = next digit) over many frames.
     func testTerminalAnswersPaceTheFramesAndNeverArriveAsKeys() throws {
         let tmux = try session([binary.path, "tui", "--no-train"])
-        XCTAssertTrue(tmux.waitUntil { tmux.screen().find("masked input") != nil && tmux.motionTrackingOn })
+        // CI's report keeps only the end of a failure message: the lines that say which step failed go last.
+        func screen() -> String {
+            let lines = tmux.screen().text.split(separator: "\n", omittingEmptySubsequences: false)
+            let key = lines.filter { $0.hasPrefix("inpaint ") || $0.contains("pacing ") || $0.contains("round trip ") }
+            return lines.joined(separator: "\n") + "\n--- header and pacing:\n" + key.joined(separator: "\n")
+        }
+        XCTAssertTrue(tmux.waitUntil(seconds: 30) { tmux.screen().find("masked input") != nil && tmux.motionTrackingOn },
+                      "up:\n\(screen())")
         tmux.sendKey("D")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("pacing        answered frames") },
-                      "tmux answers DSR:\n\(tmux.screen().text)")
+                      "tmux answers DSR:\n\(screen())")
         let masked = try XCTUnwrap(tmux.screen().find("masked input"))
         tmux.sendLiteral(TmuxSession.mouse("press", x: masked.x + 3, y: masked.y + 2))
         for step in 1...15 {
@@ -84,10 +91,10 @@ final class TuiTerminalFallbackEndToEndTests: XCTestCase {
             usleep(20_000)
         }
         tmux.sendLiteral(TmuxSession.mouse("release", x: masked.x + 18, y: masked.y + 10))
-        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("hole 18×16") }, "the drag arrived:\n\(tmux.screen().text)")
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("hole 18×16") }, "the drag arrived:\n\(screen())")
         XCTAssertTrue(tmux.waitUntil { !tmux.screen().text.contains("round trip    last –") },
-                      "a round trip was measured:\n\(tmux.screen().text)")
-        let text = tmux.screen().text
+                      "a round trip was measured:\n\(screen())")
+        let text = screen()
         XCTAssertTrue(text.contains("digit 1/"), "no reply became 'n' (next digit):\n\(text)")
         XCTAssertFalse(text.contains("no digit"), "no reply became a prompt's input:\n\(text)")
         tmux.sendKey("q")
