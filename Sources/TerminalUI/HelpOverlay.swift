@@ -35,8 +35,9 @@ public enum HelpOverlay {
         var x: Int, y: Int, width: Int, height: Int
         var keyWidth: Int
         var rows: [(keys: String, text: String)]
-        /// Rows shown at once.
-        var visible: Int { max(1, height - 4) }
+        /// Rows shown at once: below the title, above a blank bottom row. How to scroll and close is the
+        /// key line's, not repeated in the box (at 80×24 the two sat on adjacent rows saying the same).
+        var visible: Int { max(1, height - 3) }
         var maxScroll: Int { max(0, rows.count - visible) }
     }
 
@@ -48,7 +49,7 @@ public enum HelpOverlay {
         for entry in entries {
             for (i, line) in wrap(entry.action, width: textWidth).enumerated() { wrapped.append((i == 0 ? entry.keys : "", line)) }
         }
-        let height = min(screenHeight - 2, wrapped.count + 4)
+        let height = min(screenHeight - 2, wrapped.count + 3)
         return Box(x: (screenWidth - width) / 2, y: (screenHeight - height) / 2, width: width, height: height,
                    keyWidth: keyWidth, rows: wrapped)
     }
@@ -90,8 +91,5 @@ public enum HelpOverlay {
             buffer.put(row.keys, x: box.x + 2, y: y, style: title, maxWidth: box.keyWidth)
             buffer.put(row.text, x: box.x + 2 + box.keyWidth, y: y, style: theme.overlay, maxWidth: box.width - box.keyWidth - 3)
         }
-        let footer = !scrolls ? "any key closes"
-            : first < box.maxScroll ? "up/down: scroll  space: next page  other keys close" : "up: scroll back  any other key closes"
-        buffer.put(footer, x: box.x + 2, y: box.y + box.height - 1, style: theme.overlay, maxWidth: box.width - 3)
     }
 }

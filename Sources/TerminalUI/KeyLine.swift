@@ -72,10 +72,12 @@ public enum KeyLine {
     public static func hints(_ state: AppState) -> [KeyHint] {
         if state.prompt == .presetMenu { return [KeyHint("1-9", "train that preset")] }
         if state.showHelp {
-            guard HelpOverlay.maxScroll(screenWidth: state.screenWidth, screenHeight: state.screenHeight) > 0 else {
-                return [KeyHint("any key", "close")]
-            }
-            return [KeyHint("up/down", "scroll"), KeyHint("space", "next page"), KeyHint("other keys", "close")]
+            let maxScroll = HelpOverlay.maxScroll(screenWidth: state.screenWidth, screenHeight: state.screenHeight)
+            guard maxScroll > 0 else { return [KeyHint("any key", "close")] }
+            // The box does not repeat these: the key line says where scrolling can go from here.
+            return state.helpScroll < maxScroll
+                ? [KeyHint("up/down", "scroll"), KeyHint("space", "next page"), KeyHint("other keys", "close")]
+                : [KeyHint("up", "scroll back"), KeyHint("other keys", "close")]
         }
         if state.probe.keyboard { return probeKeyHints(state) }
         let training: [KeyHint]

@@ -110,12 +110,15 @@ final class LayoutTests: XCTestCase {
     func testHelpScrollsToItsLastRowAt80x24AndQStillQuits() {
         var state = TestDigits.busyState(width: 80, height: 24)
         key(&state, "?")
-        XCTAssertTrue(lines(state).joined().contains("keys (1-18 of"), lines(state).joined(separator: "\n"))
+        XCTAssertTrue(lines(state).joined().contains("keys (1-19 of"), lines(state).joined(separator: "\n"))
+        // How to scroll is said once, on the key line, not also on the box's last row just above it.
+        XCTAssertEqual(lines(state).filter { $0.contains("next page") }.count, 1, lines(state).joined(separator: "\n"))
+        XCTAssertTrue(lines(state).last!.contains("space: next page"))
         XCTAssertFalse(lines(state).joined().contains("this help / quit"), "the last row is below the box")
         assertSnapshot(snapshotText(view(state)), named: "screen-help-80x24")
         for _ in 0..<3 { XCTAssertEqual(update(&state, .key(.down)), []) }
         XCTAssertTrue(state.showHelp, "arrows scroll, they do not close")
-        XCTAssertTrue(lines(state).joined().contains("keys (4-21 of"))
+        XCTAssertTrue(lines(state).joined().contains("keys (4-22 of"))
         // Space pages on until the last row shows (the help has grown past two pages at 80×24).
         for _ in 0..<5 where state.helpScroll < HelpOverlay.maxScroll(screenWidth: 80, screenHeight: 24) {
             key(&state, " ")
@@ -124,6 +127,8 @@ final class LayoutTests: XCTestCase {
         let screen = lines(state).joined(separator: "\n")
         XCTAssertTrue(screen.contains("this help / quit"), screen)
         XCTAssertTrue(screen.contains("train one of the report's experiments"), screen)
+        XCTAssertTrue(lines(state).last!.contains("up: scroll back"), "at the end the key line says so:\n\(screen)")
+        XCTAssertFalse(screen.contains("next page"), screen)
         key(&state, " ")
         XCTAssertFalse(state.showHelp, "space on the last page closes")
         key(&state, "?")
