@@ -20,22 +20,24 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Passes over the training images (default 3 unless --steps is given).")
+    @Option(help: ArgumentHelp("A named recipe: report (the default), fast (hole MSE 0.039 in 12 epochs) or bundled (the bundled model's, 30 epochs); flags given beside it override it.", valueName: "name"))
+    var recipe: TrainingRecipe?
+    @Option(help: "Passes over the training images (default 3, or the recipe's, unless --steps is given).")
     var epochs: Int?
     @Option(help: "Optimisation steps in total (instead of --epochs).")
     var steps: Int?
     @Option(help: "Images per step.")
     var batch = 64
-    @Option(help: "Adam learning rate (default 1e-3; 2e-4 with --preset pathak).")
+    @Option(help: "Adam learning rate (default 1e-3, or the recipe's; 2e-4 with --preset pathak).")
     var lr: Float?
     @Option(help: "Adam preset: default (lr 1e-3, β1 0.9) or pathak (lr 2e-4, β1 0.5, Pathak et al.).")
     var preset: AdamPreset = .default
-    @Option(help: "Learning-rate schedule: constant (the report's) or cosine (decays to 0 by the last step).")
-    var schedule: LearningRateSchedule = .constant
-    @Option(help: "Steps of linear learning-rate warm-up at the start.")
-    var warmup = 0
-    @Option(help: "Seed for initialisation, data order and holes.")
-    var seed: UInt64 = 1
+    @Option(help: "Learning-rate schedule: constant (the report's, the default) or cosine (decays to 0 by the last step).")
+    var schedule: LearningRateSchedule?
+    @Option(help: "Steps of linear learning-rate warm-up at the start (default 0, or the recipe's).")
+    var warmup: Int?
+    @Option(help: "Seed for initialisation, data order and holes (default 1).")
+    var seed: UInt64?
     @Option(help: "Reconstruction loss on the hole: l2 (the report's) or l1.")
     var loss: ReconstructionLoss = .l2
     @Option(help: "Weight of the error on known pixels (Pathak's overlap weighting; 0 = the report's loss).")
@@ -86,8 +88,14 @@ struct TrainCommand: ParsableCommand {
         if let adversarialWeight, !(adversarialWeight > 0 && adversarialWeight < 1) {
             throw ValidationError("--adversarial-weight must be between 0 and 1 (exclusive), found \(adversarialWeight)")
         }
-        guard (0...TrainingOptions.maximumSteps).contains(warmup) else {
+        if let warmup, !(0...TrainingOptions.maximumSteps).contains(warmup) {
             throw ValidationError("--warmup must be 0…\(TrainingOptions.maximumSteps), found \(warmup)")
+        }
+        if recipe != nil && resume != nil {
+            throw ValidationError("--recipe starts a run; --resume continues the checkpoint's own recipe (give one of them)")
+        }
+        if recipe != nil && preset == .pathak {
+            throw ValidationError("--recipe and --preset pathak both set the optimiser (give one of them)")
         }
     }
 
@@ -122,15 +130,16 @@ struct TrainCommand: ParsableCommand {
             resumeState = checkpoint.trainingCheckpoint()
             options = resumeState!.options
         } else {
-            if preset == .pathak { options = .pathak }
+            let named = recipe ?? .report
+            options = preset == .pathak ? .pathak : named.options
             options.batchSize = batch
             if let lr { options.learningRate = lr }
-            options.seed = seed
+            options.seed = seed ?? 1
             options.loss = loss
             options.knownWeight = knownWeight
             options.maskSampler = maskSampler
-            options.schedule = schedule
-            options.warmupSteps = warmup
+            options.schedule = schedule ?? options.schedule ?? .constant
+            options.warmupSteps = warmup ?? options.warmupSteps ?? 0
             if adversarial || adversarialWeight != nil {
                 options.adversarial = AdversarialOptions(weight: adversarialWeight ?? AdversarialOptions().weight)
             }
@@ -140,13 +149,15 @@ struct TrainCommand: ParsableCommand {
         // The run's length: --steps or --epochs when given. A resumed run otherwise keeps its own (a cosine
         // schedule is stretched over it, so a default here would bend the rate mid-run); a new one runs 3 epochs.
         if steps != nil || epochs != nil || resumeState == nil {
-            options.epochs = steps == nil ? (epochs ?? 3) : nil
+            options.epochs = steps == nil ? (epochs ?? (recipe ?? .report).epochs) : nil
             options.maxSteps = steps
         }
         options.workers = workers
 
         var generator = SeededGenerator(seed: options.seed)
-        let model = resumeState?.model ?? ContextEncoder(config: modelOptions.config, generator: &generator)
+        var config = modelOptions.config
+        if recipe?.maskChannel == true { config.maskChannel = true }
+        let model = resumeState?.model ?? ContextEncoder(config: config, generator: &generator)
         let progress = TrainingProgress(interactive: isatty(STDERR_FILENO) == 1)
         // A resumed run continues the checkpoint's loss history instead of starting an empty one.
         let record = LossRecord(summary: resumedTraining?.loss ?? LossSummary(), epoch: resumedTraining?.epoch ?? 0)
@@ -216,6 +227,7 @@ enum AdamPreset: String, ExpressibleByArgument, CaseIterable {
 
 extension ReconstructionLoss: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
+extension TrainingRecipe: ExpressibleByArgument {}
 
 struct TrainingFailure: Error, CustomStringConvertible {
     var description: String

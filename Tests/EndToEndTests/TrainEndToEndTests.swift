@@ -170,6 +170,55 @@ final class TrainEndToEndTests: XCTestCase {
         return header.keys.filter { $0 != "__metadata__" }
     }
 
+    /// The checkpoint's `inpaint.config` and `inpaint.training` options.
+    private func recipeOf(_ url: URL) throws -> (config: [String: Any], options: [String: Any]) {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let length = Int(bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[8 ..< 8 + length])) as? [String: Any])
+        let metadata = try XCTUnwrap(header["__metadata__"] as? [String: String])
+        func object(_ key: String) throws -> [String: Any] {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(metadata[key]).utf8)) as? [String: Any])
+        }
+        return (try object("inpaint.config"), try XCTUnwrap(try object("inpaint.training")["options"] as? [String: Any]))
+    }
+
+    /// `--recipe fast` is its flags under one name (mask channel, 12 epochs, cosine from 2e-3 after 300
+    /// warm-up steps); a flag beside it overrides that part; without it, the report's recipe as before.
+    func testRecipeFastIsItsFlagsAndFlagsBesideItOverride() throws {
+        let dir = try temporaryDirectory(for: self)
+        let fast = dir.appendingPathComponent("fast.safetensors"), log = dir.appendingPathComponent("fast.jsonl")
+        let run = try train(["--recipe", "fast", "--steps", "2", "--out", fast.path, "--log", log.path], in: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let (config, options) = try recipeOf(fast)
+        XCTAssertEqual(config["maskChannel"] as? Bool, true)
+        XCTAssertEqual(options["learningRate"] as? Double ?? 0, 2e-3, accuracy: 1e-9)
+        XCTAssertEqual(options["schedule"] as? String, "cosine")
+        XCTAssertEqual(options["warmupSteps"] as? Int, 300)
+        XCTAssertEqual(options["seed"] as? Int, 1)
+        // The first step's rate is the warm-up's first three-hundredth of 2e-3.
+        let first = try XCTUnwrap(try events(log).first { $0["event"] as? String == "step" })
+        XCTAssertEqual(first["learning_rate"] as? Double ?? 0, 2e-3 / 300, accuracy: 1e-9)
+
+        // Flags beside it win; the length stays the recipe's 12 epochs unless --steps/--epochs say otherwise.
+        let mine = dir.appendingPathComponent("mine.safetensors")
+        XCTAssertEqual(try train(["--recipe", "fast", "--warmup", "0", "--lr", "1e-3", "--seed", "7", "--steps", "2",
+                                  "--out", mine.path], in: dir).status, 0)
+        let (_, overridden) = try recipeOf(mine)
+        XCTAssertEqual(overridden["learningRate"] as? Double ?? 0, 1e-3, accuracy: 1e-9)
+        XCTAssertEqual(overridden["warmupSteps"] as? Int, 0)
+        XCTAssertEqual(overridden["seed"] as? Int, 7)
+        XCTAssertEqual(overridden["schedule"] as? String, "cosine")
+
+        // No recipe: the report's, one input channel, a constant 1e-3 over 3 epochs.
+        let plain = dir.appendingPathComponent("plain.safetensors")
+        XCTAssertEqual(try train(["--steps", "2", "--out", plain.path], in: dir).status, 0)
+        let (plainConfig, plainOptions) = try recipeOf(plain)
+        XCTAssertEqual(plainConfig["maskChannel"] as? Bool, false)
+        XCTAssertEqual(plainOptions["schedule"] as? String, "constant")
+        XCTAssertEqual(plainOptions["warmupSteps"] as? Int, 0)
+        XCTAssertEqual(plainOptions["learningRate"] as? Double ?? 0, 1e-3, accuracy: 1e-9)
+    }
+
     func testBadFlagsAndBadResumeFileFailWithOneLine() throws {
         let dir = try temporaryDirectory(for: self)
         assertOneLineError(try train(["--steps", "0"], in: dir), ["--steps"])
@@ -177,6 +226,8 @@ final class TrainEndToEndTests: XCTestCase {
         let junk = dir.appendingPathComponent("junk.safetensors")
         try Data("not a checkpoint".utf8).write(to: junk)
         assertOneLineError(try train(["--resume", junk.path, "--steps", "2"], in: dir), ["junk.safetensors"])
+        assertOneLineError(try train(["--recipe", "quick", "--steps", "2"], in: dir), ["--recipe"])
+        assertOneLineError(try train(["--recipe", "fast", "--resume", junk.path], in: dir), ["--recipe", "--resume"])
     }
 }
 
