@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 import Inpainting
 
 /// `inpaint watch`'s side of the runtime: the events appended to a run's log, and its checkpoint each time
@@ -32,6 +33,8 @@ final class RunWatch {
 
     /// The training record of the checkpoint `rewrittenCheckpoint` last read (its step, its recipe).
     private(set) var lastCheckpointTraining: TrainingState?
+    /// The data set that checkpoint records it was trained on.
+    private(set) var lastCheckpointDataset: DatasetKind?
 
     /// The checkpoint's weights and path when the file changed since the last successful read; nil when it
     /// did not, does not exist yet, or was caught mid-write (read again on the next call).
@@ -40,6 +43,7 @@ final class RunWatch {
               let read = try? Checkpoint.read(contentsOf: URL(fileURLWithPath: path)) else { return nil }
         lastSeen = version
         lastCheckpointTraining = read.training
+        lastCheckpointDataset = read.dataset
         return (read.model, path)
     }
 

@@ -58,6 +58,8 @@ public final class UIRuntime {
     public var clock: () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
     var watchedLogStep = 0
     var watchedRecipe: TrainingState?
+    /// `inpaint watch`: the data set browsed here (a reloaded checkpoint of other data says so).
+    var watchedDataset: DatasetKind = .mnist
     /// The step of the weights in use (nil in `watch` before a checkpoint was read).
     var currentWeightsStep: Int? {
         switch mode {
@@ -90,9 +92,11 @@ public final class UIRuntime {
 
     /// `inpaint watch`: a run started elsewhere, followed through its JSON-lines log; its checkpoint (given, or
     /// the last one the log names) is reloaded whenever it is rewritten. Nothing here controls that run.
-    public init(inference: ModelReconstructor, watching log: String, checkpoint: String?) {
+    /// `dataset`: what this UI browses; a reloaded checkpoint trained on other data says so, as `l` does.
+    public init(inference: ModelReconstructor, watching log: String, checkpoint: String?, dataset: DatasetKind = .mnist) {
         self.inference = inference
         self.mode = .watch(RunWatch(log: log, checkpoint: checkpoint))
+        self.watchedDataset = dataset
         self.filmstrip = FilmstripRecorder(latestInterval: 0)   // one frame per reloaded checkpoint
     }
 
@@ -456,7 +460,10 @@ public final class UIRuntime {
             noteWatched(timed)
             if let (model, path) = watch.rewrittenCheckpoint() {
                 inference.model = model
-                messages += [.modelUpdated(revision: nextModelRevision()), .notice("reloaded \(path)"),
+                // A checkpoint trained on other data is shown all the same, and said in place of the usual notice.
+                let mismatch = watch.lastCheckpointDataset?.mismatchNotice(
+                    "model", file: URL(fileURLWithPath: path).lastPathComponent, wanted: watchedDataset)
+                messages += [.modelUpdated(revision: nextModelRevision()), .notice(mismatch ?? "reloaded \(path)"),
                              .modelIdentity(ModelIdentity(config: model.config, origin: .watched(path)))]
                 messages += insideReloaded(watch.lastCheckpointTraining)
             }

@@ -45,7 +45,7 @@ struct WatchCommand: ParsableCommand {
         let start = try StartingModel(watching: model)
         let runtime = UIRuntime(
             inference: ModelReconstructor(model: start.network, classifier: (try? DigitClassifier.bundled(for: data.dataset)) ?? nil),
-            watching: log, checkpoint: model)
+            watching: log, checkpoint: model, dataset: data.dataset)
         var state = AppState(library: library, style: .full, maxScale: scale)
         state.training.activity = .watching
         state.watching = true

@@ -9,6 +9,25 @@ import XCTest
 /// `inpaint watch`'s runtime: lines appended to a log come back as the trainer's own events, and the
 /// checkpoint the log names is reloaded whenever it is rewritten.
 final class WatchRuntimeTests: XCTestCase {
+    /// A watched run trained on MNIST while this UI browses Fashion-MNIST: the reload says so (as `l` does),
+    /// and the weights are used all the same; of the same data, the usual notice.
+    func testAReloadedCheckpointOfOtherDataSaysSo() throws {
+        let directory = try temporaryDirectory(for: self)
+        let log = directory.appendingPathComponent("run.jsonl").path
+        let checkpoint = directory.appendingPathComponent("run.safetensors")
+        try "".write(toFile: log, atomically: true, encoding: .utf8)
+        let trained = stridedModel(seed: 9)
+        try Checkpoint(model: trained, dataset: .mnist).write(to: checkpoint)
+        let fashion = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)), watching: log,
+                                checkpoint: checkpoint.path, dataset: .fashion)
+        let notices = fashion.poll().compactMap { if case .notice(let text) = $0 { return text } else { return nil } }
+        XCTAssertEqual(notices, ["model run.safetensors was trained on MNIST, not Fashion-MNIST (--dataset fashion): expect poorer fills"])
+        XCTAssertEqual(fashion.inference.model.parameters.values, trained.parameters.values, "shown all the same")
+        let mnist = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)), watching: log,
+                              checkpoint: checkpoint.path, dataset: .mnist)
+        XCTAssertTrue(mnist.poll().contains(.notice("reloaded \(checkpoint.path)")))
+    }
+
     func testFollowsAppendedLinesSkipsBadOnesAndReloadsTheCheckpointTheLogNames() throws {
         let directory = try temporaryDirectory(for: self)
         let log = directory.appendingPathComponent("run.jsonl").path
