@@ -121,13 +121,18 @@ DEB_DEPENDS := libc6, libgcc-s1, libstdc++6, libncursesw6, libtinfo6, \
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 DEB_ROOT := $(OUT)/deb
 DEB := $(OUT)/inpaint_$(VERSION)_$(DEB_ARCH).deb
+# Who the package names as its maintainer: Debian's DEBFULLNAME and DEBEMAIL when set (as dch uses them),
+# else the git identity of whoever builds it; `make deb MAINTAINER='Name <mail>'` overrides both.
+DEB_NAME := $(or $(DEBFULLNAME),$(shell git config user.name 2>/dev/null),inpaint developers)
+DEB_MAIL := $(or $(DEBEMAIL),$(shell git config user.email 2>/dev/null),inpaint@invalid)
+MAINTAINER ?= $(DEB_NAME) <$(DEB_MAIL)>
 
 deb: all
 	rm -rf $(DEB_ROOT)
 	$(MAKE) install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr
 	mkdir -p $(DEB_ROOT)/DEBIAN
 	printf '%s\n' 'Package: inpaint' 'Version: $(VERSION)' 'Architecture: $(DEB_ARCH)' \
-		'Maintainer: inpaint developers <inpaint@invalid>' \
+		'Maintainer: $(MAINTAINER)' \
 		"Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)" \
 		'Depends: $(DEB_DEPENDS)' 'Section: science' 'Priority: optional' \
 		'Description: context-encoder inpainting of handwritten digits, in the terminal' \
