@@ -182,7 +182,19 @@ public final class UIRuntime {
         case .resetModel:
             var generator = SeededGenerator(seed: UInt64(DispatchTime.now().uptimeNanoseconds))
             let fresh = ContextEncoder(config: inference.model.config, generator: &generator)
+            // Fresh weights of the recipe's network train with the recipe (`train --recipe fast`): a run
+            // with an end, its cosine schedule and warm-up, instead of the constant rate that fine-tunes.
+            if let training, let recipe = exploration.training?.freshRun, exploration.learningRate == nil {
+                training.restart(from: fresh, factory: recipe.factory)
+                paceMeter.totalSteps = recipe.totalSteps
+                return restarted() + startedOver(label: "fresh weights, --recipe \(recipe.name) (R)")
+                    + [.modelIdentity(ModelIdentity(config: fresh.config, origin: .fresh)),
+                       .notice("model reset to fresh random weights, training with --recipe \(recipe.name) "
+                               + "(\(recipe.totalSteps.map { "\($0) steps" } ?? "no end"))"),
+                       .modelUpdated(revision: nextModelRevision())]
+            }
             let rate = exploration.learningRate ?? TrainingOptions().learningRate
+            paceMeter.totalSteps = exploration.training?.totalSteps
             return replaceModel(with: fresh, learningRate: rate) + startedOver(label: "fresh random weights (R)", rate: rate)
                 + [.modelIdentity(ModelIdentity(config: fresh.config, origin: .fresh)),
                    .notice("model reset to fresh random weights"), .modelUpdated(revision: nextModelRevision())]
@@ -545,6 +557,21 @@ public struct TrainingPlan {
     public var learningRate: Float?
     /// The step the run ends at, for the progress line; nil: it trains until stopped.
     public var totalSteps: Int?
+    /// What `R` trains fresh weights with, when not the same as this plan: a named recipe's run
+    /// (`--recipe fast` for the paper network with the mask channel).
+    public var freshRun: FreshRun?
+
+    /// A named recipe's trainer for fresh weights, and the step it ends at.
+    public struct FreshRun {
+        public var name: String
+        public var factory: BackgroundTraining.Factory
+        public var totalSteps: Int?
+        public init(name: String, plan: TrainingPlan) {
+            self.name = name
+            self.factory = plan.factory
+            self.totalSteps = plan.totalSteps
+        }
+    }
 
     public init(factory: @escaping BackgroundTraining.Factory, learningRate: Float? = nil, totalSteps: Int? = nil) {
         self.factory = factory

@@ -12,7 +12,7 @@ public enum HelpOverlay {
         ("n / p / g / d", "next / previous / go to number / digit of a class (q in a prompt quits)"),
         ("space / s", "pause or resume training / one step while paused"),
         ("+ / -", "double / halve the learning rate"),
-        ("R", "reset the model (asks first)"),
+        ("R", "reset the model (asks first); fresh paper+mask weights train with --recipe fast"),
         ("w / l", "save / load weights, Adam state, step and curves, asking for the file (l keeps pause and rate)"),
         ("e / a", "error panel / log or linear loss axis"),
         ("z", "presenter layout: the digits as large as the terminal holds (z again: back)"),

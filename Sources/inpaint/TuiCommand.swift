@@ -153,6 +153,17 @@ struct TuiCommand: ParsableCommand {
             plan = .trainer(images: Array(train.images.pixels), count: train.count,
                             evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
                             evaluationCount: evaluation?.count ?? 0, options: trainingOptions)
+            // `R` on the fast recipe's network starts that recipe's run (12 epochs, cosine from 2e-3).
+            let fast = TrainingRecipe.fast
+            if start.network.config == ModelConfig(architecture: .paper, maskChannel: fast.maskChannel) {
+                var recipe = fast.options
+                recipe.seed = seed
+                recipe.epochs = fast.epochs
+                plan?.freshRun = .init(name: fast.rawValue, plan: .trainer(
+                    images: Array(train.images.pixels), count: train.count,
+                    evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
+                    evaluationCount: evaluation?.count ?? 0, options: recipe))
+            }
         }
         if model.count > 1 || comparisonRun != nil { plan = nil }   // a comparison trains (or not) on its own
         if plan != nil { state.training.learningRate = lr ?? savedRate ?? presetRun?.learningRate ?? trainingOptions.learningRate }

@@ -161,7 +161,8 @@ final class TuiEndToEndTests: XCTestCase {
     }
 
     /// Training the bundled (already trained) model starts at the fine-tuning rate, 1e-4, so that its first
-    /// steps do not undo the annealing; `R` (a fresh network) goes back to 1e-3; `--lr` overrides both.
+    /// steps do not undo the annealing; `R` (a fresh network) trains with `--recipe fast` (its warm-up to
+    /// 2e-3, its 12 epochs); `--lr` overrides both.
     func testBackgroundTrainingFineTunesATrainedModelSlowlyAndAFreshOneAtTheUsualRate() throws {
         guard let tmuxPath = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary") }
@@ -177,9 +178,21 @@ final class TuiEndToEndTests: XCTestCase {
         tmux.sendKey("R")
         tmux.sendKey("y")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("fresh random weights") })
-        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("model    fresh random weights (R)") },
+        // The bundled network (paper, mask channel) is the fast recipe's: fresh weights train with it.
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("model    fresh weights, --recipe fast (R)") },
                       "the status says what trains now, not the bundled model (issue 12 §5):\n\(tmux.screen().text)")
-        XCTAssertTrue(shows(tmux, rate: "1.00e-03"), "a reset network trains at 1e-3:\n\(tmux.screen().text)")
+        func rate() -> Double? {
+            let text = tmux.screen().text
+            guard let range = text.range(of: "lr +[0-9.]+e[-+][0-9]+", options: .regularExpression) else { return nil }
+            return Double(text[range].dropFirst(2).trimmingCharacters(in: .whitespaces))
+        }
+        // The recipe's warm-up: 2e-3 reached over 300 steps, so the rate is below it and rising.
+        XCTAssertTrue(tmux.waitUntil(seconds: 30) { (rate() ?? 1) < 2e-3 && tmux.screen().text.range(of: "step +[1-9]", options: .regularExpression) != nil },
+                      "a reset network warms up to 2e-3:\n\(tmux.screen().text)")
+        let early = try XCTUnwrap(rate())
+        XCTAssertTrue(tmux.waitUntil(seconds: 30) { (rate() ?? 0) > early }, "the warm-up rises from \(early):\n\(tmux.screen().text)")
+        XCTAssertTrue(tmux.screen().text.range(of: "progress +[0-9]+/[0-9]+ \\(", options: .regularExpression) != nil,
+                      "the recipe's run has an end:\n\(tmux.screen().text)")
         tmux.quitWithoutSaving()
         XCTAssertEqual(tmux.exitStatus(), 0)
 

@@ -136,6 +136,41 @@ final class UIRuntimeTests: XCTestCase {
         XCTAssertFalse(restarted.contains(.training(.stopped(.cancelled))), "the cancelled trainer's events are dropped")
     }
 
+    /// `R` with a recipe's fresh run (as `inpaint tui` gives the paper network with the mask channel
+    /// `--recipe fast`): the fresh weights train with that recipe's warm-up and length, not the plan's rate.
+    func testResetTrainsFreshWeightsWithTheRecipesRun() throws {
+        BLASThreads.set(1)
+        let digits = [TestDigits.ring(), TestDigits.bar(), TestDigits.seven()]
+        let images = (0..<24).flatMap { digits[$0 % 3] }
+        var options = TrainingOptions()
+        options.batchSize = 8
+        options.evalEvery = 0
+        options.maxSteps = 100_000
+        var plan = TrainingPlan.trainer(images: images, count: 24, evaluationImages: [], evaluationCount: 0, options: options)
+        var recipe = options
+        recipe.maxSteps = nil
+        recipe.epochs = 2                      // 6 steps of 8 images
+        recipe.learningRate = 2e-3
+        recipe.warmupSteps = 4
+        recipe.schedule = .cosine
+        plan.freshRun = .init(name: "fast", plan: .trainer(images: images, count: 24, evaluationImages: [], evaluationCount: 0,
+                                                          options: recipe))
+        let runtime = try exploring(stridedModel(seed: 2), training: plan)
+        runtime.startTraining()
+        addTeardownBlock { runtime.stop(waitingAtMost: 5) }
+        XCTAssertEqual(steps(in: pollUntil(runtime) { !steps(in: $0).isEmpty }).first?.learningRate, 1e-3, "the plan's own rate")
+
+        let reset = runtime.perform([.resetModel])
+        XCTAssertEqual(reset.first, .trainingReset)
+        XCTAssertTrue(reset.contains(.notice("model reset to fresh random weights, training with --recipe fast (6 steps)")), "\(reset)")
+        XCTAssertTrue(reset.contains(.modelLabel("fresh weights, --recipe fast (R)")))
+        let run = pollUntil(runtime) { $0.contains(.training(.stopped(.finished))) }
+        let rates = steps(in: run).map(\.learningRate)
+        XCTAssertEqual(steps(in: run).map(\.step), Array(1...6), "the recipe's length: it finishes")
+        XCTAssertEqual(Double(rates[0]), 2e-3 / 4, accuracy: 1e-9, "the recipe's warm-up")
+        XCTAssertGreaterThan(rates[3], rates[5], "then the cosine decays")
+    }
+
     func testPresetFromTheMenuReplacesTheNetwork() throws {
         let runtime = try exploring(stridedModel(seed: 1))
         let answers = runtime.perform([.startPreset(.oneSeven)])
