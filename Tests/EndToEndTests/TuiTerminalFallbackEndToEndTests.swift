@@ -85,12 +85,22 @@ final class TuiTerminalFallbackEndToEndTests: XCTestCase {
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("pacing        answered frames") },
                       "tmux answers DSR:\n\(screen())")
         let masked = try XCTUnwrap(tmux.screen().find("masked input"))
-        tmux.sendLiteral(TmuxSession.mouse("press", x: masked.x + 3, y: masked.y + 2))
-        for step in 1...15 {
-            tmux.sendLiteral(TmuxSession.mouse("drag", x: masked.x + 3 + step, y: masked.y + 2 + min(step, 8)))
-            usleep(20_000)
+        func drag() {
+            tmux.sendLiteral(TmuxSession.mouse("press", x: masked.x + 3, y: masked.y + 2))
+            for step in 1...15 {
+                tmux.sendLiteral(TmuxSession.mouse("drag", x: masked.x + 3 + step, y: masked.y + 2 + min(step, 8)))
+                usleep(20_000)
+            }
+            tmux.sendLiteral(TmuxSession.mouse("release", x: masked.x + 18, y: masked.y + 10))
         }
-        tmux.sendLiteral(TmuxSession.mouse("release", x: masked.x + 18, y: masked.y + 10))
+        drag()
+        // The drag is here to make frames (and their queries) among the input. Once in about twenty runs on a
+        // loaded machine the press did not arrive through tmux (the motions then showed as hover, CI
+        // 2026-12-03); what this test checks is the replies, so such a drag is made again, once.
+        if !tmux.waitUntil(seconds: 5, { tmux.screen().text.contains("hole 18×16") }) {
+            print("the first drag did not arrive (hover only?); dragging again:\n\(screen())")
+            drag()
+        }
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("hole 18×16") }, "the drag arrived:\n\(screen())")
         XCTAssertTrue(tmux.waitUntil { !tmux.screen().text.contains("round trip    last –") },
                       "a round trip was measured:\n\(screen())")
