@@ -81,6 +81,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         self.config = config
         self.maxBatch = maxBatch
         self.concurrency = concurrency
+        self.singleImageThreads = concurrency
         let stages = config.stages
         self.stages = stages
         let layout = ParameterStore(layout: config.parameterLayout)
@@ -144,9 +145,32 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     package var output: UnsafeMutablePointer<Float> { activations.last! }
     package var scratch: UnsafeMutablePointer<Float> { scratches[0] }
 
+    /// Threads a single-image forward uses, 1...concurrency (default: concurrency). With more than one, each
+    /// layer's output channels are shared out over a `WorkerPool` the workspace starts at the first such
+    /// forward and keeps (its helpers sleep between calls); 1 is the serial pass. Batches ignore it.
+    /// `ModelReconstructor` lowers it to 1 when its measurements say two threads lose (training on the other core).
+    public var singleImageThreads: Int {
+        didSet {
+            precondition((1...concurrency).contains(singleImageThreads),
+                         "singleImageThreads must be in 1...\(concurrency), got \(singleImageThreads)")
+        }
+    }
+
+    /// The helpers of single-image forwards, concurrency − 1 threads; nil with concurrency 1, or when the
+    /// threads could not be started (the forward then splits over Dispatch workers as batches do).
+    package private(set) lazy var singleImagePool: WorkerPool? =
+        concurrency > 1 ? WorkerPool(helpers: concurrency - 1, spinNanoseconds: singleImageSpinNanoseconds) : nil
+
+    /// How long the pool's helpers spin after each job before they sleep; read when the pool starts (for
+    /// `inpaint bench --forward-only`, which compares spins).
+    package var singleImageSpinNanoseconds = WorkerPool.defaultSpinNanoseconds
+
     /// Runs body(range, worker) over `count` items split into at most `concurrency` contiguous ranges.
-    func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
-        let workers = min(concurrency, count)
+    func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) { split(count, workers: concurrency, body) }
+
+    /// The same with at most `workers` (≤ concurrency) ranges.
+    func split(_ count: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
+        let workers = min(workers, concurrency, count)
         if workers <= 1 { body(0..<count, 0); return }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             body((count * w / workers)..<(count * (w + 1) / workers), w)
