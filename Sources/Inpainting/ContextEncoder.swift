@@ -135,7 +135,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     /// comparison is cheap both when the parameters are the same snapshot (shared storage) and when training
     /// moved them (the first weights differ).
     func halfPrecisionWeights(of parameters: ParameterStore, offset: Int, count: Int) -> HalfPrecisionWeights {
-        if let half, half.source == parameters, half.weights.bits.count == count { return half.weights }
+        if let half, half.source == parameters, half.weights.count == count { return half.weights }
         let weights = parameters.values.withUnsafeBufferPointer { HalfPrecisionWeights($0.baseAddress! + offset, count: count) }
         half = (parameters, weights)
         return weights

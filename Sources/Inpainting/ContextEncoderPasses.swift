@@ -95,7 +95,7 @@ extension ContextEncoder {
                     // then the activation by image.
                     if precision == .float16, let fc = layer as? ChannelWiseLinear {
                         let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
-                        half.bits.withUnsafeBufferPointer { h in
+                        half.withUnsafeBufferPointer { h in
                             ws.split(fc.channels, workers: workers) { channels, _ in
                                 fc.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: b, output: out,
                                            channelRange: channels)
@@ -148,7 +148,7 @@ extension ContextEncoder {
         let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
         if precision == .float16, let fc = layer as? ChannelWiseLinear {
             let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
-            half.bits.withUnsafeBufferPointer { h in
+            half.withUnsafeBufferPointer { h in
                 pool.run(items: fc.channels) { c, _ in
                     fc.forward(input: input, batch: 1, halfWeight: h.baseAddress!, bias: b, output: out, channelRange: c..<(c + 1))
                 }
