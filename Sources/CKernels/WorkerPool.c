@@ -13,6 +13,7 @@
 #include "CKernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -173,7 +174,12 @@ void ck_pool_run(ck_pool *pool, int items, ck_pool_task task, void *context) {
         pthread_mutex_unlock(&pool->lock);
     }
     run_items(pool, w, 0);
-    // Every item is taken; wait for the ones a helper still runs (at most one per helper).
-    while (atomic_load_explicit(&pool->done, memory_order_acquire) < items) CK_PAUSE();
+    // Every item is taken; wait for the ones a helper still runs (at most one per helper). A helper that is
+    // still running after ~2,000 pauses (tens of microseconds) was likely preempted on a busy machine: yield
+    // the core rather than spin through the scheduler's slice, in case that helper waits for this very core.
+    for (int i = 0; atomic_load_explicit(&pool->done, memory_order_acquire) < items; i++) {
+        if (i < 2000) CK_PAUSE();
+        else sched_yield();
+    }
     atomic_store(&pool->busy, 0);
 }

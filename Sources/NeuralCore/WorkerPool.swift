@@ -15,9 +15,12 @@ public final class WorkerPool: @unchecked Sendable {
     public let helpers: Int
     public let spinNanoseconds: Int
 
-    /// The spin after each job, measured on the 2-core machine of issue 4 §3 (docs/RESULTS.md, issue 16):
-    /// long enough to span the gap between two layers of a forward, short against a drag's 30 ms between motions.
-    public static let defaultSpinNanoseconds = 100_000
+    /// The spin after each job: long enough to span the gap between two layers of a forward (the caller's
+    /// activation, a few microseconds), so that only the forward's first layer wakes the helper; far shorter
+    /// than a drag's 30 ms between motions, which no spin spans. Measured with `inpaint bench --forward-only
+    /// --pause-ms 30` on the shared 2-core machine (docs/RESULTS.md, issue 16): 20 µs had the best minimum
+    /// of 0, 20, 100 and 500 µs, and on a loaded machine longer spins lost (they take a core others wait for).
+    public static let defaultSpinNanoseconds = 20_000
 
     /// nil when the threads cannot be started (the caller then runs its work alone).
     public init?(helpers: Int, spinNanoseconds: Int = WorkerPool.defaultSpinNanoseconds) {
