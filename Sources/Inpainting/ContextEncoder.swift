@@ -38,7 +38,8 @@ public struct ContextEncoder: Sendable, Equatable {
 /// `concurrency` > 1 splits each pass over that many Dispatch workers (images for the convolutions,
 /// channels for the channel-wise layer), each calling BLAS on its own share; set `BLASThreads` to 1 then,
 /// or the two levels of threads oversubscribe the cores. Results equal the serial pass up to the order in
-/// which per-worker weight gradients are summed.
+/// which per-worker weight gradients are summed. A single image's forward instead shares each layer's output
+/// channels over the workspace's own `WorkerPool` (`singleImageThreads`), bit-identical to the serial pass.
 public final class ContextEncoderWorkspace: @unchecked Sendable {
     public let config: ModelConfig
     public let maxBatch: Int

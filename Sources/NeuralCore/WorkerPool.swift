@@ -18,8 +18,8 @@ public final class WorkerPool: @unchecked Sendable {
     /// The spin after each job: long enough to span the gap between two layers of a forward (the caller's
     /// activation, a few microseconds), so that only the forward's first layer wakes the helper; far shorter
     /// than a drag's 30 ms between motions, which no spin spans. Measured with `inpaint bench --forward-only
-    /// --pause-ms 30` on the shared 2-core machine (docs/RESULTS.md, issue 16): 20 µs had the best minimum
-    /// of 0, 20, 100 and 500 µs, and on a loaded machine longer spins lost (they take a core others wait for).
+    /// --pause-ms 30` on the shared, loaded 2-core machine (docs/RESULTS.md, issue 16): 0 and 20 µs were level
+    /// and beat 100 and 500 µs in 10 of 13 runs (a spinning helper takes a core that others wait for).
     public static let defaultSpinNanoseconds = 20_000
 
     /// nil when the threads cannot be started (the caller then runs its work alone).
