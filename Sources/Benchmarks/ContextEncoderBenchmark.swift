@@ -1,5 +1,6 @@
 import Datasets
 import Dispatch
+import Glibc
 import Inpainting
 import NeuralCore
 
@@ -73,6 +74,56 @@ public enum ContextEncoderBenchmark {
             }
         } } }
         return Timing(seconds: times.sorted())
+    }
+
+    /// One way to run a single-image forward: threads (1: the serial pass) and the pool helpers' spin.
+    public struct ForwardVariant: Sendable, Equatable {
+        public var threads: Int
+        public var spinNanoseconds: Int
+        public init(threads: Int, spinNanoseconds: Int = WorkerPool.defaultSpinNanoseconds) {
+            self.threads = threads
+            self.spinNanoseconds = spinNanoseconds
+        }
+    }
+
+    /// Single-image forward latency of several variants, measured in `rounds` alternating rounds of `runs`
+    /// forwards each (after `warmup` per variant and round), so that a machine whose load changes affects all
+    /// alike; `pause` seconds between forwards (0: back to back; a drag's motions come ~30 ms apart, long
+    /// enough for the helpers to fall asleep). One workspace per variant, made before the first round.
+    public static func forwardVariants(config: ModelConfig, variants: [ForwardVariant], rounds: Int = 5, runs: Int = 100,
+                                       warmup: Int = 5, pause: Double = 0, seed: UInt64 = 1,
+                                       precision: InferencePrecision = .float16) -> [Timing] {
+        var generator = SeededGenerator(seed: seed)
+        let model = ContextEncoder(config: config, generator: &generator)
+        let (images, masks) = syntheticBatch(count: 1, generator: &generator)
+        let workspaces = variants.map { variant in
+            let workspace = ContextEncoderWorkspace(config: config, maxBatch: 1, concurrency: max(2, variant.threads))
+            workspace.singleImageSpinNanoseconds = variant.spinNanoseconds
+            workspace.singleImageThreads = variant.threads
+            return workspace
+        }
+        var times = [[Double]](repeating: [], count: variants.count)
+        var output = [Float](repeating: 0, count: Digit.pixels)
+        let clock = ContinuousClock()
+        images.withUnsafeBufferPointer { x in masks.withUnsafeBufferPointer { m in output.withUnsafeMutableBufferPointer { o in
+            for _ in 0..<rounds {
+                for (v, workspace) in workspaces.enumerated() {
+                    for i in 0..<(warmup + runs) {
+                        if pause > 0 { sleepSeconds(pause) }
+                        let start = clock.now
+                        model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1, into: o.baseAddress!,
+                                          workspace: workspace, precision: precision)
+                        if i >= warmup { times[v].append(seconds(clock.now - start)) }
+                    }
+                }
+            }
+        } } }
+        return times.map { Timing(seconds: $0.sorted()) }
+    }
+
+    static func sleepSeconds(_ s: Double) {
+        var t = timespec(tv_sec: Int(s), tv_nsec: Int((s - Double(Int(s))) * 1e9))
+        nanosleep(&t, nil)
     }
 
     /// The machine's sgemm rate on square n×n×n products (GFLOP/s, median of `runs`), for "fraction of peak".

@@ -38,7 +38,8 @@ public struct ContextEncoder: Sendable, Equatable {
 /// `concurrency` > 1 splits each pass over that many Dispatch workers (images for the convolutions,
 /// channels for the channel-wise layer), each calling BLAS on its own share; set `BLASThreads` to 1 then,
 /// or the two levels of threads oversubscribe the cores. Results equal the serial pass up to the order in
-/// which per-worker weight gradients are summed.
+/// which per-worker weight gradients are summed. A single image's forward instead shares each layer's output
+/// channels over the workspace's own `WorkerPool` (`singleImageThreads`), bit-identical to the serial pass.
 public final class ContextEncoderWorkspace: @unchecked Sendable {
     public let config: ModelConfig
     public let maxBatch: Int
@@ -81,6 +82,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         self.config = config
         self.maxBatch = maxBatch
         self.concurrency = concurrency
+        self.singleImageThreads = concurrency
         let stages = config.stages
         self.stages = stages
         let layout = ParameterStore(layout: config.parameterLayout)
@@ -134,7 +136,7 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     /// comparison is cheap both when the parameters are the same snapshot (shared storage) and when training
     /// moved them (the first weights differ).
     func halfPrecisionWeights(of parameters: ParameterStore, offset: Int, count: Int) -> HalfPrecisionWeights {
-        if let half, half.source == parameters, half.weights.bits.count == count { return half.weights }
+        if let half, half.source == parameters, half.weights.count == count { return half.weights }
         let weights = parameters.values.withUnsafeBufferPointer { HalfPrecisionWeights($0.baseAddress! + offset, count: count) }
         half = (parameters, weights)
         return weights
@@ -144,9 +146,32 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
     package var output: UnsafeMutablePointer<Float> { activations.last! }
     package var scratch: UnsafeMutablePointer<Float> { scratches[0] }
 
+    /// Threads a single-image forward uses, 1...concurrency (default: concurrency). With more than one, each
+    /// layer's output channels are shared out over a `WorkerPool` the workspace starts at the first such
+    /// forward and keeps (its helpers sleep between calls); 1 is the serial pass. Batches ignore it.
+    /// `ModelReconstructor` lowers it to 1 when its measurements say two threads lose (training on the other core).
+    public var singleImageThreads: Int {
+        didSet {
+            precondition((1...concurrency).contains(singleImageThreads),
+                         "singleImageThreads must be in 1...\(concurrency), got \(singleImageThreads)")
+        }
+    }
+
+    /// The helpers of single-image forwards, concurrency − 1 threads; nil with concurrency 1, or when the
+    /// threads could not be started (the forward then splits over Dispatch workers as batches do).
+    package private(set) lazy var singleImagePool: WorkerPool? =
+        concurrency > 1 ? WorkerPool(helpers: concurrency - 1, spinNanoseconds: singleImageSpinNanoseconds) : nil
+
+    /// How long the pool's helpers spin after each job before they sleep; read when the pool starts (for
+    /// `inpaint bench --forward-only`, which compares spins).
+    package var singleImageSpinNanoseconds = WorkerPool.defaultSpinNanoseconds
+
     /// Runs body(range, worker) over `count` items split into at most `concurrency` contiguous ranges.
-    func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
-        let workers = min(concurrency, count)
+    func split(_ count: Int, _ body: (Range<Int>, Int) -> Void) { split(count, workers: concurrency, body) }
+
+    /// The same with at most `workers` (≤ concurrency) ranges.
+    func split(_ count: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
+        let workers = min(workers, concurrency, count)
         if workers <= 1 { body(0..<count, 0); return }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             body((count * w / workers)..<(count * (w + 1) / workers), w)

@@ -75,6 +75,9 @@ extension ContextEncoder {
             for i in 0..<pixels { dst[i] = x[i] * m[i] }
             if config.maskChannel { (dst + pixels).update(from: m, count: pixels) }
         }
+        // One image (a reconstruction's latency) uses the workspace's singleImageThreads, on its pool when it has one.
+        let workers = count == 1 ? ws.singleImageThreads : ws.concurrency
+        let pool = count == 1 && workers > 1 ? ws.singleImagePool : nil
         parameters.values.withUnsafeBufferPointer { pb in
             let p = pb.baseAddress!
             var source = UnsafePointer(ws.input)
@@ -83,24 +86,28 @@ extension ContextEncoder {
                 let out = ws.layerOutputs[s], w = p + ws.weightOffsets[s], b = ws.biasOffsets[s].map { p + $0 }
                 let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
                 let input = source, inSize = stage.inputSize, outSize = stage.layerOutputSize
-                // One image and several workers (a reconstruction's latency), or a layer whose channels never mix:
-                // split by output channel, then the activation by image.
-                if (count == 1 && ws.concurrency > 1) || layer.workSplit == .channels {
+                if let pool {
+                    forwardOneImage(stage: stage, index: s, input: input, weight: w, bias: b, output: out, pool: pool,
+                                    workspace: ws, precision: precision)
+                    stage.activation.forward(input: out, output: out, count: outSize)
+                } else if (count == 1 && workers > 1) || layer.workSplit == .channels {
+                    // One image and several workers, or a layer whose channels never mix: split by output channel,
+                    // then the activation by image.
                     if precision == .float16, let fc = layer as? ChannelWiseLinear {
                         let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
-                        half.bits.withUnsafeBufferPointer { h in
-                            ws.split(fc.channels) { channels, _ in
+                        half.withUnsafeBufferPointer { h in
+                            ws.split(fc.channels, workers: workers) { channels, _ in
                                 fc.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: b, output: out,
                                            channelRange: channels)
                             }
                         }
                     } else {
-                        ws.split(layer.outChannels) { channels, worker in
+                        ws.split(layer.outChannels, workers: workers) { channels, worker in
                             layer.forward(input: input, batch: count, height: height, width: width, weight: w, bias: b,
                                           output: out, channels: channels, scratch: ws.scratches[worker])
                         }
                     }
-                    ws.split(count) { images, _ in
+                    ws.split(count, workers: workers) { images, _ in
                         let o = out + images.lowerBound * outSize
                         stage.activation.forward(input: o, output: o, count: images.count * outSize)
                     }
@@ -125,6 +132,34 @@ extension ContextEncoder {
                 }
                 source = UnsafePointer(ws.activations[s])
             }
+        }
+    }
+
+    /// One image's layer of stage `index` (input [1, inC, H, W] → output [1, outC, outH, outW], before the
+    /// activation) with its output channels handed out as items over `pool`: one item per channel for the
+    /// channel-wise layer (16 matrix-vector products of 784×784 in the paper model), and two items per thread
+    /// for a convolution, so that a helper that starts late leaves the caller a part to take. Each output
+    /// channel is computed exactly as the serial pass computes it for the channel-wise layer (the same kernel
+    /// per channel, so bit-identical); a convolution cut to fewer output channels may take another of its
+    /// paths (ConvolutionLayer.swift), equal up to float32 rounding.
+    private func forwardOneImage(stage: Stage, index s: Int, input: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
+                                 bias b: UnsafePointer<Float>?, output out: UnsafeMutablePointer<Float>, pool: WorkerPool,
+                                 workspace ws: ContextEncoderWorkspace, precision: InferencePrecision) {
+        let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
+        if precision == .float16, let fc = layer as? ChannelWiseLinear {
+            let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
+            half.withUnsafeBufferPointer { h in
+                pool.run(items: fc.channels) { c, _ in
+                    fc.forward(input: input, batch: 1, halfWeight: h.baseAddress!, bias: b, output: out, channelRange: c..<(c + 1))
+                }
+            }
+            return
+        }
+        let outC = layer.outChannels
+        let parts = layer.workSplit == .channels ? outC : min(outC, 2 * (pool.helpers + 1))
+        pool.run(items: parts) { i, worker in
+            layer.forward(input: input, batch: 1, height: height, width: width, weight: w, bias: b, output: out,
+                          channels: (outC * i / parts)..<(outC * (i + 1) / parts), scratch: ws.scratches[worker])
         }
     }
 

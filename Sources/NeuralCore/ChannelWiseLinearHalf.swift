@@ -1,22 +1,63 @@
 import CKernels
+import Glibc
 
 /// Weights rounded to IEEE float16 (bit patterns), for inference only: half the bytes of float32, so the
 /// paper model's 39 MB channel-wise matrices become 19.7 MB and stay in a 32 MB L3 cache between
 /// single-image forwards instead of streaming from memory (issue 4 §3). Arithmetic stays float32.
-public struct HalfPrecisionWeights: Sendable, Equatable {
-    /// float16 bit patterns, in the layout of the float32 weights they were made from.
-    public let bits: [UInt16]
+///
+/// The bits live in memory aligned to 2 MB pages and marked for transparent huge pages (`MADV_HUGEPAGE`),
+/// where the kernel grants them: a forward reads all 19.7 MB, about 4,800 pages of 4 KB, more than the
+/// TLB holds, and with 2 MB pages the same bytes are ten (7–16% less time per forward of the layer on the
+/// machine of issue 4 §3; docs/RESULTS.md, issue 16).
+public struct HalfPrecisionWeights: @unchecked Sendable, Equatable {
+    /// Immutable once made, so copies of the value may share it across threads.
+    private final class Storage {
+        let pointer: UnsafeMutablePointer<UInt16>
+        let count: Int
+
+        init(count: Int) {
+            self.count = count
+            let bytes = max(count, 1) * MemoryLayout<UInt16>.stride
+            let page = 2 << 20
+            var raw: UnsafeMutableRawPointer?
+            if bytes >= page, posix_memalign(&raw, page, (bytes + page - 1) / page * page) == 0, let raw {
+                _ = madvise(raw, (bytes + page - 1) / page * page, MADV_HUGEPAGE)  // a hint; 4 KB pages when refused
+                pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
+            } else {
+                pointer = UnsafeMutableRawPointer(malloc(bytes)!).bindMemory(to: UInt16.self, capacity: max(count, 1))
+            }
+        }
+
+        deinit { free(pointer) }
+    }
+
+    private let storage: Storage
+
+    /// Weights in the layout of the float32 weights they were made from.
+    public var count: Int { storage.count }
+
+    /// The float16 bit patterns, copied out (for tests; the passes read them in place).
+    public var bits: [UInt16] { Array(UnsafeBufferPointer(start: storage.pointer, count: storage.count)) }
 
     /// Rounds `count` floats to the nearest float16 (ties to even); values beyond ±65504 become ±∞.
     public init(_ weights: UnsafePointer<Float>, count: Int) {
-        bits = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-            if HalfPrecisionWeights.usesCKernel && ck_half_supported() != 0 {
-                ck_float_to_half(weights, buffer.baseAddress!, count)
-            } else {
-                for i in 0..<count { buffer[i] = Float16(weights[i]).bitPattern }
-            }
-            initialized = count
+        storage = Storage(count: count)
+        let buffer = storage.pointer
+        if HalfPrecisionWeights.usesCKernel && ck_half_supported() != 0 {
+            ck_float_to_half(weights, buffer, count)
+        } else {
+            for i in 0..<count { buffer[i] = Float16(weights[i]).bitPattern }
         }
+    }
+
+    /// The bit patterns in place: [count].
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt16>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+    }
+
+    public static func == (a: HalfPrecisionWeights, b: HalfPrecisionWeights) -> Bool {
+        a.storage === b.storage
+            || (a.count == b.count && memcmp(a.storage.pointer, b.storage.pointer, a.count * MemoryLayout<UInt16>.stride) == 0)
     }
 
     /// Off: the portable Swift loops instead of the F16C kernels. Only for testing both paths in one process;

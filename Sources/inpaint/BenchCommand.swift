@@ -44,6 +44,15 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Instead: where a training step's time goes, layer by layer (forward and backward).")
     var layers = false
 
+    @Flag(help: """
+        Instead: the single-image forward on one thread and on two (the pool's helper spinning 0, 20, 100 or \
+        500 µs before it sleeps), in 5 alternating rounds.
+        """)
+    var forwardOnly = false
+
+    @Option(help: "With --forward-only: milliseconds between two forwards (a drag's motions come ~30 ms apart).")
+    var pauseMs: Double = 0
+
     @Option(name: .customLong("arch"), help: "The architecture --layers profiles: paper, strided or pooled.")
     var architecture: Architecture = .paper
 
@@ -56,6 +65,8 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--cpu-clock needs --layers and --threads 1 (BLAS worker threads' CPU time is not counted)")
         }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, found \(workers)") }
+        if !(pauseMs >= 0 && pauseMs <= 1000) { throw ValidationError("--pause-ms must be in 0...1000, found \(pauseMs)") }
+        if pauseMs > 0 && !forwardOnly { throw ValidationError("--pause-ms needs --forward-only") }
     }
 
     /// Workers × BLAS threads. With neither flag: `inpaint train`'s default (a worker per core, each on a
@@ -80,6 +91,7 @@ struct BenchCommand: ParsableCommand {
         let reference = try against.map(readReference)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
+        if forwardOnly { return try forwardVariants() }
         if layers {
             let threadCount = threads ?? cores
             BLASThreads.set(threadCount)
@@ -125,6 +137,27 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: try BenchReport.encoder.encode(report), as: UTF8.self))
         } else {
             print(report.table(against: reference))
+        }
+    }
+
+    private func forwardVariants() throws {
+        BLASThreads.set(1)
+        let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: quick ? 256 : 1024, runs: quick ? 2 : 5,
+                                                           concurrency: ProcessInfo.processInfo.activeProcessorCount)
+        let variants = [ContextEncoderBenchmark.ForwardVariant(threads: 1)]
+            + [0, 20_000, 100_000, 500_000].map { ContextEncoderBenchmark.ForwardVariant(threads: 2, spinNanoseconds: $0) }
+        let rounds = quick ? 1 : 5, runs = quick ? 10 : (pauseMs > 0 ? 60 : 200)
+        let timings = ContextEncoderBenchmark.forwardVariants(config: ModelConfig(architecture: .paper), variants: variants,
+                                                              rounds: rounds, runs: runs, pause: pauseMs / 1000,
+                                                              precision: precision)
+        print("paper forward, 1 image, \(precision.rawValue) channel-wise weights, \(rounds) alternating rounds of \(runs), "
+              + String(format: "%.0f ms apart; sgemm peak %.0f GFLOP/s (both cores)", pauseMs, sgemm))
+        let serial = timings[0].median
+        for (variant, t) in zip(variants, timings) {
+            let name = variant.threads == 1 ? "1 thread" : "2 threads, spin \(variant.spinNanoseconds / 1000) µs"
+            print(name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                  + String(format: "median %.3f ms  p99 %.3f ms  min %.3f ms  (%.2f× 1 thread)",
+                           1000 * t.median, 1000 * t.p99, 1000 * t.seconds[0], t.median / serial))
         }
     }
 

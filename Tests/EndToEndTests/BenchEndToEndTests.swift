@@ -85,8 +85,20 @@ final class BenchEndToEndTests: XCTestCase {
         }
     }
 
+    /// `--forward-only` times one thread against two with each helper spin (issue 16); it prints, never asserts on timings.
+    func testQuickForwardOnlyListsEveryVariant() throws {
+        let run = try inpaint(["bench", "--forward-only", "--quick", "--pause-ms", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for line in ["1 thread ", "2 threads, spin 0 µs", "2 threads, spin 20 µs", "2 threads, spin 100 µs", "2 threads, spin 500 µs",
+                     "1 ms apart"] {
+            XCTAssert(run.stdout.contains(line), "no \(line) in\n\(run.stdout)")
+        }
+    }
+
     func testBadFlagsFailWithOneLineNamingTheFlag() throws {
         assertOneLineError(try inpaint(["bench", "--threads", "0"]), ["--threads"])
+        assertOneLineError(try inpaint(["bench", "--quick", "--pause-ms", "5"]), ["--pause-ms needs --forward-only"])
+        assertOneLineError(try inpaint(["bench", "--forward-only", "--pause-ms", "-1"]), ["--pause-ms"])
         assertOneLineError(try inpaint(["bench", "--quick", "--cpu-clock"]), ["--cpu-clock needs --layers and --threads 1"])
         assertOneLineError(try inpaint(["bench", "--quick", "--precision", "half"]), ["--precision"])
         assertOneLineError(try inpaint(["bench", "--quick", "--against", "/nonexistent/torch.json"]),

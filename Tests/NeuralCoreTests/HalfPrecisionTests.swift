@@ -37,7 +37,7 @@ final class HalfPrecisionTests: XCTestCase {
                 for kernel in [true, false] {
                     HalfPrecisionWeights.usesCKernel = kernel
                     var y = [Float](repeating: .nan, count: batch * channels * features)
-                    half.bits.withUnsafeBufferPointer { h in
+                    half.withUnsafeBufferPointer { h in
                         withOptionalPointer(bias?.data) { b in
                             layer.forward(input: x.data, batch: batch, halfWeight: h.baseAddress!, bias: b, output: &y)
                         }

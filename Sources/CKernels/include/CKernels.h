@@ -113,6 +113,27 @@ void ck_rectify_backward(const float *y, const float *dy, float *dx, long count,
 /// Precondition: ck_activation_supported().
 void ck_sigmoid_backward(const float *y, const float *dy, float *dx, long count);
 
+/// A pool of persistent helper threads (see WorkerPool.c). Not tied to a CPU feature; POSIX threads.
+typedef struct ck_pool ck_pool;
+
+/// One item of a job: item in [0, items), worker 0 for the calling thread and 1...helpers for the helpers
+/// (each worker runs one item at a time, so per-worker scratch may be indexed by it).
+typedef void (*ck_pool_task)(void *context, int item, int worker);
+
+/// Starts `helpers` threads (0...64) that spin for `spin_ns` nanoseconds after each job, then sleep until the
+/// next. NULL when a thread cannot be started. Destroy with ck_pool_destroy (joins the threads).
+ck_pool *ck_pool_create(int helpers, long spin_ns);
+void ck_pool_destroy(ck_pool *pool);
+int ck_pool_helpers(const ck_pool *pool);
+
+/// Runs task(context, item, worker) for every item in [0, items) on the caller and the helpers, items handed
+/// out one at a time, and returns when all are done. A caller while another call on the same pool runs (from
+/// another thread, or a task calling back in) runs its items alone on its own thread.
+void ck_pool_run(ck_pool *pool, int items, ck_pool_task task, void *context);
+
+/// Items `worker` has run since the pool was made (0: callers of ck_pool_run, 1...helpers: the helpers).
+long ck_pool_items_ran(ck_pool *pool, int worker);
+
 #ifdef __cplusplus
 }
 #endif
