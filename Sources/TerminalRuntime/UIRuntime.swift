@@ -471,9 +471,9 @@ public final class UIRuntime {
     /// which doubled the first-frame time when they came first.
     ///
     /// - singleSteps: start paused and take exactly this many steps, then wait (`inpaint tui --screenshot
-    ///   --after-steps`); nil: train on until paused.
+    ///   --after-steps`; in a comparison preset, this many steps of each network); nil: train on until paused.
     public func startTraining(singleSteps: Int? = nil) {
-        compared?.startTraining(primary: inference.model)
+        compared?.startTraining(primary: inference.model, stepsEach: singleSteps)
         guard case .explore(let exploration) = mode, let plan = exploration.training, training == nil else { return }
         let resume = exploration.resuming?.trainingCheckpoint()
         if let resumed = exploration.resuming {
