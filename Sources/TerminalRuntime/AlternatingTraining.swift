@@ -112,7 +112,7 @@ public final class AlternatingTraining: @unchecked Sendable {
             if board.cancelled { condition.unlock(); return }
             let single = board.paused
             if single { board.pendingTurns -= 1 }
-            let open = trainers.indices.filter { !board.finished[$0] && !board.atLimit($0) }
+            let open = trainers.indices.filter { !board.finished[$0] }
             let next: Int?
             switch turns {
             case .steps: next = open.min { board.steps[$0] < board.steps[$1] }

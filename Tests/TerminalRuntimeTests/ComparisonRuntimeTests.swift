@@ -254,6 +254,15 @@ final class ComparisonRuntimeTests: XCTestCase {
         XCTAssertEqual(again.reconstruction(ofModel: 1), one)
     }
 
+    func testAScreenshotAfterStepsHasTheHeldOutPointOfEachNetworksLastStep() throws {
+        // The full-batch presets score their held-out digits every 10 steps, after the step: the second
+        // network's last evaluation comes after the pair has stopped taking turns, and must still be drawn.
+        let state = try headless(.bias, steps: 10).state
+        XCTAssertEqual(state.training.evalHistory.points.map(\.step), [10])
+        XCTAssertEqual(state.comparison.others[0].evalHistory.points.map(\.step), [10])
+        XCTAssertNotNil(state.comparison.others[0].evalLoss)
+    }
+
     func testAScreenshotOfTheAdversarialComparisonHasTheDiscriminatorsCurve() throws {
         let state = try headless(.adversarial, steps: 2).state
         XCTAssertEqual(state.training.trainHistory.points.count, 2)
