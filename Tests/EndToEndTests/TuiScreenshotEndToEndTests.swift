@@ -87,6 +87,18 @@ final class TuiScreenshotEndToEndTests: XCTestCase {
                        "no checkpoint is written")
     }
 
+    func testExplainOpensExplainModeOnThatPixel() throws {
+        let dir = try temporaryDirectory(for: self)
+        let png = dir.appendingPathComponent("explain.png")
+        let run = try runInpaint(["tui", "--no-train", "--explain", "12,14", "--screenshot", png.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let text = try String(contentsOf: dir.appendingPathComponent("explain.txt"), encoding: .utf8)
+        XCTAssertTrue(text.contains("saliency |∂y[12,14]/∂x|"), "the saliency panel of that pixel:\n\(text)")
+        XCTAssertTrue(text.contains("(12,14) hole"), "the readout names the pixel:\n\(text)")
+        // The backward pass answered before the frame was drawn: its largest gradient is under the panel.
+        XCTAssertNotNil(text.range(of: #"max \|∂y/∂x\| \.\d+"#, options: .regularExpression), text)
+    }
+
     func testBadViewAndScreenshotFlagsAreOneLineErrors() throws {
         let dir = try temporaryDirectory(for: self)
         let png = dir.appendingPathComponent("x.png").path
