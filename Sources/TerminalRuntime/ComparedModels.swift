@@ -87,7 +87,7 @@ public final class ComparedModels {
         case .setLearningRate(let rate):
             guard let training else { return [noTraining] }
             training.setLearningRate(rate)
-        case .resetModel, .saveCheckpoint, .loadCheckpoint, .startPreset:
+        case .resetModel, .saveCheckpoint, .loadCheckpoint, .startPreset, .startComparison:
             return [.notice("not while comparing models: quit and start one model (--model FILE, --preset NAME) for that")]
         case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot,
              .explain, .measureGroups:

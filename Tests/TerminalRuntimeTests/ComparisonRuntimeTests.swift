@@ -213,6 +213,43 @@ final class ComparisonRuntimeTests: XCTestCase {
         XCTAssertTrue(pollUntil(runtime) { $0.contains(.training(.stateChanged(.paused))) }.contains(.training(.stateChanged(.paused))))
     }
 
+    // MARK: the x menu's comparisons
+
+    func testTheMenusComparisonReplacesTheSessionsTrainingWithBothNetworks() throws {
+        let dataset = try bundledSample()
+        let train = try XCTUnwrap(dataset.train)
+        var options = TrainingOptions()
+        options.batchSize = 8
+        options.evalEvery = 0
+        let plan = TrainingPlan.trainer(images: Array(train.images.pixels), count: train.count, evaluationImages: [],
+                                        evaluationCount: 0, options: options)
+        let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)),
+                                exploring: Exploration(savePath: URL(fileURLWithPath: "/nonexistent/unused.safetensors"),
+                                                       learningRate: nil, dataset: dataset, seed: 1, training: plan))
+        runtime.startTraining()
+        defer { runtime.stop(waitingAtMost: 30) }
+        XCTAssertFalse(steps(in: pollUntil(runtime) { steps(in: $0).count >= 2 }).isEmpty, "the session's own model trains")
+
+        let answers = runtime.perform([.startComparison(.bias)])
+        let started = answers.compactMap { if case .comparisonStarted(let start) = $0 { start } else { nil } }
+        XCTAssertEqual(started.map(\.names), [["with bias", "no bias"]])
+        XCTAssertEqual(started.first?.firstArm.library.labels, [7, 2])
+        XCTAssertTrue(answers.contains(.trainingReset) && answers.contains(.unsavedTraining(false)), "\(answers)")
+        XCTAssertFalse(runtime.isTraining, "the session's own trainer is gone")
+        XCTAssertEqual(runtime.compared?.isTraining, true)
+        XCTAssertFalse(runtime.hasUnsavedTraining, "a comparison is not saved: quitting does not ask")
+
+        let messages = pollUntil(runtime, seconds: 60) { m in
+            steps(in: m).count >= 2 && m.contains { if case .comparedTraining(1, .step) = $0 { true } else { false } }
+        }
+        XCTAssertEqual(steps(in: messages).prefix(2).map(\.step), [1, 2], "model 0 is the fresh arm, from step 1")
+        XCTAssertTrue(messages.contains { if case .comparedTraining(1, .step) = $0 { true } else { false } }, "and model 1 trains")
+        let image = TestDigits.seven(), mask = HoleRect(top: 8, left: 8, height: 12, width: 12).mask()
+        let fills = runtime.perform([.reconstruct(revision: 1, image: image, mask: mask)])
+        XCTAssertEqual(fills.count, 2, "both networks fill the input: \(fills.map { "\($0)".prefix(40) })")
+        XCTAssertTrue(runtime.perform([.startComparison(.position)]).compactMap(\.noticeText).first?.contains("not while comparing") == true)
+    }
+
     // MARK: a screenshot after steps
 
     /// `inpaint tui --preset NAME --screenshot … --after-steps N` without the binary: the state and runtime
