@@ -89,7 +89,7 @@ struct TuiScreenshotOptions: ParsableArguments {
         valueName: "file.png"))
     var screenshot: String?
 
-    @Option(help: ArgumentHelp("With --screenshot: train this many steps of the UI's background training first (default 0: none).",
+    @Option(help: ArgumentHelp("With --screenshot: train this many steps of the UI's background training first (each network of a compare- preset, taking turns; default 0: none).",
                                valueName: "n"))
     var afterSteps: Int?
 
