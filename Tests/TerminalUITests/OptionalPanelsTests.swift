@@ -248,6 +248,9 @@ final class PresetMenuTests: XCTestCase {
         XCTAssertTrue(state.lesson.shown, "the lesson pane is on, as for a preset")
         let screen = snapshotText(view(state))
         XCTAssertTrue(screen.contains("1 channel recon") && screen.contains("mask channel recon"), screen)
+        // The lesson's paragraphs start after the panels' blank columns ("the reconstruction:" is inside one).
+        XCTAssertEqual(screen.components(separatedBy: "  reconstruction: ").count - 1, 1,
+                       "the lesson says what a reconstruction is once, not once per model:\n\(screen)")
         XCTAssertEqual(ReopenCommand.words(state, launch: LaunchOptions()).prefix(4), ["inpaint", "tui", "--preset", "compare-position"])
     }
 
