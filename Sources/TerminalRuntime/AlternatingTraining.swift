@@ -38,6 +38,20 @@ public final class AlternatingTraining: @unchecked Sendable {
 
     /// Starts every trainer (paused) and the scheduler.
     public func start() {
+        startThreads()
+    }
+
+    /// Starts them for `steps` turns of each trainer and no more (`inpaint tui --screenshot --after-steps`):
+    /// turns by step whatever `turns` says, since turns by time depend on the machine's speed and these must
+    /// repeat, each network from its own seed. Once every trainer has had its `steps` (or ended), the pair
+    /// reports `.paused` (or `.stopped(.finished)` when all ended first) as model 0 and waits.
+    public func start(stepsEach steps: Int) {
+        precondition(steps >= 0, "negative step count \(steps)")
+        board.withLock { board.stepLimit = steps }
+        startThreads()
+    }
+
+    private func startThreads() {
         for trainer in trainers {
             trainer.pause()
             running.enter()
@@ -82,10 +96,12 @@ public final class AlternatingTraining: @unchecked Sendable {
     private func schedule() {
         let condition = board.condition
         var announced = TrainerState.training
+        let limit = board.withLock { board.stepLimit }
+        let turns = limit == nil ? self.turns : .steps
         board.events(0, .stateChanged(.training))
         while true {
             condition.lock()
-            while board.paused && board.pendingTurns == 0 && !board.cancelled {
+            while (board.paused && board.pendingTurns == 0 || board.limitReached) && !board.cancelled {
                 if announced != .paused {
                     announced = .paused
                     condition.unlock(); board.events(0, .stateChanged(.paused)); condition.lock()
@@ -135,6 +151,8 @@ private final class TurnBoard: @unchecked Sendable {
     var paused = false
     var pendingTurns = 0
     var cancelled = false
+    /// The most steps any trainer takes (`start(stepsEach:)`); nil: no limit.
+    var stepLimit: Int?
     /// Per trainer: `.step` events seen, done (its run ended or its time is spent), turns and seconds had.
     var reported: [Int]
     var finished: [Bool]
@@ -147,6 +165,15 @@ private final class TurnBoard: @unchecked Sendable {
         finished = Array(repeating: false, count: count)
         steps = Array(repeating: 0, count: count)
         seconds = Array(repeating: 0, count: count)
+    }
+
+    /// Whether trainer `index` has had the steps it may take (call with the lock held).
+    func atLimit(_ index: Int) -> Bool { stepLimit.map { steps[index] >= $0 } ?? false }
+
+    /// Every trainer still running has had its steps (lock held): the pair waits. False once all ended.
+    var limitReached: Bool {
+        let running = finished.indices.filter { !finished[$0] }
+        return stepLimit != nil && !running.isEmpty && running.allSatisfy(atLimit)
     }
 
     func withLock<T>(_ body: () -> T) -> T {

@@ -40,18 +40,22 @@ public final class ComparedModels {
         set { inbox.onNews = newValue }
     }
 
-    /// Starts the turns, model 0 from `primary` (the inference network's weights).
-    func startTraining(primary: ContextEncoder) {
+    /// Starts the turns, model 0 from `primary` (the inference network's weights). stepsEach: every network
+    /// takes this many steps, turns by step, then the pair waits (`AlternatingTraining.start(stepsEach:)`,
+    /// for `inpaint tui --screenshot --after-steps`); nil: they train on until paused.
+    func startTraining(primary: ContextEncoder, stepsEach: Int? = nil) {
         guard let plan, training == nil else { return }
         let inbox = self.inbox
         let training = AlternatingTraining(models: [primary] + others.map(\.model), factories: plan.factories,
                                            turns: plan.turns) { model, event in inbox.put(event, model: model) }
         if let rate = plan.learningRate { training.setLearningRate(rate) }
         self.training = training
-        training.start()
+        if let stepsEach { training.start(stepsEach: stepsEach) } else { training.start() }
     }
 
     public var isTraining: Bool { training != nil }
+    /// Whether the models train (a comparison preset) rather than being compared as saved.
+    public var trains: Bool { plan != nil }
     var alternating: AlternatingTraining? { training }
 
     /// Model 0's newest weights while the comparison trains it (nil: the runtime's own are current).
@@ -83,7 +87,7 @@ public final class ComparedModels {
         case .setLearningRate(let rate):
             guard let training else { return [noTraining] }
             training.setLearningRate(rate)
-        case .resetModel, .saveCheckpoint, .loadCheckpoint, .startPreset:
+        case .resetModel, .saveCheckpoint, .loadCheckpoint, .startPreset, .startComparison:
             return [.notice("not while comparing models: quit and start one model (--model FILE, --preset NAME) for that")]
         case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot,
              .explain, .measureGroups:

@@ -34,13 +34,23 @@ public struct ComparisonRun {
                             learningRate: learningRate)
     }
 
+    /// The status block's data line: the first arm's data and how the turns go.
+    public var dataLabel: String {
+        let turns = comparison.secondsEach.map { "\(Int($0)) s each, turns by time" } ?? "turns by step"
+        return "\(arms[0].dataLabel) · \(turns)"
+    }
+
+    /// What the UI shows when the `x` menu switches to this comparison (`.comparisonStarted`).
+    public var start: ComparisonStart {
+        ComparisonStart(name: comparison.name, firstArm: arms[0].start, names: names, hint: comparison.hint, dataLabel: dataLabel)
+    }
+
     /// The comparison's name in the header, its first hole, its hint as the first notice, the models' names.
     public func apply(to state: inout AppState) {
         arms[0].apply(to: &state)
         state.preset = comparison.name.presetName
         state.notice = comparison.hint
-        let turns = comparison.secondsEach.map { "\(Int($0)) s each, turns by time" } ?? "turns by step"
-        state.training.dataset = "\(arms[0].dataLabel) · \(turns)"
+        state.training.dataset = dataLabel
         state.training.modelFile = names.joined(separator: " vs ")
         state.comparison = ModelComparison(names: names, title: comparison.name.presetName)
     }

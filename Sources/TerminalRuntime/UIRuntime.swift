@@ -1,5 +1,6 @@
 import Datasets
 import Dispatch
+import Experiments
 import Foundation
 import Inpainting
 import NeuralCore
@@ -228,10 +229,35 @@ public final class UIRuntime {
             } catch {
                 return [.notice("\(name): \(error)")]
             }
+        case .startComparison(let name):
+            return startComparison(name, exploration)
         case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot,
              .explain, .measureGroups:
             return []
         }
+    }
+
+    /// `x` and a comparison: the session's own training stops (as a preset's switch drops it, unsaved) and the
+    /// comparison's fresh networks take over, model 0 in `inference` and the others in `compared`, taking
+    /// turns as `--preset compare-…` has them (not training under `--no-train`).
+    private func startComparison(_ name: ComparisonName, _ exploration: Exploration) -> [Message] {
+        let run: ComparisonRun
+        do { run = try ComparisonRun(name: name, dataset: exploration.dataset, seed: exploration.seed) }
+        catch { return [.notice("\(name.presetName): \(error)")] }
+        let models = run.freshModels()
+        let trains = training != nil
+        training?.stop(waitingAtMost: 30)
+        training = nil
+        paused = false
+        inference.model = models[0]
+        compared = ComparedModels(others: models.dropFirst().map { ModelReconstructor(model: $0, classifier: inference.classifier) },
+                                  plan: trains ? run.plan(learningRate: exploration.learningRate) : nil)
+        compared?.startTraining(primary: inference.model)
+        paceMeter.totalSteps = nil
+        var answers = restarted() + [.comparisonStarted(run.start)] + startedOver(label: run.names.joined(separator: " vs "))
+            + [.modelIdentity(run.arms[0].identity)]
+        if !trains { answers.append(.notice("\(name.presetName): fresh networks, not training (--no-train)")) }
+        return answers
     }
 
     /// New weights with nothing trained on them yet (a reset, a preset): the record starts over. `rate`: the
@@ -490,9 +516,9 @@ public final class UIRuntime {
     /// which doubled the first-frame time when they came first.
     ///
     /// - singleSteps: start paused and take exactly this many steps, then wait (`inpaint tui --screenshot
-    ///   --after-steps`); nil: train on until paused.
+    ///   --after-steps`; in a comparison preset, this many steps of each network); nil: train on until paused.
     public func startTraining(singleSteps: Int? = nil) {
-        compared?.startTraining(primary: inference.model)
+        compared?.startTraining(primary: inference.model, stepsEach: singleSteps)
         guard case .explore(let exploration) = mode, let plan = exploration.training, training == nil else { return }
         let resume = exploration.resuming?.trainingCheckpoint()
         if let resumed = exploration.resuming {

@@ -23,7 +23,8 @@ enum ComparisonView {
     /// The numbers under a model's panel title: this digit's hole MSE. The per-panel numbers (PSNR, fill
     /// brightness) are computed from (original, mask, fill) and belong here, one call per model.
     static func panelNumbers(_ state: AppState, model: Int) -> String? {
-        state.holeMSE(ofModel: model).map { "mse " + String(format: "%.4f", Double($0)) }
+        // Below 5e-4 four decimals would read 0.0000 or 0.0002 for errors 10× apart (`compare-bias`'s 7).
+        state.holeMSE(ofModel: model).map { "mse " + String(format: $0 > 0 && $0 < 5e-4 ? "%.1e" : "%.4f", Double($0)) }
     }
 }
 

@@ -20,7 +20,7 @@ public enum HelpOverlay {
         ("f / F", "classical fill panel / next fill (zero, mean, harmonic, biharmonic, telea)"),
         ("t", "classifier's top-3 guesses for the original and the composite"),
         ("v", "the encoder's feature maps: what the network sees of the input"),
-        ("x", "train one of the report's experiments (as --preset)"),
+        ("x", "train one of the report's experiments (as --preset), or a comparison of two networks (a-d)"),
         ("Tab", "comparing models (--model A --model B, --preset compare-…): the next model's panels where not all fit"),
         ("o", "lesson pane: what to look for, the report's figure, what each panel on screen means"),
         ("G", "gradient pane: each tensor's gradient norm (log bars, sparklines) and the learning-rate schedule"),

@@ -70,7 +70,7 @@ public enum KeyLine {
 
     /// The other hints for the state, most useful first.
     public static func hints(_ state: AppState) -> [KeyHint] {
-        if state.prompt == .presetMenu { return [KeyHint("1-9", "train that preset")] }
+        if state.prompt == .presetMenu { return [KeyHint("1-9", "train that preset"), KeyHint("a-d", "compare")] }
         if state.showHelp {
             let maxScroll = HelpOverlay.maxScroll(screenWidth: state.screenWidth, screenHeight: state.screenHeight)
             guard maxScroll > 0 else { return [KeyHint("any key", "close")] }

@@ -131,7 +131,9 @@ public enum LessonPane {
                 ? "drag a hole over the masked input and watch the reconstruction fill it; x trains one of the report's experiments, each with its own lesson"
                 : "drag a hole, watch the fill; x: the report's experiments"))
         }
-        for kind in panels { paragraphs.append((kind.title, meaning(of: kind, state, long: long))) }
+        // Once per kind: a comparison shows a reconstruction and a composite per model.
+        var said = Set<PanelKind>()
+        for kind in panels where said.insert(kind).inserted { paragraphs.append((kind.title, meaning(of: kind, state, long: long))) }
         if chart { paragraphs.append(("loss chart", chartMeaning(long: long))) }
         for paragraph in paragraphs {
             rows += wrap(label: paragraph.label, text: paragraph.text, width: width)

@@ -55,6 +55,9 @@ public enum Message: Equatable, Sendable {
     /// The runtime switched to an experiment preset (`x` menu): its digits and first hole replace the
     /// current ones, and training starts over.
     case presetStarted(PresetStart)
+    /// The runtime switched to a comparison preset (`x` menu): its first arm's digits, hole and lesson, a
+    /// panel and a curve per network, and training starts over for both.
+    case comparisonStarted(ComparisonStart)
     /// Whether the weights trained since they were last saved (the runtime says when this changes).
     case unsavedTraining(Bool)
     /// A checkpoint's own history (its step, epoch, losses and curves): a resumed run's curves go on from it.
@@ -100,6 +103,8 @@ public enum Effect: Equatable, Sendable {
     case encodeFeatures(revision: Int, image: [Float], mask: [Float])
     /// Train experiment `name` (an `ExperimentName`) from a fresh network; answer `.presetStarted`.
     case startPreset(ExperimentName)
+    /// Train comparison `name`'s networks side by side from fresh weights; answer `.comparisonStarted`.
+    case startComparison(ComparisonName)
     /// Fix the filmstrip's input ([784] each) for this run and reconstruct it now and at every milestone step
     /// (`Filmstrip.milestone`); answer `.filmstripFrame`.
     case filmstripSubject(image: [Float], mask: [Float])

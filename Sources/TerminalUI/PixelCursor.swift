@@ -254,17 +254,19 @@ func drawReadouts(_ state: AppState, layout: Layout, into buffer: inout CellBuff
     for placement in layout.panels {
         let title = panelTitle(state, placement.kind)
         switch placement.kind {
+        // In a comparison, each model's panels get that model's numbers (`placement.model`).
         case .reconstruction:
-            PanelNumbers.draw(original: state.image, mask: state.mask, fill: state.reconstruction, under: placement,
-                              title: title, layout: layout, into: &buffer, theme: theme)
+            PanelNumbers.draw(original: state.image, mask: state.mask, fill: state.reconstruction(ofModel: placement.model),
+                              under: placement, title: title, layout: layout, into: &buffer, theme: theme)
         case .composite:
-            PanelNumbers.draw(original: state.image, mask: state.mask, fill: state.reconstruction.map { _ in state.composite },
+            PanelNumbers.draw(original: state.image, mask: state.mask,
+                              fill: state.reconstruction(ofModel: placement.model).map { _ in state.composite(ofModel: placement.model) },
                               under: placement, title: title, layout: layout, into: &buffer, theme: theme)
         case .classicalFill:
             PanelNumbers.draw(original: state.image, mask: state.mask, fill: state.panels.fill, under: placement,
                               title: title, layout: layout, into: &buffer, theme: theme)
         case .error:
-            let reconstruction = state.reconstruction ?? state.maskedInput
+            let reconstruction = state.reconstruction(ofModel: placement.model) ?? state.maskedInput
             let errors = (0..<Digit.pixels).map { (1 - state.mask[$0]) * abs(reconstruction[$0] - state.image[$0]) }
             ErrorScale.draw(errors: errors, mask: state.mask, under: placement, title: title, layout: layout,
                             into: &buffer, style: state.style, theme: theme)

@@ -2,10 +2,17 @@ import Experiments
 
 /// The `x` menu: a row per preset, numbered as the key that starts it, with one line on what it shows:
 /// the experiment's `summary` (as `inpaint experiment list` has it) where the box is wide enough for every
-/// one of them, else a description of at most `shortLimit` characters, which fits 80 columns.
+/// one of them, else a description of at most `shortLimit` characters, which fits 80 columns. Under them the
+/// comparison presets (`compare-…`), keyed a–d, each with a line of at most `comparisonLimit` characters.
+/// The whole menu is 18 rows, so it fits 80×24 whole (no paging).
 public enum PresetMenu {
     static let title = "train an experiment from a fresh network (as inpaint tui --preset NAME)"
-    static let footer = "1-9 trains it, any other key cancels"
+    static let comparisonsTitle = "or two fresh networks side by side, taking turns:"
+    static let footer = "1-9 or a-d trains it, any other key cancels"
+    /// 80 columns: a box of 78, 3 for the frame and the gap, 3 for the key, 23 for `compare-architectures`.
+    static let comparisonLimit = 49
+    /// The comparisons' keys in the menu, in `ComparisonName.allCases` order.
+    static let comparisonKeys: [Character] = ["a", "b", "c", "d"]
     /// 80 columns: a box of 78, 3 for the frame and the gap, 3 for the number, 13 for the names.
     static let shortLimit = 59
 
@@ -25,6 +32,29 @@ public enum PresetMenu {
         }
     }
 
+    /// What each comparison shows, in at most `comparisonLimit` characters.
+    public static func comparisonDescription(_ name: ComparisonName) -> String {
+        switch name {
+        case .position: "Fig. 5 and its fix: one channel vs mask channel"
+        case .bias: "Fig. 2: with vs without biases, on an unseen 2"
+        case .adversarial: "L2 vs L2 + adversarial, the discriminator's curve"
+        case .architectures: "paper vs strided, 180 s of training each"
+        }
+    }
+
+    /// The comparison a key of the open menu starts (a–d), if any.
+    public static func comparison(forKey key: Character) -> ComparisonName? {
+        comparisonKeys.firstIndex(of: key).map { ComparisonName.allCases[$0] }
+    }
+
+    /// The comparisons' rows: key, `--preset` name, description.
+    public static func comparisonRows() -> [String] {
+        let nameWidth = ComparisonName.allCases.map(\.presetName.count).max()! + 2
+        return zip(comparisonKeys, ComparisonName.allCases).map { key, name in
+            "\(key)  " + name.presetName.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + comparisonDescription(name)
+        }
+    }
+
     /// The menu's rows for a box whose text gets `textWidth` cells: the number and name, then the summary
     /// when every summary fits, else the short description; one row each.
     public static func rows(textWidth: Int) -> [String] {
@@ -37,9 +67,10 @@ public enum PresetMenu {
     }
 
     public static func draw(into buffer: inout CellBuffer, theme: Theme) {
-        let natural = rows(textWidth: .max)
+        let natural = rows(textWidth: .max) + comparisonRows()
         let width = min(buffer.width - 2, max(title.count, natural.map(\.count).max()!) + 4)
-        let rows = rows(textWidth: width - 3)
+        // A nil row is the comparisons' heading.
+        let rows: [String?] = rows(textWidth: width - 3) + [nil] + comparisonRows()
         let height = min(buffer.height - 2, rows.count + 4)
         let x = (buffer.width - width) / 2, y = max(1, (buffer.height - height) / 2)
         let blank = Cell(" ", foreground: theme.overlay.foreground, background: theme.overlay.background,
@@ -49,6 +80,10 @@ public enum PresetMenu {
         bold.attributes.insert(.bold)
         buffer.put(title, x: x + 2, y: y + 1, style: bold, maxWidth: width - 3)
         for (i, row) in rows.prefix(height - 4).enumerated() {
+            guard let row else {
+                buffer.put(comparisonsTitle, x: x + 2, y: y + 2 + i, style: bold, maxWidth: width - 3)
+                continue
+            }
             let number = buffer.put(String(row.prefix(1)), x: x + 2, y: y + 2 + i, style: bold)
             buffer.put(String(row.dropFirst()), x: number, y: y + 2 + i, style: theme.overlay, maxWidth: x + width - 1 - number)
         }

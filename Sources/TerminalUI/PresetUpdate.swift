@@ -19,6 +19,24 @@ public struct PresetStart: Sendable, Equatable {
     }
 }
 
+/// What the UI needs to show a comparison preset the runtime has just started (`ComparisonPreset`): its first
+/// arm's start (digits, hole, lesson; every arm has the same digits) and what the comparison adds.
+public struct ComparisonStart: Sendable, Equatable {
+    public var name: ComparisonName
+    public var firstArm: PresetStart
+    /// Each network's name, model 0 first (the panels' titles and the chart's legend).
+    public var names: [String]
+    /// The comparison's hint: the first notice.
+    public var hint: String
+    /// For the status block's data line (the arm's data and how the turns go).
+    public var dataLabel: String
+
+    public init(name: ComparisonName, firstArm: PresetStart, names: [String], hint: String, dataLabel: String) {
+        precondition(names.count >= 2, "a comparison of \(names.count) networks")
+        self.name = name; self.firstArm = firstArm; self.names = names; self.hint = hint; self.dataLabel = dataLabel
+    }
+}
+
 /// `x` opens the preset menu. Returns nil for any other character.
 func handlePresetKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
     guard c == "x" else { return nil }
@@ -26,9 +44,13 @@ func handlePresetKey(_ state: inout AppState, _ c: Character) -> [Effect]? {
     return []
 }
 
-/// In the menu: 1–9 asks the runtime for that preset; Esc or anything else closes it.
+/// In the menu: 1–9 asks the runtime for that preset, a–d for that comparison; Esc or anything else closes it.
 func handlePresetMenu(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.prompt = nil
+    if case .character(let c) = key, let comparison = PresetMenu.comparison(forKey: c) {
+        state.notice = "preparing \(comparison.presetName)…"
+        return [.startComparison(comparison)]
+    }
     guard case .character(let c) = key, let number = c.wholeNumberValue,
           (1...ExperimentName.presets.count).contains(number) else { return [] }
     let name = ExperimentName.presets[number - 1]
@@ -53,4 +75,16 @@ func applyPresetStart(_ state: inout AppState, _ start: PresetStart) -> [Effect]
     state.hole = hole
     state.mask = hole.mask()
     return inputChanged(&state)
+}
+
+/// Shows the comparison: its first arm as a preset start would, then a panel, a curve and a status entry per
+/// network under the comparison's name (`--preset compare-…` sets up the same, `ComparisonRun.apply`).
+func applyComparisonStart(_ state: inout AppState, _ start: ComparisonStart) -> [Effect] {
+    let effects = applyPresetStart(&state, start.firstArm)
+    state.preset = start.name.presetName
+    state.notice = start.hint
+    state.training.dataset = start.dataLabel
+    state.training.modelFile = start.names.joined(separator: " vs ")
+    state.comparison = ModelComparison(names: start.names, title: start.name.presetName)
+    return effects
 }

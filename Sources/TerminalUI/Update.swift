@@ -64,6 +64,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .presetStarted(let start):
         return applyPresetStart(&state, start)
+    case .comparisonStarted(let start):
+        return applyComparisonStart(&state, start)
     case .unsavedTraining(let unsaved):
         if unsaved && !state.training.unsaved { state.training.unsavedFromStep = state.training.step }
         state.training.unsaved = unsaved

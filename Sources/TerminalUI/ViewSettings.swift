@@ -3,7 +3,7 @@ import Datasets
 import Inpainting
 
 /// What `inpaint tui`'s view flags say: the digit, the hole, the edit mode, the panels that are on, the
-/// fill they show, the layout and the loss axis. `capture` reads them off a state, `arguments` spells them
+/// fill they show, the layout, the loss axis, explain mode's pixel and the lesson pane. `capture` reads them off a state, `arguments` spells them
 /// as flags (`--digit 3 --hole 8,8,12,12 --panel fill …`) and `apply` opens them on a state, so that the
 /// command line `C` shows reopens the view it was shown on.
 ///
@@ -18,6 +18,10 @@ public struct ViewSettings: Equatable, Sendable {
     public var fill: FillMethod?
     public var presenter = false
     public var linearLoss = false
+    /// Explain mode (`E`) on the pixel with this row-major index (0..<784); nil: explain mode off.
+    public var explainPixel: Int?
+    /// The lesson pane (`o`) shown or hidden; nil: as the session starts it (on in a preset, else off).
+    public var lesson: Bool?
 
     /// A rectangle, or no hole at all (`c`).
     public enum HoleChoice: Equatable, Sendable {
@@ -26,10 +30,13 @@ public struct ViewSettings: Equatable, Sendable {
     }
 
     public init(digit: Int? = nil, hole: HoleChoice? = nil, mode: EditMode? = nil, panels: [ViewPanel] = [],
-                fill: FillMethod? = nil, presenter: Bool = false, linearLoss: Bool = false) {
+                fill: FillMethod? = nil, presenter: Bool = false, linearLoss: Bool = false, explainPixel: Int? = nil,
+                lesson: Bool? = nil) {
+        precondition(explainPixel.map { (0..<Digit.pixels).contains($0) } ?? true, "pixel \(explainPixel!) outside 0..<784")
         self.digit = digit; self.hole = hole; self.mode = mode
         self.panels = ViewPanel.allCases.filter(panels.contains)
         self.fill = fill; self.presenter = presenter; self.linearLoss = linearLoss
+        self.explainPixel = explainPixel; self.lesson = lesson
     }
 
     /// The view of `state`, and what of it no flag can say (a drawn digit, a painted hole), for the notice.
@@ -56,6 +63,9 @@ public struct ViewSettings: Equatable, Sendable {
         if state.panels.fillMethod != OptionalPanels().fillMethod { settings.fill = state.panels.fillMethod }
         settings.presenter = state.presenter
         settings.linearLoss = !state.logScale
+        if state.probe.explaining { settings.explainPixel = state.probe.pixel }
+        // Said only where it differs from how the line's session starts it: shown with a preset, else hidden.
+        if state.lesson.shown != (state.preset != nil) { settings.lesson = state.lesson.shown }
         return (settings, leftOut)
     }
 
@@ -73,6 +83,8 @@ public struct ViewSettings: Equatable, Sendable {
         if let fill { words += ["--fill", fill.rawValue] }
         if presenter { words.append("--presenter") }
         if linearLoss { words += ["--loss-axis", "linear"] }
+        if let pixel = explainPixel { words += ["--explain", "\(pixel / Digit.side),\(pixel % Digit.side)"] }
+        if let lesson { words += ["--lesson", lesson ? "on" : "off"] }
         return words
     }
 
@@ -103,6 +115,25 @@ public struct ViewSettings: Equatable, Sendable {
         if panels.contains(.fill) != state.panels.showFill { _ = handlePanelKey(&state, "f") }
         state.panels.showGuesses = panels.contains(.top3)
         state.panels.showFeatures = panels.contains(.features)
+        if let pixel = explainPixel {
+            // As `E` on that pixel: the first tick asks for its saliency with the weights of the moment.
+            state.probe.explaining = true
+            state.probe.pixel = pixel
+            state.probe.explainAsked = nil
+        }
+        if let lesson { state.lesson.shown = lesson }
+    }
+
+    /// An `--explain` value: `ROW,COL` of a pixel of the 28×28 image (0-based), as its row-major index.
+    public static func parseExplainPixel(_ text: String) -> Result<Int, ViewFlagError> {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let row = parts[0], let column = parts[1] else {
+            return .failure(ViewFlagError("--explain: expected ROW,COL (two whole numbers), found \(text)"))
+        }
+        guard (0..<Digit.side).contains(row), (0..<Digit.side).contains(column) else {
+            return .failure(ViewFlagError("--explain: expected ROW and COL in 0…\(Digit.side - 1) (a pixel of the 28×28 image), found \(text)"))
+        }
+        return .success(row * Digit.side + column)
     }
 
     /// A `--hole` value: `TOP,LEFT,HEIGHT,WIDTH` inside the 28×28 image, at least 1×1, or `none`. Returns

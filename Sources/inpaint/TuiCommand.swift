@@ -138,8 +138,6 @@ struct TuiCommand: ParsableCommand {
         for notice in [start.notice, classifierNotice].compactMap({ $0 }) {
             state.notice = state.notice.map { "\($0) · \(notice)" } ?? notice
         }
-        try viewOptions.open(on: &state)
-        state.launch = launchOptions
 
         var trainingOptions = TrainingOptions()
         trainingOptions.seed = seed
@@ -173,9 +171,12 @@ struct TuiCommand: ParsableCommand {
             exploring: Exploration(savePath: URL(fileURLWithPath: savePath), learningRate: lr, dataset: dataset, seed: seed,
                                    training: plan, resuming: plan == nil ? nil : resuming))
         try attachComparison(comparisonRun, to: runtime, state: &state, start: start, dataset: kind, classifier: classifier)
+        // After the preset or comparison set its digits, hole and lesson: the view flags have the last word.
+        try viewOptions.open(on: &state)
+        state.launch = launchOptions
         if screenshotOptions.screenshot != nil {
-            print(try screenshotOptions.write(state, runtime: runtime, trains: plan != nil,
-                                                 comparison: model.count > 1 || comparisonRun != nil, ascii: ascii))
+            print(try screenshotOptions.write(state, runtime: runtime, trains: plan != nil || runtime.compared?.trains == true,
+                                                 comparedAsSaved: model.count > 1, ascii: ascii))
             return
         }
         let reopenLine = ReopenLinePrinter(launch: launchOptions)

@@ -36,6 +36,13 @@ struct TuiViewOptions: ParsableArguments {
     @Option(help: "The loss chart's axis: log or linear (a toggles it).")
     var lossAxis: LossAxis = .log
 
+    @Option(help: ArgumentHelp("Open in explain mode (E) on this reconstructed pixel: ROW,COL of the 28×28 image, 0-based.",
+                               valueName: "row,col"))
+    var explain: String?
+
+    @Option(help: "Show (on) or hide (off) the lesson pane (o); by default it is on in a preset, else off.")
+    var lesson: Toggle?
+
     enum OpenMode: String, ExpressibleByArgument, CaseIterable {
         case rectangle, brush
         var editMode: EditMode { self == .rectangle ? .rectangle : .brush }
@@ -43,17 +50,23 @@ struct TuiViewOptions: ParsableArguments {
 
     enum LossAxis: String, ExpressibleByArgument, CaseIterable { case log, linear }
 
+    enum Toggle: String, ExpressibleByArgument, CaseIterable { case on, off }
+
     func validate() throws {
         if let digit, digit < 0 { throw ValidationError("--digit: expected a 0-based index (0 or more), found \(digit)") }
         if let hole, case .failure(let error) = ViewSettings.parseHole(hole) { throw ValidationError(error.description) }
+        if let explain, case .failure(let error) = ViewSettings.parseExplainPixel(explain) { throw ValidationError(error.description) }
     }
 
     /// The view these flags ask for.
     var settings: ViewSettings {
         var hole: ViewSettings.HoleChoice?
         if let text = self.hole, case .success(let choice) = ViewSettings.parseHole(text) { hole = choice }
+        var pixel: Int?
+        if let text = explain, case .success(let index) = ViewSettings.parseExplainPixel(text) { pixel = index }
         return ViewSettings(digit: digit, hole: hole, mode: mode?.editMode, panels: panels, fill: fill,
-                            presenter: presenter, linearLoss: lossAxis == .linear)
+                            presenter: presenter, linearLoss: lossAxis == .linear, explainPixel: pixel,
+                            lesson: lesson.map { $0 == .on })
     }
 
     /// Opens the view on `state`; a `--digit` past the browsed split is an error naming the flag.
@@ -76,7 +89,7 @@ struct TuiScreenshotOptions: ParsableArguments {
         valueName: "file.png"))
     var screenshot: String?
 
-    @Option(help: ArgumentHelp("With --screenshot: train this many steps of the UI's background training first (default 0: none).",
+    @Option(help: ArgumentHelp("With --screenshot: train this many steps of the UI's background training first (each network of a compare- preset, taking turns; default 0: none).",
                                valueName: "n"))
     var afterSteps: Int?
 
@@ -115,13 +128,14 @@ struct TuiScreenshotOptions: ParsableArguments {
     }
 
     /// Draws the frame of `state` after the asked steps and writes FILE.png and FILE.txt; returns what to say.
-    func write(_ state: AppState, runtime: UIRuntime, trains: Bool, comparison: Bool = false, ascii: Bool) throws -> String {
+    /// trains: the session trains (its own model, or a comparison preset's networks); comparedAsSaved: two
+    /// or three `--model`, which the UI compares as they are and never trains.
+    func write(_ state: AppState, runtime: UIRuntime, trains: Bool, comparedAsSaved: Bool = false, ascii: Bool) throws -> String {
         guard let screenshot else { preconditionFailure("write without --screenshot") }
         let steps = afterSteps ?? 0
-        if steps > 0 && comparison {
-            // The headless frame steps one trainer; a comparison's networks take turns on their own queue.
-            throw ValidationError("--after-steps: expected no steps with a comparison (two models, or a compare- preset): "
-                                  + "its networks are not stepped without a terminal, found \(steps)")
+        if steps > 0 && comparedAsSaved {
+            throw ValidationError("--after-steps: expected no steps when comparing models as saved (two or three --model "
+                                  + "do not train; a compare- preset trains its own), found \(steps)")
         }
         if steps > 0 && !trains {
             throw ValidationError("--after-steps: expected no steps when training is off (--no-train, or no training split), found \(steps)")
@@ -135,8 +149,9 @@ struct TuiScreenshotOptions: ParsableArguments {
         let outcome = HeadlessFrame.render(state, runtime: runtime, afterSteps: steps)
         let png = URL(fileURLWithPath: screenshot), text = ScreenshotFiles.textName(for: png)
         do { try ScreenshotFiles.write(outcome.screen, png: png, text: text) } catch { throw ValidationError("--screenshot: \(error)") }
-        let trained = steps == 0 ? "" : outcome.steps == steps ? " after \(steps) training steps"
-            : " after \(outcome.steps) training steps (training ended before \(steps))"
+        let each = state.comparison.isActive ? " each" : ""
+        let trained = steps == 0 ? "" : outcome.steps == steps ? " after \(steps) training steps\(each)"
+            : " after \(outcome.steps) training steps\(each) (training ended before \(steps))"
         return "wrote \(png.path) (\(columns * ScreenImage.cellWidth)×\(rows * ScreenImage.cellHeight) pixels) and \(text.path): "
             + "\(columns)×\(rows) cells\(trained)"
     }

@@ -85,6 +85,41 @@ final class CompareEndToEndTests: XCTestCase {
         XCTAssertEqual(tmux.exitStatus(), 0)
     }
 
+    func testTheXMenuStartsAComparisonInTheRunningUI() throws {
+        guard let tmuxPath = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary at \(binary.path)") }
+        let folder = try makeTemporaryDirectory(self)
+        let save = folder.appendingPathComponent("s.safetensors").path
+        let tmux = try TmuxSession(tmux: tmuxPath, command: [binary.path, "tui", "--save", save], width: 150, height: 44)
+        XCTAssertTrue(tmux.waitUntil(seconds: 30) { tmux.shownStep().map { $0 > 0 } ?? false },
+                      "the bundled model trains:\n\(tmux.screen().text)")
+        tmux.sendLiteral("x")
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("c  compare-bias") }, "the menu lists the comparisons:\n\(tmux.screen().text)")
+        tmux.sendLiteral("c")
+        XCTAssertTrue(tmux.waitUntil(seconds: 30) { tmux.screen().text.contains("no bias recon") },
+                      "the comparison's panels:\n\(tmux.screen().text)")
+        let text = tmux.screen().text
+        XCTAssertTrue(text.contains("with bias recon") && text.contains("compare-bias"), text)
+        func steps(_ text: String) -> [Int] {
+            text.split(separator: "\n").compactMap { line -> Int? in
+                guard let range = line.range(of: #"step (\d+)  loss"#, options: .regularExpression) else { return nil }
+                return Int(line[range].split(separator: " ")[1])
+            }
+        }
+        XCTAssertTrue(tmux.waitUntil(seconds: 120) { let s = steps(tmux.screen().text); return s.count == 2 && s.allSatisfy { $0 > 2 } },
+                      "both fresh networks train:\n\(tmux.screen().text)")
+        // The bundled model's training was dropped with it, as a preset's switch drops it: q quits at once,
+        // and the line it prints reopens the comparison.
+        tmux.sendLiteral("q")
+        XCTAssertEqual(tmux.exitStatus(seconds: 30), 0)
+        var after = ""
+        XCTAssertTrue(tmux.waitUntil {
+            after = (try? tmux.run(["capture-pane", "-p", "-J", "-S", "-", "-t", "tui"])) ?? ""
+            return after.contains("tui --preset compare-bias --save")
+        }, "the line on quit:\n\(after)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: save), "nothing to save")
+    }
+
     func testComparisonFlagsThatDoNotGoTogetherAreOneLineErrors() throws {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary at \(binary.path)") }
         assertOneLineError(try runInpaint(["tui", "--model", "a", "--model", "b", "--model", "c", "--model", "d"]), ["--model", "at most 3"])

@@ -60,6 +60,55 @@ final class ReopenCommandRoundTripTests: XCTestCase {
         XCTAssertFalse(reopened.logScale)
     }
 
+    func testExplainModeAndTheLessonPaneRoundTrip() throws {
+        let library = DigitLibrary(name: "test", images: TestDigits.ring() + TestDigits.seven(), labels: [0, 7])
+        var state = AppState(library: library, style: .full)
+        XCTAssertFalse(ReopenCommand.words(state, launch: LaunchOptions()).contains("--explain"), "explain mode off: no flag")
+        XCTAssertFalse(ReopenCommand.words(state, launch: LaunchOptions()).contains("--lesson"), "the lesson as it starts: no flag")
+        // E, the cursor moved to row 13, col 16 (the hole's centre is 14,14), and the lesson pane shown.
+        for key: Key in [.character("E"), .character("i"), .up, .right, .right, .character("o")] { _ = update(&state, .key(key)) }
+        XCTAssertEqual(state.probe.pixel, 13 * 28 + 16)
+        let words = ReopenCommand.words(state, launch: LaunchOptions())
+        XCTAssertTrue(words.joined(separator: " ").hasSuffix("--explain 13,16 --lesson on"), "\(words)")
+        let command = try TuiCommand.parse(Array(words.dropFirst(2)))
+        var reopened = AppState(library: library, style: .full)
+        try command.viewOptions.open(on: &reopened)
+        XCTAssertEqual(ViewSettings.capture(reopened).settings, ViewSettings.capture(state).settings)
+        XCTAssertTrue(reopened.probe.explaining)
+        XCTAssertEqual(reopened.probe.pixel, 13 * 28 + 16)
+        XCTAssertTrue(reopened.lesson.shown)
+        XCTAssertEqual(ReopenCommand.words(reopened, launch: LaunchOptions()), words, "the reopened view spells the same line")
+        // Its first tick asks for that pixel's saliency, as E would.
+        let effects = update(&reopened, .tick)
+        XCTAssertTrue(effects.contains { if case .explain(_, _, _, 13 * 28 + 16) = $0 { true } else { false } }, "\(effects)")
+
+        // In a preset the pane starts shown: hiding it is what the line says.
+        var preset = AppState(library: library, style: .full)
+        preset.preset = "sevens"
+        preset.lesson.shown = true
+        XCTAssertFalse(ReopenCommand.words(preset, launch: LaunchOptions(preset: "sevens")).contains("--lesson"))
+        _ = update(&preset, .key(.character("o")))
+        let hidden = ReopenCommand.words(preset, launch: LaunchOptions(preset: "sevens"))
+        XCTAssertTrue(hidden.contains("sevens") && hidden.joined(separator: " ").hasSuffix(" --lesson off"), "\(hidden)")
+        let parsed = try TuiCommand.parse(Array(hidden.dropFirst(2)))
+        var shownAgain = preset
+        shownAgain.lesson.shown = true
+        try parsed.viewOptions.open(on: &shownAgain)
+        XCTAssertFalse(shownAgain.lesson.shown, "--lesson off hides the preset's pane")
+    }
+
+    func testBadExplainValuesNameTheFlag() {
+        for (value, fragment) in [("3", "ROW,COL"), ("a,b", "ROW,COL"), ("28,0", "0…27"), ("0,-1", "0…27"), ("1,2,3", "ROW,COL")] {
+            XCTAssertThrowsError(try TuiCommand.parse(["--explain", value]), value) { error in
+                let message = TuiCommand.message(for: error)
+                XCTAssertTrue(message.contains("--explain") && message.contains(fragment), message)
+            }
+        }
+        XCTAssertThrowsError(try TuiCommand.parse(["--lesson", "maybe"])) { error in
+            XCTAssertTrue(TuiCommand.message(for: error).contains("lesson"), TuiCommand.message(for: error))
+        }
+    }
+
     func testAPresetSwitchedWithXReopensThatPreset() throws {
         var state = AppState(library: DigitLibrary(name: "test", images: TestDigits.ring(), labels: [0]), style: .full)
         state.preset = "sevens"

@@ -7,10 +7,10 @@ import XCTest
 final class TuiExplainEndToEndTests: XCTestCase {
     private var binary: URL { productsDirectory.appendingPathComponent("inpaint") }
 
-    private func start(width: Int, height: Int) throws -> TmuxSession {
+    private func start(width: Int, height: Int, flags: [String] = []) throws -> TmuxSession {
         guard let tmux = TmuxSession.tmuxPath() else { throw XCTSkip("tmux is not installed") }
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no inpaint binary at \(binary.path)") }
-        let session = try TmuxSession(tmux: tmux, command: [binary.path, "tui", "--no-train"], width: width, height: height)
+        let session = try TmuxSession(tmux: tmux, command: [binary.path, "tui", "--no-train"] + flags, width: width, height: height)
         XCTAssertTrue(session.waitUntil { session.screen().find("masked input") != nil && !session.screen().text.contains("waiting for the model") },
                       "the UI did not come up:\n\(session.screen().text)")
         return session
@@ -28,6 +28,19 @@ final class TuiExplainEndToEndTests: XCTestCase {
         tmux.sendLiteral("\u{1B}[<35;\(recon.x + 10 + 1);\(recon.y + 1 + 7 + 1)M")
         XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("(14,10)") }, "the pixel readout:\n\(tmux.screen().text)")
         XCTAssertTrue(tmux.screen().text.contains("orig "), tmux.screen().text)
+        tmux.quitWithoutSaving()
+    }
+
+    /// `--explain ROW,COL` opens explain mode on that pixel; `C` (and the quit) writes it back.
+    func testExplainFlagOpensExplainModeAndTheReopenLineKeepsIt() throws {
+        let tmux = try start(width: 150, height: 44, flags: ["--explain", "12,18", "--lesson", "on"])
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("saliency |∂y[12,18]/∂x|") },
+                      "explain mode on the flag's pixel:\n\(tmux.screen().text)")
+        XCTAssertTrue(tmux.screen().text.contains("lesson"), "--lesson on shows the pane:\n\(tmux.screen().text)")
+        tmux.sendLiteral("C")
+        XCTAssertTrue(tmux.waitUntil { tmux.screen().text.contains("reopen this view with:") }, tmux.screen().text)
+        XCTAssertTrue(tmux.screen().text.contains("--explain 12,18 --lesson on"), tmux.screen().text)
+        tmux.sendLiteral("x")
         tmux.quitWithoutSaving()
     }
 

@@ -60,6 +60,45 @@ final class TuiScreenshotEndToEndTests: XCTestCase {
                        "no checkpoint is written")
     }
 
+    func testAfterStepsTrainsBothNetworksOfAComparisonPreset() throws {
+        let dir = try temporaryDirectory(for: self)
+        let png = dir.appendingPathComponent("compare.png")
+        // --lesson off: at 120×40 the lesson pane would take the chart's place.
+        let run = try runInpaint(["tui", "--preset", "compare-position", "--after-steps", "3", "--screenshot", png.path,
+                                  "--size", "120x40", "--lesson", "off"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("after 3 training steps each"), run.stdout)
+        XCTAssertEqual(try DecodedPNG(contentsOf: png).width, 720)
+        let text = try String(contentsOf: dir.appendingPathComponent("compare.txt"), encoding: .utf8)
+        for title in ["compare-position", "1 channel recon", "mask channel recon", "1 channel mse", "mask channel mse"] {
+            XCTAssertTrue(text.contains(title), "\(title):\n\(text)")
+        }
+        XCTAssertFalse(text.contains("lesson:"), "--lesson off hid the preset's pane:\n\(text)")
+        // The status block gives each model's step and loss under its legend mark; the chart draws the curves.
+        let lines = text.split(separator: "\n").map(String.init)
+        for name in ["⠒⠒⠒ 1 channel", "⠒ ⠒ mask channel"] {
+            let row = try XCTUnwrap(lines.firstIndex { $0.contains(name) }, "\(name):\n\(text)")
+            XCTAssertNotNil(lines[row + 1].range(of: #"step 3  loss 0\.\d+"#, options: .regularExpression), lines[row + 1])
+        }
+        let chart = try XCTUnwrap(lines.firstIndex { $0.contains("loss ⠒⠒⠒") }, "the chart's legend:\n\(text)")
+        let dots = lines[chart + 1 ..< chart + 20].joined().unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }.count
+        XCTAssertGreaterThan(dots, 2, "curves are drawn:\n\(text)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["compare.png", "compare.txt"],
+                       "no checkpoint is written")
+    }
+
+    func testExplainOpensExplainModeOnThatPixel() throws {
+        let dir = try temporaryDirectory(for: self)
+        let png = dir.appendingPathComponent("explain.png")
+        let run = try runInpaint(["tui", "--no-train", "--explain", "12,14", "--screenshot", png.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let text = try String(contentsOf: dir.appendingPathComponent("explain.txt"), encoding: .utf8)
+        XCTAssertTrue(text.contains("saliency |∂y[12,14]/∂x|"), "the saliency panel of that pixel:\n\(text)")
+        XCTAssertTrue(text.contains("(12,14) hole"), "the readout names the pixel:\n\(text)")
+        // The backward pass answered before the frame was drawn: its largest gradient is under the panel.
+        XCTAssertNotNil(text.range(of: #"max \|∂y/∂x\| \.\d+"#, options: .regularExpression), text)
+    }
+
     func testBadViewAndScreenshotFlagsAreOneLineErrors() throws {
         let dir = try temporaryDirectory(for: self)
         let png = dir.appendingPathComponent("x.png").path
@@ -73,7 +112,10 @@ final class TuiScreenshotEndToEndTests: XCTestCase {
             (["--hole", "1,2,3", "--screenshot", png], ["--hole", "TOP,LEFT,HEIGHT,WIDTH"]),
             (["--hole", "0,0,0,5", "--screenshot", png], ["--hole", "at least 1×1"]),
             (["--digit", "1000000", "--no-train", "--screenshot", png], ["--digit", "found 1000000"]),
-            (["--preset", "compare-position", "--after-steps", "2", "--screenshot", png], ["--after-steps", "comparison"]),
+            (["--model", "bundled", "--model", "bundled", "--after-steps", "2", "--screenshot", png], ["--after-steps", "as saved"]),
+            (["--explain", "28,3", "--screenshot", png], ["--explain", "0…27", "found 28,3"]),
+            (["--explain", "middle", "--screenshot", png], ["--explain", "ROW,COL"]),
+            (["--lesson", "maybe", "--screenshot", png], ["--lesson", "maybe"]),
         ]
         for (arguments, fragments) in cases {
             assertOneLineError(try runInpaint(["tui"] + arguments), fragments)

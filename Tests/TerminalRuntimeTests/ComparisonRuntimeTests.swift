@@ -140,6 +140,34 @@ final class ComparisonRuntimeTests: XCTestCase {
         XCTAssertEqual(reports.stepModels.filter { $0 == 1 }.count, 8)
     }
 
+    func testAStepLimitGivesEachTrainerThatManyStepsByStepEvenWithTurnsByTime() {
+        let overlap = SleepingTrainer.Overlap(), reports = Reports()
+        // Turns by time would give the 1 ms trainer about ten turns per 10 ms one; the limit takes turns by step.
+        let training = AlternatingTraining(models: [stridedModel(seed: 1), stridedModel(seed: 2)],
+                                           factories: [sleeping(0.01, overlap: overlap), sleeping(0.001, overlap: overlap)],
+                                           turns: .time(secondsEach: 60)) { reports.add($0, $1) }
+        training.start(stepsEach: 5)
+        XCTAssertTrue(reports.wait { $0.events.contains { $0.model == 0 && $0.event == .stateChanged(.paused) } },
+                      "the pair waits once both have had their steps: \(reports.events)")
+        Thread.sleep(forTimeInterval: 0.1)
+        training.stop(waitingAtMost: 10)
+        XCTAssertEqual(reports.stepModels, [0, 1, 0, 1, 0, 1, 0, 1, 0, 1], "five each, in turn, and no more")
+        XCTAssertEqual(training.turnsTaken.steps, [5, 5])
+    }
+
+    func testAStepLimitPastATrainersEndStopsThePairWhenBothEnded() {
+        let overlap = SleepingTrainer.Overlap(), reports = Reports()
+        let training = AlternatingTraining(models: [stridedModel(seed: 1), stridedModel(seed: 2)],
+                                           factories: [sleeping(0.001, steps: 2, overlap: overlap), sleeping(0.001, steps: 3, overlap: overlap)],
+                                           turns: .steps) { reports.add($0, $1) }
+        training.start(stepsEach: 10)
+        XCTAssertTrue(reports.wait { $0.events.contains { $0.model == 0 && $0.event == .stopped(.finished) } })
+        training.stop(waitingAtMost: 10)
+        XCTAssertEqual(reports.stepModels.filter { $0 == 0 }.count, 2)
+        XCTAssertEqual(reports.stepModels.filter { $0 == 1 }.count, 3)
+        XCTAssertFalse(reports.events.contains { $0.model == 0 && $0.event == .stateChanged(.paused) }, "ended, not paused")
+    }
+
     // MARK: the runtime
 
     private func runtime(_ models: [ContextEncoder], plan: ComparedModels.Plan?) throws -> UIRuntime {
@@ -183,6 +211,101 @@ final class ComparisonRuntimeTests: XCTestCase {
         XCTAssertFalse(messages.contains { if case .comparedTraining(0, _) = $0 { true } else { false } })
         _ = runtime.perform([.pauseTraining])
         XCTAssertTrue(pollUntil(runtime) { $0.contains(.training(.stateChanged(.paused))) }.contains(.training(.stateChanged(.paused))))
+    }
+
+    // MARK: the x menu's comparisons
+
+    func testTheMenusComparisonReplacesTheSessionsTrainingWithBothNetworks() throws {
+        let dataset = try bundledSample()
+        let train = try XCTUnwrap(dataset.train)
+        var options = TrainingOptions()
+        options.batchSize = 8
+        options.evalEvery = 0
+        let plan = TrainingPlan.trainer(images: Array(train.images.pixels), count: train.count, evaluationImages: [],
+                                        evaluationCount: 0, options: options)
+        let runtime = UIRuntime(inference: ModelReconstructor(model: stridedModel(seed: 1)),
+                                exploring: Exploration(savePath: URL(fileURLWithPath: "/nonexistent/unused.safetensors"),
+                                                       learningRate: nil, dataset: dataset, seed: 1, training: plan))
+        runtime.startTraining()
+        defer { runtime.stop(waitingAtMost: 30) }
+        XCTAssertFalse(steps(in: pollUntil(runtime) { steps(in: $0).count >= 2 }).isEmpty, "the session's own model trains")
+
+        let answers = runtime.perform([.startComparison(.bias)])
+        let started = answers.compactMap { if case .comparisonStarted(let start) = $0 { start } else { nil } }
+        XCTAssertEqual(started.map(\.names), [["with bias", "no bias"]])
+        XCTAssertEqual(started.first?.firstArm.library.labels, [7, 2])
+        XCTAssertTrue(answers.contains(.trainingReset) && answers.contains(.unsavedTraining(false)), "\(answers)")
+        XCTAssertFalse(runtime.isTraining, "the session's own trainer is gone")
+        XCTAssertEqual(runtime.compared?.isTraining, true)
+        XCTAssertFalse(runtime.hasUnsavedTraining, "a comparison is not saved: quitting does not ask")
+
+        let messages = pollUntil(runtime, seconds: 60) { m in
+            steps(in: m).count >= 2 && m.contains { if case .comparedTraining(1, .step) = $0 { true } else { false } }
+        }
+        XCTAssertEqual(steps(in: messages).prefix(2).map(\.step), [1, 2], "model 0 is the fresh arm, from step 1")
+        XCTAssertTrue(messages.contains { if case .comparedTraining(1, .step) = $0 { true } else { false } }, "and model 1 trains")
+        let image = TestDigits.seven(), mask = HoleRect(top: 8, left: 8, height: 12, width: 12).mask()
+        let fills = runtime.perform([.reconstruct(revision: 1, image: image, mask: mask)])
+        XCTAssertEqual(fills.count, 2, "both networks fill the input: \(fills.map { "\($0)".prefix(40) })")
+        XCTAssertTrue(runtime.perform([.startComparison(.position)]).compactMap(\.noticeText).first?.contains("not while comparing") == true)
+    }
+
+    // MARK: a screenshot after steps
+
+    /// `inpaint tui --preset NAME --screenshot … --after-steps N` without the binary: the state and runtime
+    /// as `TuiCommand` builds them, then the headless frame.
+    private func headless(_ name: ComparisonName, steps: Int) throws -> HeadlessFrame.Outcome {
+        let run = try ComparisonRun(name: name, dataset: try bundledSample(), seed: 1)
+        let models = run.freshModels()
+        var state = AppState(library: run.library, style: .full, seed: 1)
+        run.apply(to: &state)
+        state.screenWidth = 150
+        state.screenHeight = 44
+        let runtime = UIRuntime(inference: ModelReconstructor(model: models[0]),
+                                exploring: Exploration(savePath: URL(fileURLWithPath: "/nonexistent/unused.safetensors"),
+                                                       learningRate: nil, dataset: try bundledSample(), seed: 1, training: nil))
+        runtime.compared = ComparedModels(others: models.dropFirst().map { ModelReconstructor(model: $0) },
+                                          plan: run.plan(learningRate: nil))
+        return HeadlessFrame.render(state, runtime: runtime, afterSteps: steps)
+    }
+
+    func testAScreenshotAfterStepsStepsEveryNetworkOfAComparisonAndDrawsBoth() throws {
+        let outcome = try headless(.position, steps: 2)
+        let state = outcome.state
+        XCTAssertEqual(outcome.steps, 2)
+        XCTAssertEqual(state.training.trainHistory.points.map(\.step), [1, 2], "model 0's curve")
+        XCTAssertEqual(state.comparison.others[0].trainHistory.points.map(\.step), [1, 2], "model 1's curve")
+        XCTAssertEqual(state.comparison.others[0].step, 2)
+        XCTAssertNotEqual(state.training.trainHistory.points.map(\.loss), state.comparison.others[0].trainHistory.points.map(\.loss),
+                          "two networks, two curves")
+        let zero = try XCTUnwrap(state.reconstruction(ofModel: 0)), one = try XCTUnwrap(state.reconstruction(ofModel: 1))
+        XCTAssertNotEqual(zero, one, "each model's own panels")
+        XCTAssertEqual(state.training.activity, .paused, "both wait for the next step")
+        let text = ScreenImage.text(outcome.screen)
+        XCTAssertTrue(text.contains("1 channel recon") && text.contains("mask channel recon"), text)
+
+        // The same seeds, the same run: a screenshot repeats bit for bit.
+        let again = try headless(.position, steps: 2).state
+        XCTAssertEqual(again.training.trainHistory.points.map(\.loss), state.training.trainHistory.points.map(\.loss))
+        XCTAssertEqual(again.comparison.others[0].trainHistory.points.map(\.loss), state.comparison.others[0].trainHistory.points.map(\.loss))
+        XCTAssertEqual(again.reconstruction(ofModel: 1), one)
+    }
+
+    func testAScreenshotAfterStepsHasTheHeldOutPointOfEachNetworksLastStep() throws {
+        // The full-batch presets score their held-out digits every 10 steps, after the step: the second
+        // network's last evaluation comes after the pair has stopped taking turns, and must still be drawn.
+        let state = try headless(.bias, steps: 10).state
+        XCTAssertEqual(state.training.evalHistory.points.map(\.step), [10])
+        XCTAssertEqual(state.comparison.others[0].evalHistory.points.map(\.step), [10])
+        XCTAssertNotNil(state.comparison.others[0].evalLoss)
+    }
+
+    func testAScreenshotOfTheAdversarialComparisonHasTheDiscriminatorsCurve() throws {
+        let state = try headless(.adversarial, steps: 2).state
+        XCTAssertEqual(state.training.trainHistory.points.count, 2)
+        XCTAssertEqual(state.comparison.others[0].trainHistory.points.count, 2)
+        XCTAssertEqual(state.comparison.discriminatorModel, 1, "the L2 + adversarial arm's discriminator")
+        XCTAssertEqual(state.comparison.discriminatorHistory.points.map(\.step), [1, 2])
     }
 
     // MARK: the presets

@@ -30,6 +30,14 @@ final class ComparisonTests: XCTestCase {
         return state
     }
 
+    func testATinyHoleErrorIsWrittenWithItsExponentInTheCompositesTitle() {
+        var state = ComparisonTests.comparedState(width: 150, height: 44)
+        // Off by 0.01 on every pixel: an MSE of 1e-4, which four decimals would write as 0.0001.
+        _ = update(&state, .comparedReconstructed(model: 1, revision: 1, pixels: state.image.map { $0 + 0.01 }))
+        let screen = snapshotText(view(state))
+        XCTAssertTrue(screen.contains("mask channel mse 1.0e-04"), screen)
+    }
+
     // MARK: snapshots
 
     func testTwoModelsAt80x24ShowOneModelsPanelsAndSayTabShowsTheOther() {

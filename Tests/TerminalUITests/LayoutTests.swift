@@ -1,3 +1,4 @@
+import Experiments
 import Inpainting
 import TerminalUI
 import TestSupport
@@ -148,7 +149,13 @@ final class LayoutTests: XCTestCase {
         for (i, name) in ["one-seven", "bias", "sevens", "digits", "position", "brightness", "mixing", "full", "adversarial"].enumerated() {
             XCTAssertTrue(screen.contains("\(i + 1)  \(name)"), "\(name) in\n\(screen)")
         }
-        XCTAssertTrue(screen.contains(PresetMenu.description(.adversarial)), "the last description is whole:\n\(screen)")
+        XCTAssertTrue(screen.contains(PresetMenu.description(ExperimentName.adversarial)), "the last description is whole:\n\(screen)")
+        // The comparisons under them, each on one whole row, keyed a–d.
+        for (key, name) in zip(["a", "b", "c", "d"], ComparisonName.allCases) {
+            XCTAssertTrue(screen.contains("\(key)  \(name.presetName)"), "\(name) in\n\(screen)")
+            XCTAssertTrue(screen.contains(PresetMenu.comparisonDescription(name)), "\(name)'s line is whole:\n\(screen)")
+        }
+        XCTAssertTrue(screen.contains("1-9 or a-d trains it"), "the footer is on screen:\n\(screen)")
         XCTAssertTrue(lines(state).last!.hasSuffix("Esc: cancel"))
         assertSnapshot(snapshotText(view(state)), named: "screen-presets-80x24")
         XCTAssertEqual(update(&state, .key(.character("9"))), [.startPreset(.adversarial)])

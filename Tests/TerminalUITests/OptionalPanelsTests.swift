@@ -1,4 +1,5 @@
 import Evaluation
+import Experiments
 import Inpainting
 import TerminalUI
 import TestSupport
@@ -217,6 +218,40 @@ final class PresetMenuTests: XCTestCase {
         _ = update(&state, .key(.character("x")))
         XCTAssertTrue(update(&state, .key(.escape)).isEmpty)
         XCTAssertNil(state.prompt)
+        // a–d: the comparisons, in the order --preset lists them.
+        for (key, name) in zip(["a", "b", "c", "d"] as [Character], ComparisonName.allCases) {
+            _ = update(&state, .key(.character("x")))
+            XCTAssertEqual(update(&state, .key(.character(key))), [.startComparison(name)])
+            XCTAssertEqual(state.notice, "preparing \(name.presetName)…")
+            XCTAssertNil(state.prompt)
+        }
+        _ = update(&state, .key(.character("x")))
+        XCTAssertTrue(update(&state, .key(.character("e"))).isEmpty, "no fifth comparison")
+    }
+
+    func testComparisonStartedShowsBothNetworksUnderTheComparisonsName() {
+        var state = TestDigits.busyState(width: 150, height: 44)
+        let digits = DigitLibrary(name: "position", images: TestDigits.seven() + TestDigits.ring(), labels: [7, 0])
+        let arm = PresetStart(name: .position, library: digits, initialHole: HoleRect(top: 2, left: 3, height: 9, width: 9),
+                              hint: "the arm's hint", dataLabel: "position: 200 images", learningRate: 1e-3)
+        let effects = update(&state, .comparisonStarted(ComparisonStart(
+            name: .position, firstArm: arm, names: ["1 channel", "mask channel"], hint: "one fills dim, one fully",
+            dataLabel: "position: 200 images · turns by step")))
+        XCTAssertTrue(effects.contains { if case .reconstruct = $0 { true } else { false } }, "asks for the new digit's fills")
+        XCTAssertEqual(state.library, digits)
+        XCTAssertEqual(state.hole, HoleRect(top: 2, left: 3, height: 9, width: 9))
+        XCTAssertEqual(state.preset, "compare-position")
+        XCTAssertEqual(state.comparison.names, ["1 channel", "mask channel"])
+        XCTAssertEqual(state.comparison.title, "compare-position")
+        XCTAssertEqual(state.notice, "one fills dim, one fully")
+        XCTAssertEqual(state.training.dataset, "position: 200 images · turns by step")
+        XCTAssertTrue(state.lesson.shown, "the lesson pane is on, as for a preset")
+        let screen = snapshotText(view(state))
+        XCTAssertTrue(screen.contains("1 channel recon") && screen.contains("mask channel recon"), screen)
+        // The lesson's paragraphs start after the panels' blank columns ("the reconstruction:" is inside one).
+        XCTAssertEqual(screen.components(separatedBy: "  reconstruction: ").count - 1, 1,
+                       "the lesson says what a reconstruction is once, not once per model:\n\(screen)")
+        XCTAssertEqual(ReopenCommand.words(state, launch: LaunchOptions()).prefix(4), ["inpaint", "tui", "--preset", "compare-position"])
     }
 
     func testPresetStartedReplacesTheDigitsAndTheHoleAndAsksForAReconstruction() {
