@@ -54,24 +54,9 @@ public final class AlternatingTraining: @unchecked Sendable {
     private func startThreads() {
         for trainer in trainers {
             trainer.pause()
-            running.enter()
-            let running = self.running
-            let thread = Thread {
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-                trainer.run()
-                running.leave()
-            }
-            thread.name = "inpaint.training"
-            thread.start()
+            BackgroundTraining.startThread(named: "inpaint.training", in: running) { trainer.run() }
         }
-        running.enter()
-        let thread = Thread { [self] in
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-            schedule()
-            running.leave()
-        }
-        thread.name = "inpaint.turns"
-        thread.start()
+        BackgroundTraining.startThread(named: "inpaint.turns", in: running) { [self] in schedule() }
     }
 
     public func pause() { board.withLock { board.paused = true } }

@@ -40,14 +40,19 @@ public final class BackgroundTraining {
     /// goes back to the pool (and may later drain the main queue) and an unprivileged process cannot
     /// lower its nice value again.
     func start() {
-        let trainer = self.trainer, running = self.running
-        running.enter()
+        let trainer = self.trainer
+        BackgroundTraining.startThread(named: "inpaint.training", in: running) { trainer.run() }
+    }
+
+    /// Runs `body` on a new thread at nice 10 (why: `start`), inside `group` until it returns.
+    static func startThread(named name: String, in group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+        group.enter()
         let thread = Thread {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
-            trainer.run()
-            running.leave()
+            body()
+            group.leave()
         }
-        thread.name = "inpaint.training"
+        thread.name = name
         thread.start()
     }
 
