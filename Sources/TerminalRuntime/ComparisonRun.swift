@@ -48,11 +48,7 @@ public struct ComparisonRun {
     /// The comparison's name in the header, its first hole, its hint as the first notice, the models' names.
     public func apply(to state: inout AppState) {
         arms[0].apply(to: &state)
-        state.preset = comparison.name.presetName
-        state.notice = comparison.hint
-        state.training.dataset = dataLabel
-        state.training.modelFile = names.joined(separator: " vs ")
-        state.comparison = ModelComparison(names: names, title: comparison.name.presetName)
+        state.showComparison(comparison.name, names: names, hint: comparison.hint, dataLabel: dataLabel)
     }
 }
 

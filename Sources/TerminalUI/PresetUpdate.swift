@@ -81,10 +81,18 @@ func applyPresetStart(_ state: inout AppState, _ start: PresetStart) -> [Effect]
 /// network under the comparison's name (`--preset compare-…` sets up the same, `ComparisonRun.apply`).
 func applyComparisonStart(_ state: inout AppState, _ start: ComparisonStart) -> [Effect] {
     let effects = applyPresetStart(&state, start.firstArm)
-    state.preset = start.name.presetName
-    state.notice = start.hint
-    state.training.dataset = start.dataLabel
-    state.training.modelFile = start.names.joined(separator: " vs ")
-    state.comparison = ModelComparison(names: start.names, title: start.name.presetName)
+    state.showComparison(start.name, names: start.names, hint: start.hint, dataLabel: start.dataLabel)
     return effects
+}
+
+extension AppState {
+    /// A comparison on screen, live (`x`) or at start (`ComparisonRun.apply`): its name in the header, its hint
+    /// as the notice, the status block's data and model lines, and a panel, a curve and a status entry per network.
+    public mutating func showComparison(_ name: ComparisonName, names: [String], hint: String, dataLabel: String) {
+        preset = name.presetName
+        notice = hint
+        training.dataset = dataLabel
+        training.modelFile = names.joined(separator: " vs ")
+        comparison = ModelComparison(names: names, title: name.presetName)
+    }
 }
