@@ -4,7 +4,7 @@ public enum TrainingRecipe: String, CaseIterable, Sendable {
     /// The report's: one input channel, Adam at a constant 1e-3, 3 epochs (what `train` does with no flags).
     case report
     /// The least wall time to hole MSE ≤ 0.040 found (issue 16): the mask channel, 12 epochs, Adam from 2e-3
-    /// after 300 warm-up steps, decaying to 0 on a cosine. Seed-0 test holes, 10,000 digits: 0.0392.
+    /// after 300 warm-up steps, decaying to 0 on a cosine. Seed-0 test holes, 10,000 digits: 0.0391.
     case fast
     /// The bundled model's (assets/MODEL.md): the mask channel, 30 epochs, Adam 1e-3 on a cosine.
     case bundled
@@ -21,10 +21,14 @@ public enum TrainingRecipe: String, CaseIterable, Sendable {
         }
     }
 
-    /// The optimisation: batch, rate, schedule, warm-up, seed (the length is `epochs`).
+    /// The network it trains: the paper architecture, with the mask channel unless the report's.
+    public var config: ModelConfig { ModelConfig(architecture: .paper, maskChannel: maskChannel) }
+
+    /// The optimisation and the length: batch, rate, schedule, warm-up, seed, `epochs`.
     public var options: TrainingOptions {
         var options = TrainingOptions()
         options.seed = 1
+        options.epochs = epochs
         switch self {
         case .report:
             break
@@ -36,14 +40,5 @@ public enum TrainingRecipe: String, CaseIterable, Sendable {
             options.schedule = .cosine
         }
         return options
-    }
-
-    /// The flags it stands for, as a user would type them.
-    public var flags: String {
-        switch self {
-        case .report: "--epochs 3 --lr 1e-3 --schedule constant --seed 1"
-        case .fast: "--mask-channel --epochs 12 --schedule cosine --lr 2e-3 --warmup 300 --seed 1"
-        case .bundled: "--mask-channel --epochs 30 --schedule cosine --lr 1e-3 --seed 1"
-        }
     }
 }

@@ -185,20 +185,21 @@ public final class UIRuntime {
             let fresh = ContextEncoder(config: inference.model.config, generator: &generator)
             // Fresh weights of the recipe's network train with the recipe (`train --recipe fast`): a run
             // with an end, its cosine schedule and warm-up, instead of the constant rate that fine-tunes.
-            if let training, let recipe = exploration.training?.freshRun, exploration.learningRate == nil {
+            let answers: [Message], notice: String
+            if let training, let recipe = exploration.training?.freshRun, recipe.config == fresh.config,
+               exploration.learningRate == nil {
                 training.restart(from: fresh, factory: recipe.factory)
                 paceMeter.totalSteps = recipe.totalSteps
-                return restarted() + startedOver(label: "fresh weights, --recipe \(recipe.name) (R)")
-                    + [.modelIdentity(ModelIdentity(config: fresh.config, origin: .fresh)),
-                       .notice("model reset to fresh random weights, training with --recipe \(recipe.name) "
-                               + "(\(recipe.totalSteps.map { "\($0) steps" } ?? "no end"))"),
-                       .modelUpdated(revision: nextModelRevision())]
+                answers = restarted() + startedOver(label: "fresh weights, --recipe \(recipe.name) (R)")
+                notice = "model reset to fresh random weights, training with --recipe \(recipe.name) "
+                    + "(\(recipe.totalSteps.map { "\($0) steps" } ?? "no end"))"
+            } else {
+                let rate = exploration.learningRate ?? TrainingOptions().learningRate
+                answers = replaceModel(with: fresh, learningRate: rate) + startedOver(label: "fresh random weights (R)", rate: rate)
+                notice = "model reset to fresh random weights"
             }
-            let rate = exploration.learningRate ?? TrainingOptions().learningRate
-            paceMeter.totalSteps = exploration.training?.totalSteps
-            return replaceModel(with: fresh, learningRate: rate) + startedOver(label: "fresh random weights (R)", rate: rate)
-                + [.modelIdentity(ModelIdentity(config: fresh.config, origin: .fresh)),
-                   .notice("model reset to fresh random weights"), .modelUpdated(revision: nextModelRevision())]
+            return answers + [.modelIdentity(ModelIdentity(config: fresh.config, origin: .fresh)), .notice(notice),
+                              .modelUpdated(revision: nextModelRevision())]
         case .saveCheckpoint(let path):
             let url = UIRuntime.fileURL(path)
             let (saved, answers) = save(to: url)
@@ -583,17 +584,20 @@ public struct TrainingPlan {
     public var learningRate: Float?
     /// The step the run ends at, for the progress line; nil: it trains until stopped.
     public var totalSteps: Int?
-    /// What `R` trains fresh weights with, when not the same as this plan: a named recipe's run
-    /// (`--recipe fast` for the paper network with the mask channel).
+    /// What `R` trains fresh weights of `FreshRun.config` with, instead of this plan: a named recipe's run
+    /// (`--recipe fast` for the paper network with the mask channel). Other networks reset to this plan.
     public var freshRun: FreshRun?
 
-    /// A named recipe's trainer for fresh weights, and the step it ends at.
+    /// A named recipe's trainer for fresh weights of one network, and the step it ends at.
     public struct FreshRun {
         public var name: String
+        /// The network the recipe is for (a reset of another one keeps the session's trainer).
+        public var config: ModelConfig
         public var factory: BackgroundTraining.Factory
         public var totalSteps: Int?
-        public init(name: String, plan: TrainingPlan) {
+        public init(name: String, config: ModelConfig, plan: TrainingPlan) {
             self.name = name
+            self.config = config
             self.factory = plan.factory
             self.totalSteps = plan.totalSteps
         }

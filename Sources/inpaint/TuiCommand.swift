@@ -148,20 +148,17 @@ struct TuiCommand: ParsableCommand {
             plan = .preset(presetRun, learningRate: lr ?? savedRate)   // the experiment's rate unless --lr overrides it
         } else if !noTrain, let train = dataset.train {
             let evaluation = dataset.test.map { $0.prefix(min(256, $0.count)) }
-            plan = .trainer(images: Array(train.images.pixels), count: train.count,
-                            evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
-                            evaluationCount: evaluation?.count ?? 0, options: trainingOptions)
-            // `R` on the fast recipe's network starts that recipe's run (12 epochs, cosine from 2e-3).
-            let fast = TrainingRecipe.fast
-            if start.network.config == ModelConfig(architecture: .paper, maskChannel: fast.maskChannel) {
-                var recipe = fast.options
-                recipe.seed = seed
-                recipe.epochs = fast.epochs
-                plan?.freshRun = .init(name: fast.rawValue, plan: .trainer(
-                    images: Array(train.images.pixels), count: train.count,
-                    evaluationImages: evaluation.map { Array($0.images.pixels) } ?? [],
-                    evaluationCount: evaluation?.count ?? 0, options: recipe))
+            // One copy of the training images (71 MB for MNIST), shared by both plans' trainers.
+            let images = Array(train.images.pixels), evaluationImages = evaluation.map { Array($0.images.pixels) } ?? []
+            func trainer(_ options: TrainingOptions) -> TrainingPlan {
+                .trainer(images: images, count: train.count, evaluationImages: evaluationImages,
+                         evaluationCount: evaluation?.count ?? 0, options: options)
             }
+            plan = trainer(trainingOptions)
+            // `R` on the fast recipe's network (paper, mask channel) starts that recipe's run.
+            var recipe = TrainingRecipe.fast.options
+            recipe.seed = seed
+            plan?.freshRun = .init(name: TrainingRecipe.fast.rawValue, config: TrainingRecipe.fast.config, plan: trainer(recipe))
         }
         if model.count > 1 || comparisonRun != nil { plan = nil }   // a comparison trains (or not) on its own
         if plan != nil { state.training.learningRate = lr ?? savedRate ?? presetRun?.learningRate ?? trainingOptions.learningRate }

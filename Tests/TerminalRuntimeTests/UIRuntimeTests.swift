@@ -153,8 +153,8 @@ final class UIRuntimeTests: XCTestCase {
         recipe.learningRate = 2e-3
         recipe.warmupSteps = 4
         recipe.schedule = .cosine
-        plan.freshRun = .init(name: "fast", plan: .trainer(images: images, count: 24, evaluationImages: [], evaluationCount: 0,
-                                                          options: recipe))
+        plan.freshRun = .init(name: "fast", config: stridedModel(seed: 2).config,
+                              plan: .trainer(images: images, count: 24, evaluationImages: [], evaluationCount: 0, options: recipe))
         let runtime = try exploring(stridedModel(seed: 2), training: plan)
         runtime.startTraining()
         addTeardownBlock { runtime.stop(waitingAtMost: 5) }
@@ -169,6 +169,15 @@ final class UIRuntimeTests: XCTestCase {
         XCTAssertEqual(steps(in: run).map(\.step), Array(1...6), "the recipe's length: it finishes")
         XCTAssertEqual(Double(rates[0]), 2e-3 / 4, accuracy: 1e-9, "the recipe's warm-up")
         XCTAssertGreaterThan(rates[3], rates[5], "then the cosine decays")
+
+        // A network the recipe is not for (here the recipe is the paper one's) resets to the session's plan.
+        plan.freshRun?.config = ModelConfig(architecture: .paper, maskChannel: true)
+        let other = try exploring(stridedModel(seed: 2), training: plan)
+        other.startTraining()
+        addTeardownBlock { other.stop(waitingAtMost: 5) }
+        let plain = other.perform([.resetModel])
+        XCTAssertTrue(plain.contains(.notice("model reset to fresh random weights")), "\(plain)")
+        XCTAssertEqual(steps(in: pollUntil(other) { !steps(in: $0).isEmpty }).first?.learningRate, 1e-3, "the plan's rate")
     }
 
     func testPresetFromTheMenuReplacesTheNetwork() throws {
