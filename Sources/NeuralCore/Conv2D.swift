@@ -75,6 +75,14 @@ public struct Conv2D: Layer, Equatable {
             }
             return
         }
+        if usesStrideTwoKernels {
+            StrideTwoConvolution.convolve(input, batch: batch, channels: inChannels, height: height, width: width,
+                                          weight: weight, outChannels: outChannels, output: output, scratch: scratch)
+            if let bias {
+                for n in 0..<batch { addChannelBias(bias, to: output + n * outSize, channels: outChannels, planeSize: positions) }
+            }
+            return
+        }
         if usesChannelLanes(width: width) {
             DirectConvolution.channelLanesConvolve(input, batch: batch, channels: inChannels, height: height, width: width,
                                                    weight: weight, adjoint: false, outChannels: outChannels, kernel: kernelH,
@@ -124,6 +132,23 @@ public struct Conv2D: Layer, Equatable {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
                 }
+            }
+            return
+        }
+        if usesStrideTwoKernels {
+            StrideTwoConvolution.accumulateWeightGradient(input, batch: batch, channels: inChannels, height: height,
+                                                          width: width, dOutput: dOutput, outChannels: outChannels,
+                                                          dWeight: dWeight, scratch: scratch)
+            if let dBias {
+                for n in 0..<batch {
+                    accumulateChannelSums(of: dOutput + n * outSize, into: dBias, channels: outChannels, planeSize: positions)
+                }
+            }
+            if let dInput {
+                // dx = convᵀ(dy; W): W [outC, inC, 4, 4] is the transposed convolution's [in, out, 4, 4] from dy's side.
+                StrideTwoConvolution.adjoint(dOutput, batch: batch, channels: outChannels, height: g.outHeight,
+                                             width: g.outWidth, weight: weight, outChannels: inChannels, outHeight: height,
+                                             outWidth: width, output: dInput, scratch: scratch)
             }
             return
         }

@@ -1,6 +1,7 @@
-/// How `Conv2D` and `TransposedConv2D` choose between their three paths (the direct kernel, the
-/// channels-in-lanes kernel, im2col + chunked sgemm) and the scratch that covers all three: the same rules for
-/// both, which differ only in the geometry they convolve over and the BLAS chunk each image needs.
+/// How `Conv2D` and `TransposedConv2D` choose between their four paths (the direct kernel, the
+/// channels-in-lanes kernel, the stride-2 kernels, im2col + chunked sgemm) and the scratch that covers all four:
+/// the same rules for both, which differ only in the geometry they convolve over and the BLAS chunk each image
+/// needs.
 protocol ConvolutionPaths: Layer {
     /// Settable, so that a range of output channels can be run as a narrower convolution.
     var outChannels: Int { get set }
@@ -26,17 +27,27 @@ extension ConvolutionPaths {
         DirectConvolution.prefersChannelLanes(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
+    /// Stride 2, 4×4, padding 1, AVX2: every pass through `StrideTwoConvolution` (but see `prefersAdjoint`).
+    var usesStrideTwoKernels: Bool {
+        StrideTwoConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding)
+    }
+
     /// Floats of scratch for batches of up to `maxBatch` images, with room for every path, so that the choice
     /// between them may change after a workspace is sized: a BLAS chunk's column matrix plus its gathered
     /// side (`ColumnBatch`); the direct path's flipped weights and zero-bordered image; the lanes kernels'
-    /// packed weights and padded image group.
+    /// packed weights and padded image group; the stride-2 kernels' (`StrideTwoConvolution.scratchCount`).
     func scratchCountForEveryPath(height: Int, width: Int, maxBatch: Int) -> Int {
         let direct = weightShape.reduce(1, *)
             + DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH)
         let lanes = DirectConvolution.channelLanesScratchCount(channels: inChannels, outChannels: outChannels, height: height,
                                                                width: width, kernel: kernelH, maxBatch: maxBatch)
         let g = geometry(height: height, width: width), perImage = chunkFloatsPerImage(g)
-        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct, lanes)
+        // g is the large map's side: the input of a Conv2D, the output of a TransposedConv2D.
+        let strideTwo = StrideTwoConvolution.scratchCount(largeChannels: g.channels,
+                                                          smallChannels: inChannels + outChannels - g.channels,
+                                                          height: g.height, width: g.width, maxBatch: maxBatch)
+        return max(perImage * ColumnBatch.imagesPerChunk(floatsPerImage: perImage, maxBatch: maxBatch), direct, lanes,
+                   strideTwo)
     }
 
     /// "5×5 1→16", "4×4 s2 32→16": the part of `summary` both kinds share.

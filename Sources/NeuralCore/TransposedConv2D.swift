@@ -80,6 +80,15 @@ public struct TransposedConv2D: Layer, Equatable {
             }
             return
         }
+        if usesStrideTwoKernels && StrideTwoConvolution.prefersAdjoint(outChannels: outChannels) {
+            StrideTwoConvolution.adjoint(input, batch: batch, channels: inChannels, height: height, width: width,
+                                         weight: weight, outChannels: outChannels, outHeight: g.height, outWidth: g.width,
+                                         output: output, scratch: scratch)
+            if let bias {
+                for n in 0..<batch { addChannelBias(bias, to: output + n * g.imageSize, channels: outChannels, planeSize: outPlane) }
+            }
+            return
+        }
         if usesChannelLanes(width: width) {
             // y = conv(x; rot180(Wᵀ)), W [inC, outC, k, k] repacked as such by the kernel.
             DirectConvolution.channelLanesConvolve(input, batch: batch, channels: inChannels, height: height, width: width,
@@ -137,6 +146,23 @@ public struct TransposedConv2D: Layer, Equatable {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: weight,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * inSize, pad: pad)
                 }
+            }
+            return
+        }
+        if usesStrideTwoKernels {
+            // dW[c, o, i, j] = Σ x[c, iy, ix] dy[o, 2·iy − 1 + i, 2·ix − 1 + j]: the convolution's weight gradient
+            // with dy as its input and x as its output's gradient; dx = conv(dy; W), W read as [inC (out), outC (in), 4, 4].
+            StrideTwoConvolution.accumulateWeightGradient(dOutput, batch: batch, channels: outChannels, height: g.height,
+                                                          width: g.width, dOutput: input, outChannels: inChannels,
+                                                          dWeight: dWeight, scratch: scratch)
+            if let dBias {
+                for n in 0..<batch {
+                    accumulateChannelSums(of: dOutput + n * g.imageSize, into: dBias, channels: outChannels, planeSize: outPlane)
+                }
+            }
+            if let dInput {
+                StrideTwoConvolution.convolve(dOutput, batch: batch, channels: outChannels, height: g.height, width: g.width,
+                                              weight: weight, outChannels: inChannels, output: dInput, scratch: scratch)
             }
             return
         }

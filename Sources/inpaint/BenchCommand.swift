@@ -59,6 +59,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With --layers and --threads 1: time with the thread's CPU clock, which a loaded machine barely disturbs.")
     var cpuClock = false
 
+    @Flag(inversion: .prefixedNo, help: """
+        The direct kernels of the stride-2 4×4 layers (strided, pooled); --no-stride-two-kernels times their \
+        im2col + sgemm path instead.
+        """)
+    var strideTwoKernels = true
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
         if cpuClock && !(layers && threads == 1) {
@@ -91,6 +97,7 @@ struct BenchCommand: ParsableCommand {
         let reference = try against.map(readReference)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
+        StrideTwoConvolution.isEnabled = strideTwoKernels
         if forwardOnly { return try forwardVariants() }
         if layers {
             let threadCount = threads ?? cores

@@ -134,6 +134,50 @@ void ck_pool_run(ck_pool *pool, int items, ck_pool_task task, void *context);
 /// Items `worker` has run since the pool was made (0: callers of ck_pool_run, 1...helpers: the helpers).
 long ck_pool_items_ran(ck_pool *pool, int worker);
 
+// MARK: Stride-2 4×4 convolutions, padding 1 (ConvStrideTwo.c)
+
+/// 1 when the stride-2 kernels below may be called on this CPU (x86-64 with AVX2 and FMA); any map of at
+/// least 2×2 and any channel counts.
+int ck_conv_s2_supported(void);
+
+/// Floats of `packed` weights that `ck_conv_s2` and `ck_conv_s2_adjoint` need: O rounded up to 16, times C·16.
+long ck_conv_s2_packed_count(int channels, int outChannels);
+
+/// Floats of `pad` scratch for maps [channels, height, width] (the input of either kernel) bordered by one
+/// zero, for batches of up to maxBatch images.
+long ck_conv_s2_pad_count(int channels, int height, int width, int maxBatch);
+
+/// Repacks weights for the kernels below, with C input and O output channels of the kernel:
+///   adjoint 0 (`ck_conv_s2`): w [O, C, 4, 4] (Conv2d's layout);
+///   adjoint 1 (`ck_conv_s2_adjoint`): w [C, O, 4, 4] (ConvTranspose2d's), split into its four parity classes.
+/// packed ≥ ck_conv_s2_packed_count(C, O) floats. Portable (no CPU check).
+void ck_conv_s2_pack(const float *w, int outChannels, int channels, int adjoint, float *packed);
+
+/// The stride-2 4×4 convolution with zero padding 1 of a batch, no bias, output channels in the lanes:
+///   y[n, o, oy, ox] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, 2·oy − 1 + i, 2·ox − 1 + j]
+/// x [N, C, H, W], packed (adjoint 0) → y [N, O, (H − 2)/2 + 1, (W − 2)/2 + 1] (overwritten). H, W ≥ 2.
+/// pad ≥ ck_conv_s2_pad_count(C, H, W, N). Precondition: ck_conv_s2_supported().
+void ck_conv_s2(const float *x, int batch, int channels, int height, int width, const float *packed, int outChannels,
+                float *y, float *pad);
+
+/// Its adjoint, the stride-2 4×4 transposed convolution with padding 1 (ConvTranspose2d), no bias:
+///   y[n, o, 2·iy − 1 + i, 2·ix − 1 + j] += w[c, o, i, j] · x[n, c, iy, ix]   (summed; y starts at 0)
+/// x [N, C, h, w], packed (adjoint 1) → y [N, O, H, W] (overwritten), where (H − 2)/2 + 1 = h and likewise W
+/// (H = 2h for ConvTranspose2d; 2h + 1 for the input gradient of a convolution of an odd-sized map).
+/// pad ≥ ck_conv_s2_pad_count(C, h, w, N). Precondition: ck_conv_s2_supported().
+void ck_conv_s2_adjoint(const float *x, int batch, int channels, int height, int width, const float *packed,
+                        int outChannels, int outHeight, int outWidth, float *y, float *pad);
+
+/// Floats of `scratch` that `ck_conv_s2_weight_grad` needs for batches of up to maxBatch images.
+long ck_conv_s2_weight_grad_count(int channels, int height, int width, int outChannels, int maxBatch);
+
+/// A batch's weight gradient of `ck_conv_s2`'s convolution, ACCUMULATED, output channels in the lanes:
+///   dw[o, c, i, j] += Σ_{n,oy,ox} dy[n, o, oy, ox] · x[n, c, 2·oy − 1 + i, 2·ox − 1 + j]
+/// x [N, C, H, W], dy [N, O, (H − 2)/2 + 1, (W − 2)/2 + 1], dw [O, C, 4, 4]. scratch ≥
+/// ck_conv_s2_weight_grad_count(C, H, W, O, N) floats. Precondition: ck_conv_s2_supported().
+void ck_conv_s2_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
+                            int outChannels, float *dw, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif
