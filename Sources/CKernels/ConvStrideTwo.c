@@ -19,6 +19,12 @@
 // interleave (depth-to-space). Output (Y, X) = (2u − 1 + py, 2v − 1 + px) of class (py, px) reads the bordered
 // x at rows u, u + 1 and columns v, v + 1 (tap (a, b)), with weight w[c, o, py + 2 − 2a, px + 2 − 2b].
 //
+// With fewer than 8 output channels (dec.4's forward, 16 → 1) most lanes would hold zeros, so the adjoint then
+// puts 8 output columns of a parity class in the lanes instead (one output channel at a time, 4 rows × 16 columns
+// per register tile). It sums every output in the same order (c, then the taps) with the same FMAs, so its
+// results are bit-identical to the lanes tile's: a layer cut to a few of its output channels (the single-image
+// forward split over workers) computes exactly what the whole layer does.
+//
 // Weight gradient. The forward's tile turned around (ConvChannelLanes' weight gradient with stride 2): 16
 // output channels × 6 (input channel, tap) pairs of dw summed over every output position of a group of images.
 //
@@ -39,6 +45,7 @@ enum {
     TAPS = 16,               // 4 × 4
     GROUP_FLOATS = 1 << 14,  // bordered images per group up to 64 KB: L2-resident while every block sweeps them
     WGRAD_GROUP_FLOATS = 1 << 16,  // bordered images plus transposed dy per group: 256 KB, within L2
+    POSITION_LANES_BELOW = 8,      // the adjoint puts output columns in the lanes below 8 output channels
 };
 
 static int out_side(int side) { return (side - 2) / 2 + 1; }
@@ -78,7 +85,8 @@ long ck_conv_s2_packed_count(int channels, int outChannels) {
 
 long ck_conv_s2_pad_count(int channels, int height, int width, int maxBatch) {
     const long image = bordered_image(channels, height, width);
-    return images_per_group(image, GROUP_FLOATS, maxBatch > 0 ? maxBatch : 1) * image;
+    // + 16: `adjoint_by_positions` reads whole vectors past a group's last row (into lanes it never stores).
+    return images_per_group(image, GROUP_FLOATS, maxBatch > 0 ? maxBatch : 1) * image + 16;
 }
 
 void ck_conv_s2_pack(const float *w, int outChannels, int channels, int adjoint, float *packed) {
@@ -195,6 +203,62 @@ void ck_conv_s2(const float *x, int batch, int channels, int height, int width, 
 #endif
 }
 
+#ifdef CK_X86
+/// The adjoint for few output channels: 8 output columns of a parity class in the lanes, 4 rows × 2 vectors per
+/// register tile, one output channel at a time, over `count` bordered images; y is image n0's output. Rows past
+/// the class's last repeat the last one, and columns past it read on into the next row (or the 16 floats of
+/// slack after the group); neither is stored. Weights are broadcast from the lanes layout, and every output is
+/// summed as `s2_tile` sums it.
+__attribute__((target("avx2,fma"))) static void
+adjoint_by_positions(const float *pad, int count, int C, long plane, long Wp, long image, const float *packed,
+                     long perClass, int O, int H, int W, float *y) {
+    const long HW = (long)H * W;
+    for (int cls = 0; cls < 4; cls++) {
+        const int py = cls >> 1, px = cls & 1, u0 = 1 - py, v0 = 1 - px;
+        const int rows = py ? (H + 1) / 2 : H / 2, cols = px ? (W + 1) / 2 : W / 2;
+        if (rows == 0 || cols == 0) continue;
+        for (int o = 0; o < O; o++) {
+            // packed[cls][o / 16][c][t][o % 16]
+            const float *wo = packed + cls * perClass + (long)(o / BLOCK) * C * 4 * BLOCK + o % BLOCK;
+            for (int n = 0; n < count; n++) {
+                const float *xn = pad + n * image;
+                float *yo = y + ((long)n * O + o) * HW;
+                for (int r0 = 0; r0 < rows; r0 += 4) {
+                    const int nr = rows - r0 < 4 ? rows - r0 : 4;
+                    long rowOff[4];
+                    for (int r = 0; r < 4; r++) rowOff[r] = (long)(u0 + r0 + (r < nr ? r : nr - 1)) * Wp;
+                    for (int c0 = 0; c0 < cols; c0 += 16) {
+                        const int nc = cols - c0 < 16 ? cols - c0 : 16;
+                        __m256 acc[4][2];
+                        for (int r = 0; r < 4; r++) { acc[r][0] = _mm256_setzero_ps(); acc[r][1] = _mm256_setzero_ps(); }
+                        for (int c = 0; c < C; c++) {
+                            const float *xc = xn + c * plane + v0 + c0;
+                            const float *wc = wo + (long)c * 4 * BLOCK;
+                            for (int t = 0; t < 4; t++) {
+                                const __m256 wt = _mm256_broadcast_ss(wc + t * BLOCK);
+                                const long tOff = (t >> 1) * Wp + (t & 1);
+                                for (int r = 0; r < 4; r++) {
+                                    const float *p = xc + rowOff[r] + tOff;
+                                    acc[r][0] = _mm256_fmadd_ps(wt, _mm256_loadu_ps(p), acc[r][0]);
+                                    acc[r][1] = _mm256_fmadd_ps(wt, _mm256_loadu_ps(p + 8), acc[r][1]);
+                                }
+                            }
+                        }
+                        for (int r = 0; r < nr; r++) {
+                            float row[16];
+                            _mm256_storeu_ps(row, acc[r][0]);
+                            _mm256_storeu_ps(row + 8, acc[r][1]);
+                            float *yrow = yo + (long)(2 * (u0 + r0 + r) - 1 + py) * W + 2 * (v0 + c0) - 1 + px;
+                            for (int k = 0; k < nc; k++) yrow[2 * k] = row[k];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+#endif
+
 void ck_conv_s2_adjoint(const float *x, int batch, int channels, int height, int width, const float *packed,
                         int outChannels, int outHeight, int outWidth, float *y, float *pad) {
 #ifdef CK_X86
@@ -206,6 +270,10 @@ void ck_conv_s2_adjoint(const float *x, int batch, int channels, int height, int
     for (int n0 = 0; n0 < batch; n0 += group) {
         const int count = batch - n0 < group ? batch - n0 : group;
         border_group(x + (long)n0 * C * hw, count, C, h, w, pad);
+        if (O < POSITION_LANES_BELOW) {
+            adjoint_by_positions(pad, count, C, plane, Wp, image, packed, perClass, O, H, W, y + (long)n0 * O * HW);
+            continue;
+        }
         for (int cls = 0; cls < 4; cls++) {
             // Class (py, px): rows Y = 2u − 1 + py for u = u0, u0 + 1, … while Y < H (u0 = 1 − py), likewise X.
             const int py = cls >> 1, px = cls & 1, u0 = 1 - py, v0 = 1 - px;

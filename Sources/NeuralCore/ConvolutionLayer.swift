@@ -27,7 +27,7 @@ extension ConvolutionPaths {
         DirectConvolution.prefersChannelLanes(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
     }
 
-    /// Stride 2, 4×4, padding 1, AVX2: every pass through `StrideTwoConvolution` (but see `prefersAdjoint`).
+    /// Stride 2, 4×4, padding 1, AVX2: every pass through `StrideTwoConvolution`.
     var usesStrideTwoKernels: Bool {
         StrideTwoConvolution.applies(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding)
     }

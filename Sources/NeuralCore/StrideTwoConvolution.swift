@@ -17,21 +17,11 @@ public enum StrideTwoConvolution {
     /// `DirectConvolution.isEnabled` off turns these kernels off too.
     public nonisolated(unsafe) static var isEnabled = true
 
-    /// The adjoint kernel keeps 16 of its output channels in the lanes, so with fewer it computes mostly zeros:
-    /// dec.4's forward (16→1, batch 64) took 1.2 ms through it against 0.24 ms through im2col + sgemm (`inpaint
-    /// bench --layers --arch strided --threads 1 --cpu-clock`), so it stays on BLAS; 8 (half the lanes) is the
-    /// line drawn between, not measured. Tests set it to 1 to cover the kernel at every width; set it before any
-    /// pass runs, never while one does.
-    nonisolated(unsafe) static var minimumAdjointLanes = 8
-
     /// Whether a convolution of this shape can use the kernels on this CPU.
     static func applies(kernelH: Int, kernelW: Int, stride: Int, padding: Int) -> Bool {
         isEnabled && DirectConvolution.isEnabled && kernelH == 4 && kernelW == 4 && stride == 2 && padding == 1
             && ck_conv_s2_supported() != 0
     }
-
-    /// Whether the adjoint kernel should produce `outChannels` channels (see `minimumAdjointLanes`).
-    static func prefersAdjoint(outChannels: Int) -> Bool { outChannels >= minimumAdjointLanes }
 
     /// Floats of scratch for every pass of a layer whose large map is [largeChannels, height, width] and whose
     /// small map has `smallChannels` channels, for batches of up to `maxBatch` images: the packed weights and a

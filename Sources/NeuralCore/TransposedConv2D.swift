@@ -80,7 +80,7 @@ public struct TransposedConv2D: Layer, Equatable {
             }
             return
         }
-        if usesStrideTwoKernels && StrideTwoConvolution.prefersAdjoint(outChannels: outChannels) {
+        if usesStrideTwoKernels {
             StrideTwoConvolution.adjoint(input, batch: batch, channels: inChannels, height: height, width: width,
                                          weight: weight, outChannels: outChannels, outHeight: g.height, outWidth: g.width,
                                          output: output, scratch: scratch)

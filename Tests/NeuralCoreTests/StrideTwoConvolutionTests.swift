@@ -22,8 +22,7 @@ extension ConvolutionTests {
     ]
 
     /// Every output of the BLAS path and of the kernels, per pass (forward, dInput, dWeight, dBias), with the
-    /// kernels off and on. The adjoint kernel is forced on for every output width (`minimumAdjointLanes` 1) so
-    /// that dec.4's forward, which the layer leaves on BLAS, is covered too.
+    /// kernels off and on.
     private func strideTwoPasses(_ layer: some ConvolutionPaths, input: [Int], seed: UInt64) -> [[[Float]]] {
         var g = SeededGenerator(seed: seed)
         let x = randomTensor(input, &g), w = randomTensor(layer.weightShape, &g), b = randomTensor(layer.biasShape, &g)
@@ -46,9 +45,7 @@ extension ConvolutionTests {
     /// forward and dInput differ by at most 3.4e-5.
     func testStrideTwoKernelsMatchBLASPath() throws {
         try XCTSkipUnless(ck_conv_s2_supported() != 0, "no AVX2/FMA: the layers keep their BLAS path")
-        let savedLanes = StrideTwoConvolution.minimumAdjointLanes
-        StrideTwoConvolution.minimumAdjointLanes = 1
-        defer { StrideTwoConvolution.isEnabled = true; StrideTwoConvolution.minimumAdjointLanes = savedLanes }
+        defer { StrideTwoConvolution.isEnabled = true }
         let passes = ["forward", "dInput", "dWeight", "dBias"]
         for (i, s) in Self.strideTwoConvShapes.enumerated() {
             let conv = Conv2D(inChannels: s.c, outChannels: s.o, kernelSize: 4, stride: 2, padding: 1, hasBias: true)
@@ -67,32 +64,45 @@ extension ConvolutionTests {
         }
     }
 
-    /// The layers choose the kernels only for 4×4, stride 2, padding 1, and the transposed forward only for
-    /// at least `minimumAdjointLanes` output channels.
+    /// The layers choose the kernels only for 4×4, stride 2, padding 1, and not with `DirectConvolution` off.
     func testStrideTwoKernelsApplyOnlyToTheirShape() throws {
         try XCTSkipUnless(ck_conv_s2_supported() != 0, "no AVX2/FMA: the layers keep their BLAS path")
         XCTAssertTrue(Conv2D(inChannels: 1, outChannels: 16, kernelSize: 4, stride: 2, padding: 1).usesStrideTwoKernels)
         XCTAssertFalse(Conv2D(inChannels: 1, outChannels: 16, kernelSize: 4, stride: 2, padding: 0).usesStrideTwoKernels)
         XCTAssertFalse(Conv2D(inChannels: 1, outChannels: 16, kernelSize: 3, stride: 2, padding: 1).usesStrideTwoKernels)
         XCTAssertFalse(Conv2D(inChannels: 1, outChannels: 16, kernelSize: 4, stride: 1, padding: 1).usesStrideTwoKernels)
-        XCTAssertTrue(StrideTwoConvolution.prefersAdjoint(outChannels: 16))
-        XCTAssertFalse(StrideTwoConvolution.prefersAdjoint(outChannels: 1))
         DirectConvolution.isEnabled = false
         defer { DirectConvolution.isEnabled = true }
         XCTAssertFalse(Conv2D(inChannels: 1, outChannels: 16, kernelSize: 4, stride: 2, padding: 1).usesStrideTwoKernels)
     }
 
     /// The kernels through `checkLayer`: forward against the definition, the channel-range forward, and dInput,
-    /// dWeight, dBias against finite differences, on an odd map and on the transposed layer with 2 outputs
-    /// (the adjoint kernel forced on).
+    /// dWeight, dBias against finite differences, on an odd map and on the transposed layer with 2 outputs.
     func testStrideTwoLayersAgainstDefinitionAndFiniteDifferences() throws {
         try XCTSkipUnless(ck_conv_s2_supported() != 0, "no AVX2/FMA: testConv2D covers the BLAS path")
-        let savedLanes = StrideTwoConvolution.minimumAdjointLanes
-        StrideTwoConvolution.minimumAdjointLanes = 1
-        defer { StrideTwoConvolution.minimumAdjointLanes = savedLanes }
         checkLayer(Conv2D(inChannels: 3, outChannels: 18, kernelSize: 4, stride: 2, padding: 1, hasBias: true),
                    input: [2, 3, 7, 9], seed: 70) { self.directConv($0, $1, $2, stride: 2, padding: 1) }
         checkLayer(TransposedConv2D(inChannels: 3, outChannels: 2, kernelSize: 4, stride: 2, padding: 1, hasBias: true),
                    input: [2, 3, 4, 3], seed: 71) { self.directTransposedConv($0, $1, $2, stride: 2, padding: 1) }
+    }
+
+    /// The transposed forward cut to a few output channels (the single-image forward split over workers, which
+    /// the UI and `fill` run) equals the whole layer's bit for bit, although fewer than 8 output channels take
+    /// the adjoint's columns-in-lanes tile and more take its channels-in-lanes tile: dec.2's 16 outputs in
+    /// parts of 4 and of 1, and 19 outputs in parts across a 16-channel block.
+    func testStrideTwoAdjointIsExactUnderChannelSplits() throws {
+        try XCTSkipUnless(ck_conv_s2_supported() != 0, "no AVX2/FMA: the layers keep their BLAS path")
+        var g = SeededGenerator(seed: 72)
+        for (c, o, side, cuts) in [(32, 16, 7, [0, 4, 8, 12, 16]), (32, 16, 7, Array(0...16)), (5, 19, 3, [0, 3, 17, 19])] {
+            let convT = TransposedConv2D(inChannels: c, outChannels: o, kernelSize: 4, stride: 2, padding: 1, hasBias: true)
+            let x = randomTensor([1, c, side, side], &g), w = randomTensor(convT.weightShape, &g), b = randomTensor([o], &g)
+            let whole = convT.forward(x, weight: w, bias: b)
+            var parts = [Float](repeating: 0, count: whole.count)
+            for (low, high) in zip(cuts, cuts.dropFirst()) {
+                let part = convT.forward(x, weight: w, bias: b, channels: low..<high)
+                parts = zip(parts, part.data).map { $0 + $1 }  // each range's output is zero elsewhere
+            }
+            XCTAssertEqual(parts, whole.data, "convT \(c)→\(o) in parts \(cuts)")
+        }
     }
 }
