@@ -65,6 +65,12 @@ struct BenchCommand: ParsableCommand {
         """)
     var strideTwoKernels = true
 
+    @Flag(help: """
+        Instead: strided training with the stride-2 kernels and with im2col + sgemm in their place, in 5 \
+        alternating rounds in this one process (--workers and --threads as for the table).
+        """)
+    var compareStrideTwo = false
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
         if cpuClock && !(layers && threads == 1) {
@@ -73,6 +79,9 @@ struct BenchCommand: ParsableCommand {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, found \(workers)") }
         if !(pauseMs >= 0 && pauseMs <= 1000) { throw ValidationError("--pause-ms must be in 0...1000, found \(pauseMs)") }
         if pauseMs > 0 && !forwardOnly { throw ValidationError("--pause-ms needs --forward-only") }
+        if compareStrideTwo && (layers || forwardOnly || json || against != nil) {
+            throw ValidationError("--compare-stride-two prints its own rounds; it takes no --layers, --forward-only, --json or --against")
+        }
     }
 
     /// Workers × BLAS threads. With neither flag: `inpaint train`'s default (a worker per core, each on a
@@ -106,6 +115,7 @@ struct BenchCommand: ParsableCommand {
         }
         let (workers, threadCount) = Self.parallelism(workers: self.workers, threads: threads, cores: cores)
         BLASThreads.set(threadCount)
+        if compareStrideTwo { return compareStrideTwoKernels(workers: workers, threads: threadCount, batch: batch) }
 
         // The peak of the parallelism training uses: `workers` products at once, each on `threadCount` BLAS threads.
         let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: plan.sgemmSide, runs: quick ? 2 : 7, concurrency: workers)
@@ -166,6 +176,28 @@ struct BenchCommand: ParsableCommand {
                   + String(format: "median %.3f ms  p99 %.3f ms  min %.3f ms  (%.2f× 1 thread)",
                            1000 * t.median, 1000 * t.p99, 1000 * t.seconds[0], t.median / serial))
         }
+    }
+
+    /// Strided training with the stride-2 kernels on, then off, `rounds` times; prints each round and the medians.
+    private func compareStrideTwoKernels(workers: Int, threads: Int, batch: Int) {
+        let rounds = quick ? 1 : 5, plan = plan
+        var on: [Double] = [], off: [Double] = []
+        print("strided train, batch \(batch), \(workers) worker\(workers == 1 ? "" : "s") × \(threads) BLAS thread\(threads == 1 ? "" : "s"), "
+              + "\(rounds) alternating rounds of \(plan.stridedSteps) steps (median step of each)")
+        for round in 1...rounds {
+            for enabled in [true, false] {
+                StrideTwoConvolution.isEnabled = enabled
+                let t = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .strided), batch: batch,
+                                                         steps: plan.stridedSteps, warmup: plan.warmup, concurrency: workers)
+                if enabled { on.append(t.imagesPerSecond) } else { off.append(t.imagesPerSecond) }
+            }
+            print(String(format: "round %d: stride-2 kernels %.0f img/s, im2col + sgemm %.0f img/s (%.2f×)", round,
+                         on[round - 1], off[round - 1], on[round - 1] / off[round - 1]))
+        }
+        StrideTwoConvolution.isEnabled = strideTwoKernels
+        func median(_ v: [Double]) -> Double { let s = v.sorted(); return (s[(s.count - 1) / 2] + s[s.count / 2]) / 2 }
+        print(String(format: "median: stride-2 kernels %.0f img/s, im2col + sgemm %.0f img/s (%.2f×)", median(on), median(off),
+                     median(on) / median(off)))
     }
 
     private func profileLayers(batch: Int, threads: Int) throws {
