@@ -95,12 +95,24 @@ final class BenchEndToEndTests: XCTestCase {
         }
     }
 
+    /// `--compare-stride-two` alternates the stride-2 kernels with im2col + sgemm in one process; it prints each
+    /// round and the medians, never asserts on timings.
+    func testQuickStrideTwoComparisonPrintsRoundsAndMedians() throws {
+        let run = try inpaint(["bench", "--compare-stride-two", "--quick", "--workers", "1", "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for line in ["strided train, batch 64, 1 worker × 1 BLAS thread", "round 1: stride-2 kernels ", "im2col + sgemm",
+                     "median: stride-2 kernels "] {
+            XCTAssert(run.stdout.contains(line), "no \(line) in\n\(run.stdout)")
+        }
+    }
+
     func testBadFlagsFailWithOneLineNamingTheFlag() throws {
         assertOneLineError(try inpaint(["bench", "--threads", "0"]), ["--threads"])
         assertOneLineError(try inpaint(["bench", "--quick", "--pause-ms", "5"]), ["--pause-ms needs --forward-only"])
         assertOneLineError(try inpaint(["bench", "--forward-only", "--pause-ms", "-1"]), ["--pause-ms"])
         assertOneLineError(try inpaint(["bench", "--quick", "--cpu-clock"]), ["--cpu-clock needs --layers and --threads 1"])
         assertOneLineError(try inpaint(["bench", "--quick", "--precision", "half"]), ["--precision"])
+        assertOneLineError(try inpaint(["bench", "--quick", "--compare-stride-two", "--layers"]), ["--compare-stride-two"])
         assertOneLineError(try inpaint(["bench", "--quick", "--against", "/nonexistent/torch.json"]),
                            ["--against /nonexistent/torch.json"])
     }
