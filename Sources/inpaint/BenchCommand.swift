@@ -66,8 +66,8 @@ struct BenchCommand: ParsableCommand {
     var strideTwoKernels = true
 
     @Flag(help: """
-        Instead: strided training with the stride-2 kernels and with im2col + sgemm in their place, in 5 \
-        alternating rounds in this one process (--workers and --threads as for the table).
+        Instead: strided training with the stride-2 kernels and with im2col + sgemm in their place taking \
+        turns step by step, in 3 rounds (--workers and --threads as for the table).
         """)
     var compareStrideTwo = false
 
@@ -178,26 +178,27 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// Strided training with the stride-2 kernels on, then off, `rounds` times; prints each round and the medians.
+    /// Strided training with the stride-2 kernels on and off taking turns step by step, in `rounds` rounds of
+    /// one model each; prints each round's medians and fastest steps, and the median of the rounds' ratios.
     private func compareStrideTwoKernels(workers: Int, threads: Int, batch: Int) {
-        let rounds = quick ? 1 : 5, plan = plan
-        var on: [Double] = [], off: [Double] = []
-        print("strided train, batch \(batch), \(workers) worker\(workers == 1 ? "" : "s") × \(threads) BLAS thread\(threads == 1 ? "" : "s"), "
-              + "\(rounds) alternating rounds of \(plan.stridedSteps) steps (median step of each)")
+        let rounds = quick ? 1 : 3, steps = plan.stridedSteps
+        print("strided train, batch \(batch), \(workers) worker\(workers == 1 ? "" : "s") × \(threads) BLAS thread\(threads == 1 ? "" : "s"): "
+              + "the stride-2 kernels and im2col + sgemm taking turns step by step, \(steps) steps each, \(rounds) round\(rounds == 1 ? "" : "s")")
+        var ratios: [Double] = []
         for round in 1...rounds {
-            for enabled in [true, false] {
-                StrideTwoConvolution.isEnabled = enabled
-                let t = ContextEncoderBenchmark.training(config: ModelConfig(architecture: .strided), batch: batch,
-                                                         steps: plan.stridedSteps, warmup: plan.warmup, concurrency: workers)
-                if enabled { on.append(t.imagesPerSecond) } else { off.append(t.imagesPerSecond) }
-            }
-            print(String(format: "round %d: stride-2 kernels %.0f img/s, im2col + sgemm %.0f img/s (%.2f×)", round,
-                         on[round - 1], off[round - 1], on[round - 1] / off[round - 1]))
+            let results = ContextEncoderBenchmark.alternatingTraining(
+                config: ModelConfig(architecture: .strided), batch: batch, steps: steps, warmup: plan.warmup,
+                seed: UInt64(round), concurrency: workers,
+                setups: [{ StrideTwoConvolution.isEnabled = true }, { StrideTwoConvolution.isEnabled = false }])
+            let (on, off) = (results[0], results[1])
+            ratios.append(on.imagesPerSecond / off.imagesPerSecond)
+            print(String(format: "round %d: stride-2 kernels %.0f img/s (step median %.2f ms, fastest %.2f), "
+                         + "im2col + sgemm %.0f img/s (%.2f ms, fastest %.2f): %.2f×", round,
+                         on.imagesPerSecond, 1000 * on.step.median, 1000 * on.step.seconds[0],
+                         off.imagesPerSecond, 1000 * off.step.median, 1000 * off.step.seconds[0], ratios.last!))
         }
         StrideTwoConvolution.isEnabled = strideTwoKernels
-        func median(_ v: [Double]) -> Double { let s = v.sorted(); return (s[(s.count - 1) / 2] + s[s.count / 2]) / 2 }
-        print(String(format: "median: stride-2 kernels %.0f img/s, im2col + sgemm %.0f img/s (%.2f×)", median(on), median(off),
-                     median(on) / median(off)))
+        print(String(format: "median ratio %.2f×", ratios.sorted()[(ratios.count - 1) / 2]))
     }
 
     private func profileLayers(batch: Int, threads: Int) throws {
