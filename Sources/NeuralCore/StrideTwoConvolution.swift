@@ -13,7 +13,7 @@ import CKernels
 /// AVX2/FMA) the layers keep their im2col + sgemm path.
 public enum StrideTwoConvolution {
     /// Off: the stride-2 layers take their im2col + BLAS path again. Only for measuring both paths in one
-    /// process (tests, `inpaint bench --stride-two off`); set it before any pass runs, never while one does.
+    /// process (tests, `inpaint bench --no-stride-two-kernels` and `--compare-stride-two`); set it before any pass runs, never while one does.
     /// `DirectConvolution.isEnabled` off turns these kernels off too.
     public nonisolated(unsafe) static var isEnabled = true
 
@@ -28,8 +28,9 @@ public enum StrideTwoConvolution {
     /// bordered group of either map, or the weight gradient's bordered group and transposed dy.
     static func scratchCount(largeChannels: Int, smallChannels: Int, height: Int, width: Int, maxBatch: Int) -> Int {
         let batch = Int32(clamping: max(1, maxBatch))
-        let packed = ck_conv_s2_packed_count(Int32(largeChannels), Int32(smallChannels))
-            + ck_conv_s2_packed_count(Int32(smallChannels), Int32(largeChannels))
+        // The convolution packs [small/16][large][16][16], the adjoint [large/16][small][16][16]: the larger of the two.
+        let packed = max(ck_conv_s2_packed_count(Int32(largeChannels), Int32(smallChannels)),
+                         ck_conv_s2_packed_count(Int32(smallChannels), Int32(largeChannels)))
         let smallH = (height - 2) / 2 + 1, smallW = (width - 2) / 2 + 1
         let pads = max(ck_conv_s2_pad_count(Int32(largeChannels), Int32(height), Int32(width), batch),
                        ck_conv_s2_pad_count(Int32(smallChannels), Int32(smallH), Int32(smallW), batch))
