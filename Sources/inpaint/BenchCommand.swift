@@ -164,7 +164,7 @@ struct BenchCommand: ParsableCommand {
     private func profileLayers(batch: Int, threads: Int) throws {
         let profile = ContextEncoderBenchmark.layerProfile(config: ModelConfig(architecture: architecture), batch: batch,
                                                            steps: quick ? 3 : 20, warmup: quick ? 1 : 3,
-                                                           threadCPUTime: cpuClock)
+                                                           threadCPUTime: cpuClock, quick: quick)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -173,17 +173,29 @@ struct BenchCommand: ParsableCommand {
         }
         print("\(architecture.rawValue), batch \(batch), \(threads) BLAS thread\(threads == 1 ? "" : "s"), one worker: "
               + "median \(cpuClock ? "thread CPU" : "wall-clock") ms over \(profile.steps) steps")
+        let limits = profile.limits
+        print(String(format: "limits, same run: sgemm %.1f GFLOP/s, stream triad %.1f GB/s (one thread); ",
+                     limits.sgemmGigaflops, limits.streamGigabytes)
+              + "a layer's GFLOP/s counts a direct convolution's multiply-adds; a pointwise part's GB/s its least traffic "
+              + "(in cache it may beat the triad, whose arrays are not)")
+        if threads > 1 {
+            print("(sgemm on \(threads) threads; the convolution kernels and the pointwise parts run on one: --threads 1 holds every part against one core)")
+        }
         func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         print("part" + String(repeating: " ", count: 28) + cell("forward", 9) + cell("backward", 10) + cell("total", 9)
-              + cell("share", 7) + cell("GFLOP/s", 9))
+              + cell("share", 7) + cell("GFLOP/s", 9) + cell("GB/s", 7) + cell("of limit", 10))
         let total = profile.total
         for part in profile.parts {
             let seconds = part.forward + part.backward
-            let rate = part.flops > 0 ? String(format: "%.1f", part.flops / seconds / 1e9) : ""
+            let gflops = part.flops / seconds / 1e9, gbytes = part.bytes / seconds / 1e9
+            let rate = part.flops > 0 ? String(format: "%.1f", gflops) : ""
+            let traffic = part.bytes > 0 ? String(format: "%.1f", gbytes) : ""
+            let limit = part.flops > 0 ? String(format: "%.0f%% sgemm", 100 * gflops / limits.sgemmGigaflops)
+                : part.bytes > 0 ? String(format: "%.2f× triad", gbytes / limits.streamGigabytes) : ""
             print(part.name.padding(toLength: 32, withPad: " ", startingAt: 0)
                   + cell(String(format: "%.2f", 1000 * part.forward), 9) + cell(String(format: "%.2f", 1000 * part.backward), 10)
                   + cell(String(format: "%.2f", 1000 * seconds), 9) + cell(String(format: "%.0f%%", 100 * seconds / total), 7)
-                  + cell(rate, 9))
+                  + cell(rate, 9) + cell(traffic, 7) + cell(limit, 12))
         }
         let flops = profile.parts.reduce(0) { $0 + $1.flops }
         print("sum of parts".padding(toLength: 32, withPad: " ", startingAt: 0)
