@@ -132,20 +132,28 @@ public struct Conv2D: Layer, Equatable {
             // With Winograd, dx of the whole batch after the loop, from the flipped weights transformed once.
             let flipped = scratch, winogradInput = dInput != nil
                 && usesWinograd(channels: outChannels, outChannels: inChannels, width: width)
+            let winogradWeights = usesWinogradWeightGradient(channels: inChannels, outChannels: outChannels, width: width)
             let pad = flipped + outChannels * g.patchSize
             if dInput != nil {
                 DirectConvolution.transposeAndFlip(weight, a: outChannels, b: inChannels, kernel: kernelH, into: flipped)
             }
             for n in 0..<batch {
                 let dy = dOutput + n * outSize
-                DirectConvolution.accumulateWeightGradient(input + n * g.imageSize, channels: inChannels, height: height,
-                                                           width: width, dOutput: dy, outChannels: outChannels,
-                                                           kernel: kernelH, dWeight: dWeight, pad: pad)
+                if !winogradWeights {
+                    DirectConvolution.accumulateWeightGradient(input + n * g.imageSize, channels: inChannels, height: height,
+                                                               width: width, dOutput: dy, outChannels: outChannels,
+                                                               kernel: kernelH, dWeight: dWeight, pad: pad)
+                }
                 if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
                 if let dInput, !winogradInput {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
                 }
+            }
+            if winogradWeights {
+                WinogradConvolution.accumulateWeightGradient(input, batch: batch, channels: inChannels, height: height,
+                                                             width: width, dOutput: dOutput, outChannels: outChannels,
+                                                             dWeight: dWeight, scratch: pad)
             }
             if let dInput, winogradInput {
                 WinogradConvolution.convolve(dOutput, batch: batch, channels: outChannels, height: height, width: width,

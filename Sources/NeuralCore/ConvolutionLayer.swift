@@ -31,6 +31,12 @@ extension ConvolutionPaths {
                                     channels: channels, outChannels: outChannels, width: width)
     }
 
+    /// The weight gradient of a same convolution of `channels` → `outChannels` (x's channels → dy's) through
+    /// `WinogradConvolution`, under the same rule plus its own switch.
+    func usesWinogradWeightGradient(channels: Int, outChannels: Int, width: Int) -> Bool {
+        WinogradConvolution.weightGradientEnabled && usesWinograd(channels: channels, outChannels: outChannels, width: width)
+    }
+
     /// Same convolution on maps too narrow for the direct path: all three passes through the
     /// channels-in-lanes kernels.
     func usesChannelLanes(width: Int) -> Bool {
@@ -43,9 +49,12 @@ extension ConvolutionPaths {
     /// weights the Winograd path's transformed weights and working memory (either direction); the lanes
     /// kernels' packed weights and padded image group.
     func scratchCountForEveryPath(height: Int, width: Int, maxBatch: Int) -> Int {
-        let winograd = WinogradConvolution.weightCount(channels: inChannels, outChannels: outChannels)
-            + max(WinogradConvolution.scratchCount(channels: inChannels, outChannels: outChannels, height: height, width: width),
-                  WinogradConvolution.scratchCount(channels: outChannels, outChannels: inChannels, height: height, width: width))
+        let winograd = max(
+            WinogradConvolution.weightCount(channels: inChannels, outChannels: outChannels)
+                + max(WinogradConvolution.scratchCount(channels: inChannels, outChannels: outChannels, height: height, width: width),
+                      WinogradConvolution.scratchCount(channels: outChannels, outChannels: inChannels, height: height, width: width)),
+            WinogradConvolution.weightGradientScratchCount(channels: inChannels, outChannels: outChannels, height: height, width: width),
+            WinogradConvolution.weightGradientScratchCount(channels: outChannels, outChannels: inChannels, height: height, width: width))
         let direct = weightShape.reduce(1, *)
             + max(DirectConvolution.padCount(channels: max(inChannels, outChannels), height: height, width: width, kernel: kernelH),
                   winograd)

@@ -150,16 +150,24 @@ public struct TransposedConv2D: Layer, Equatable {
             // With Winograd, dx of the whole batch after the loop.
             let pad = scratch + weightShape.reduce(1, *)
             let winogradInput = dInput != nil && usesWinograd(channels: outChannels, outChannels: inChannels, width: width)
+            let winogradWeights = usesWinogradWeightGradient(channels: outChannels, outChannels: inChannels, width: width)
             for n in 0..<batch {
                 let dy = dOutput + n * g.imageSize, x = input + n * inSize
-                DirectConvolution.accumulateWeightGradient(dy, channels: outChannels, height: height, width: width,
-                                                           dOutput: x, outChannels: inChannels, kernel: kernelH,
-                                                           dWeight: dWeight, pad: pad)
+                if !winogradWeights {
+                    DirectConvolution.accumulateWeightGradient(dy, channels: outChannels, height: height, width: width,
+                                                               dOutput: x, outChannels: inChannels, kernel: kernelH,
+                                                               dWeight: dWeight, pad: pad)
+                }
                 if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: outPlane) }
                 if let dInput, !winogradInput {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: weight,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * inSize, pad: pad)
                 }
+            }
+            if winogradWeights {
+                WinogradConvolution.accumulateWeightGradient(dOutput, batch: batch, channels: outChannels, height: height,
+                                                             width: width, dOutput: input, outChannels: inChannels,
+                                                             dWeight: dWeight, scratch: pad)
             }
             if let dInput, winogradInput {
                 WinogradConvolution.convolve(dOutput, batch: batch, channels: outChannels, height: height, width: width,

@@ -2,10 +2,11 @@ import CKernels
 
 /// Winograd F(4×4, 5×5) for the 5×5 same convolutions (stride 1, padding 2; `Sources/CKernels/Winograd5x5.c`):
 /// 64 multiplies per 4×4 output tile and channel pair instead of 400, at the cost of a transform of the input
-/// and output tiles and a little rounding (relative error ~1e-5 of the output's magnitude, against ~1e-6 for
+/// and output tiles and a little rounding (max error ~5e-6 of the output's magnitude, against ~1e-6 for
 /// the direct kernel; see WinogradTests). It takes the place of `DirectConvolution.convolve` where both apply
 /// and the channel counts suit it: the paper model's 16→16 layers forward, the transposed layers forward and
-/// both kinds' input gradients. Weight gradients stay with the direct kernel.
+/// both kinds' input gradients; and of the direct weight gradient of the same layers (through the Winograd
+/// domain: dU = Σ_tiles V ⊗ A dY Aᵀ, dw = Gᵀ dU G; ~5e-6 of the gradient's magnitude at 32 images).
 public enum WinogradConvolution {
     /// Off: every layer takes the path it took before this kernel existed. For measuring both paths in one
     /// process (tests, `inpaint bench --no-winograd`); set it before any pass runs, never while one does.
@@ -24,6 +25,10 @@ public enum WinogradConvolution {
             && DirectConvolution.prefers(kernelH: kernelH, kernelW: kernelW, stride: stride, padding: padding, width: width)
             && ck_winograd5_supported(Int32(channels), Int32(outChannels)) != 0
     }
+
+    /// Off (with `isEnabled` on): weight gradients take the direct kernel again, the other passes stay with
+    /// Winograd. For measuring the two parts apart; set it before any pass runs, never while one does.
+    nonisolated(unsafe) public static var weightGradientEnabled = true
 
     /// Floats of the transformed weights U [64, C, O rounded up to 8].
     static func weightCount(channels: Int, outChannels: Int) -> Int {
@@ -48,6 +53,20 @@ public enum WinogradConvolution {
                          scratch: UnsafeMutablePointer<Float>) {
         ck_winograd5_conv(x, Int32(batch), Int32(channels), Int32(height), Int32(width), transformed, Int32(outChannels),
                           output, scratch)
+    }
+
+    /// Floats of scratch for `accumulateWeightGradient` (whatever the batch).
+    static func weightGradientScratchCount(channels: Int, outChannels: Int, height: Int, width: Int) -> Int {
+        ck_winograd5_weight_grad_scratch_count(Int32(channels), Int32(height), Int32(width), Int32(outChannels))
+    }
+
+    /// A batch's weight gradient, ACCUMULATED: x [N, C, H, W], dy [N, O, H, W] → dw [O, C, 5, 5] +=
+    /// Σ dy[n, o, oy, ox] · x[n, c, oy + i − 2, ox + j − 2]. scratch ≥ weightGradientScratchCount.
+    static func accumulateWeightGradient(_ x: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
+                                         dOutput: UnsafePointer<Float>, outChannels: Int,
+                                         dWeight: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        ck_winograd5_weight_grad(x, Int32(batch), Int32(channels), Int32(height), Int32(width), dOutput,
+                                 Int32(outChannels), dWeight, scratch)
     }
 
     /// Both steps: w [O, C, 5, 5], x [N, C, H, W] → y [N, O, H, W]. scratch ≥ weightCount + scratchCount.

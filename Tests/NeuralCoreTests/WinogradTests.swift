@@ -20,6 +20,21 @@ final class WinogradTests: XCTestCase {
         return y
     }
 
+    /// dw[o, c, i, j] = Σ dy[n, o, oy, ox] · x[n, c, oy + i − 2, ox + j − 2] in float64, as [O, C, 5, 5].
+    private func weightGradientDefinition(_ x: Tensor, _ dy: Tensor) -> [Double] {
+        let (n, c, h, wd, o) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], dy.shape[1])
+        var dw = [Double](repeating: 0, count: o * c * 25)
+        for b in 0..<n { for oc in 0..<o { for ic in 0..<c { for i in 0..<5 { for j in 0..<5 {
+            var sum = 0.0
+            for oy in max(0, 2 - i)..<min(h, h + 2 - i) {
+                let row = ((b * c + ic) * h + oy + i - 2) * wd, out = ((b * o + oc) * h + oy) * wd
+                for ox in max(0, 2 - j)..<min(wd, wd + 2 - j) { sum += Double(dy.data[out + ox]) * Double(x.data[row + ox + j - 2]) }
+            }
+            dw[((oc * c + ic) * 5 + i) * 5 + j] += sum
+        } } } } }
+        return dw
+    }
+
     /// max |a − b| over max |b|.
     private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         precondition(a.count == b.count)
@@ -47,7 +62,7 @@ final class WinogradTests: XCTestCase {
             (16, 16, 28, 28, 3), (16, 16, 28, 28, 1), (8, 24, 21, 19, 2), (24, 8, 17, 30, 2), (16, 13, 18, 20, 2),
             (8, 8, 5, 6, 2),
         ]
-        var worst = (winograd: 0.0, direct: 0.0)
+        var worst = (winograd: 0.0, direct: 0.0, weights: 0.0, directWeights: 0.0)
         for s in shapes {
             let conv = Conv2D(inChannels: s.c, outChannels: s.o, kernelSize: 5, padding: 2, hasBias: true)
             let convT = TransposedConv2D(inChannels: s.c, outChannels: s.o, kernelSize: 5, padding: 2, hasBias: true)
@@ -78,14 +93,19 @@ final class WinogradTests: XCTestCase {
             // The input gradients, against the direct path's (itself within ~1e-6 of exact).
             XCTAssertLessThan(relativeError(on.back.dInput.data, off.back.dInput.data), Self.tolerance, "conv dInput \(s)")
             XCTAssertLessThan(relativeError(on.backT.dInput.data, off.backT.dInput.data), Self.tolerance, "convT dInput \(s)")
-            // Weight and bias gradients do not go through Winograd: the same bits.
-            XCTAssertEqual(on.back.dWeight.data, off.back.dWeight.data, "conv dWeight \(s)")
-            XCTAssertEqual(on.backT.dWeight.data, off.backT.dWeight.data, "convT dWeight \(s)")
+            // The weight gradients through the Winograd domain, against float64 (x ⋆ dy summed over the batch).
+            let exactDW = weightGradientDefinition(x, dy), exactDWT = weightGradientDefinition(dy, x)
+            let weightErrors = [relativeError(on.back.dWeight.data, exactDW), relativeError(on.backT.dWeight.data, exactDWT)]
+            worst.weights = max(worst.weights, weightErrors.max()!)
+            worst.directWeights = max(worst.directWeights, relativeError(off.back.dWeight.data, exactDW),
+                                      relativeError(off.backT.dWeight.data, exactDWT))
+            XCTAssertLessThan(weightErrors.max()!, Self.tolerance, "weight gradients against float64 \(s)")
+            // The bias gradients do not go through Winograd: the same bits.
             XCTAssertEqual(on.back.dBias!.data, off.back.dBias!.data, "conv dBias \(s)")
             XCTAssertEqual(on.backT.dBias!.data, off.backT.dBias!.data, "convT dBias \(s)")
         }
-        print(String(format: "Winograd F(4×4, 5×5): max error %.2e of the output's magnitude (direct kernel %.2e)",
-                     worst.winograd, worst.direct))
+        print(String(format: "Winograd F(4×4, 5×5): max error %.2e of the output's magnitude (direct kernel %.2e); "
+                     + "weight gradients %.2e (direct %.2e)", worst.winograd, worst.direct, worst.weights, worst.directWeights))
     }
 
     /// A range of output channels (the single-image forward's split over threads) computes the whole pass's bits,

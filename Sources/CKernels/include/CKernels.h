@@ -158,6 +158,16 @@ void ck_winograd5_transform_weights(const float *w, int outChannels, int channel
 void ck_winograd5_conv(const float *x, int batch, int channels, int height, int width, const float *U,
                        int outChannels, float *y, float *scratch);
 
+/// Floats of `scratch` that `ck_winograd5_weight_grad` needs (whatever the batch).
+long ck_winograd5_weight_grad_scratch_count(int channels, int height, int width, int outChannels);
+
+/// A batch's weight gradient of that convolution, ACCUMULATED, through the Winograd domain:
+///   dw[o, c, i, j] += Σ_{n,oy,ox} dy[n, o, oy, ox] · x[n, c, oy + i − 2, ox + j − 2]   (up to rounding)
+/// x [N, C, H, W], dy [N, O, H, W], dw [O, C, 5, 5]. scratch ≥ ck_winograd5_weight_grad_scratch_count(C, H, W, O)
+/// floats. Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
+                              int outChannels, float *dw, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif
