@@ -1,6 +1,6 @@
 /// A 2-D convolution with PyTorch `nn.Conv2d` semantics and weight layout, computed as im2col + one sgemm
 /// per chunk of images (`ColumnBatch`: one image for 28×28 maps, many for small ones, so that the column
-/// scratch stays cache-sized), or by `DirectConvolution` where that is faster.
+/// scratch stays cache-sized), or by `WinogradConvolution` or `DirectConvolution` where that is faster.
 ///
 ///   y[n, o, oy, ox] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, oy·s − p + i, ox·s − p + j]
 ///

@@ -6,7 +6,7 @@
 /// Shapes: x [N, inC, H, W] → y [N, outC, (H−1)·s − 2p + kh, (W−1)·s − 2p + kw];
 /// W [inC, outC, kh, kw] (PyTorch's ConvTranspose2d layout); b [outC].
 /// Computed per chunk of images (`ColumnBatch`): columns[outC·kh·kw, count·H·W] = Wᵀ · x, then col2im onto
-/// each output; or by `DirectConvolution` where that is faster.
+/// each output; or by `WinogradConvolution` or `DirectConvolution` where that is faster.
 public struct TransposedConv2D: Layer, Equatable {
     public var inChannels: Int, outChannels: Int
     public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
