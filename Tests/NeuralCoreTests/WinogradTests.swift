@@ -131,6 +131,36 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    /// Outputs whose 5×5 window holds only zeros (MNIST's background, a zeroed hole, after a ReLU) are exact
+    /// zeros, as the direct sum makes them, not Winograd's rounding residue: a ReLU after the layer would pass
+    /// gradient through such a residue (`explain` against PyTorch on the bundled model caught it).
+    func testAllZeroWindowsGiveExactZeros() {
+        var g = SeededGenerator(seed: 165)
+        let conv = Conv2D(inChannels: 16, outChannels: 16, kernelSize: 5, padding: 2)
+        var x = randomTensor([1, 16, 28, 28], &g)
+        // Zero everywhere but a 6×9 block and one pixel of one channel.
+        for c in 0..<16 { for y in 0..<28 { for xx in 0..<28 where !(y >= 11 && y < 17 && xx >= 3 && xx < 12) {
+            x.data[(c * 28 + y) * 28 + xx] = 0
+        } } }
+        x.data[(5 * 28 + 25) * 28 + 25] = 1
+        let w = randomTensor(conv.weightShape, &g)
+        XCTAssertTrue(conv.usesWinograd(channels: 16, outChannels: 16, width: 28))
+        let y = conv.forward(x, weight: w)
+        var zeros = 0
+        for oy in 0..<28 { for ox in 0..<28 {
+            let live = (max(0, oy - 2)...min(27, oy + 2)).contains { iy in
+                (max(0, ox - 2)...min(27, ox + 2)).contains { ix in (0..<16).contains { x.data[($0 * 28 + iy) * 28 + ix] != 0 } }
+            }
+            if live { continue }
+            zeros += 1
+            for o in 0..<16 where y.data[(o * 28 + oy) * 28 + ox] != 0 {
+                XCTFail("output (\(o), \(oy), \(ox)) is \(y.data[(o * 28 + oy) * 28 + ox]), its window all zeros")
+                return
+            }
+        }}
+        XCTAssertGreaterThan(zeros, 400, "most of the map's windows are empty")
+    }
+
     /// Where it does not apply, the layers keep their paths: input channels that are not multiples of 8 (the
     /// paper model's 1→16 first layer), fewer than 8 output channels (its 16→1 last layer), other kernels, strides.
     func testWinogradTakesOnlyItsShapes() {
