@@ -59,6 +59,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With --layers and --threads 1: time with the thread's CPU clock, which a loaded machine barely disturbs.")
     var cpuClock = false
 
+    @Flag(help: "Run the 5×5 16→16 same convolutions on the direct kernel instead of Winograd F(4×4, 5×5), to compare the two.")
+    var noWinograd = false
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
         if cpuClock && !(layers && threads == 1) {
@@ -91,6 +94,7 @@ struct BenchCommand: ParsableCommand {
         let reference = try against.map(readReference)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
+        WinogradConvolution.isEnabled = !noWinograd
         if forwardOnly { return try forwardVariants() }
         if layers {
             let threadCount = threads ?? cores

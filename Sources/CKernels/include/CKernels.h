@@ -134,6 +134,40 @@ void ck_pool_run(ck_pool *pool, int items, ck_pool_task task, void *context);
 /// Items `worker` has run since the pool was made (0: callers of ck_pool_run, 1...helpers: the helpers).
 long ck_pool_items_ran(ck_pool *pool, int worker);
 
+// MARK: Winograd F(4×4, 5×5) same convolution (see Winograd5x5.c)
+
+/// 1 when the Winograd kernels below may be called on this CPU for these channel counts (x86-64 with AVX2 and
+/// FMA; channels a multiple of 8, any outChannels). Kernel 5×5, stride 1, padding 2; any map size. Each output
+/// channel comes out the same bits whatever outChannels is (so a range of them may be computed alone).
+int ck_winograd5_supported(int channels, int outChannels);
+
+/// Floats of transformed weights U [64][C][O'] that `ck_winograd5_transform_weights` writes (O' = O rounded up to 8).
+long ck_winograd5_weight_count(int channels, int outChannels);
+
+/// Floats of `scratch` that `ck_winograd5_conv` needs (one image's worth, whatever the batch).
+long ck_winograd5_scratch_count(int channels, int height, int width, int outChannels);
+
+/// w [O, C, 5, 5] → U [64][C][O'], U[a·8 + b][c][o] = (G w[o, c] Gᵀ)[a][b], zero for o ≥ O.
+/// Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_transform_weights(const float *w, int outChannels, int channels, float *U);
+
+/// A batch's same convolution (stride 1, zero padding 2, no bias) by Winograd F(4×4, 5×5):
+///   y[n, o, oy, ox] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, oy + i − 2, ox + j − 2]   (up to rounding)
+/// x [N, C, H, W], U from ck_winograd5_transform_weights(w) → y [N, O, H, W] (overwritten).
+/// scratch ≥ ck_winograd5_scratch_count(C, H, W, O) floats. Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_conv(const float *x, int batch, int channels, int height, int width, const float *U,
+                       int outChannels, float *y, float *scratch);
+
+/// Floats of `scratch` that `ck_winograd5_weight_grad` needs (whatever the batch).
+long ck_winograd5_weight_grad_scratch_count(int channels, int height, int width, int outChannels);
+
+/// A batch's weight gradient of that convolution, ACCUMULATED, through the Winograd domain:
+///   dw[o, c, i, j] += Σ_{n,oy,ox} dy[n, o, oy, ox] · x[n, c, oy + i − 2, ox + j − 2]   (up to rounding)
+/// x [N, C, H, W], dy [N, O, H, W], dw [O, C, 5, 5]. scratch ≥ ck_winograd5_weight_grad_scratch_count(C, H, W, O)
+/// floats. Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
+                              int outChannels, float *dw, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif
