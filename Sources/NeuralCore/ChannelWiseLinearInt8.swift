@@ -5,10 +5,10 @@ import CKernels
 /// model's 39 MB of channel-wise weights become 9.8 MB (plus the scales), which stay in the 32 MB L3 even
 /// beside a trainer on the other core (issue 16). Arithmetic stays float32; with b the block of row i:
 ///
-///   scale[c, b, j] = max_{i in b} |W[c, i, j]| / 127,   q[c, i, j] = round(W[c, i, j] / scale[c, b, j]) ∈ [−127, 127]
+///   scale[c, b, j] = max_{i in b} |W[c, i, j]| / 127,   q[c, i, j] = round(W[c, i, j] · 127 / max_{i in b} |W[c, i, j]|)
 ///   y[c, j] = Σ_b scale[c, b, j] · Σ_{i in b} x[c, i] · q[c, i, j]
 ///
-/// Rounding to nearest makes every weight's error at most scale/2 = max|W[c, b, j]| / 254. A zero column has
+/// Rounding to nearest makes every weight's error at most scale/2 (and an ulp) = max|W[c, b, j]| / 254. A zero column has
 /// scale 0 and q 0; a column holding ∞ or NaN keeps a non-finite scale, so its outputs are NaN as float32's
 /// would be. −128 is never used, so the range is symmetric. The values live in a `HugePageBuffer`.
 public struct Int8Weights: @unchecked Sendable, Equatable {
@@ -73,17 +73,19 @@ public struct Int8Weights: @unchecked Sendable, Equatable {
     /// The portable twin of `ck_int8_quantize`, bit for bit: one matrix [inF, outF] → q [inF, outF], scales [outF].
     static func quantize(_ w: UnsafePointer<Float>, inFeatures: Int, outFeatures: Int,
                          into q: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>) {
+        // The largest magnitude as a bit pattern, so that ∞ and NaN are never dropped by a comparison.
+        var largestBits = [UInt32](repeating: 0, count: outFeatures)
         for j in 0..<outFeatures {
-            // The largest magnitude as a bit pattern, so that ∞ and NaN are never dropped by a comparison.
-            var largest: UInt32 = 0
-            for i in 0..<inFeatures { largest = max(largest, w[i * outFeatures + j].bitPattern & 0x7fff_ffff) }
-            scales[j] = Float(bitPattern: largest) / 127
+            for i in 0..<inFeatures { largestBits[j] = max(largestBits[j], w[i * outFeatures + j].bitPattern & 0x7fff_ffff) }
+            scales[j] = Float(bitPattern: largestBits[j]) / 127
         }
         for j in 0..<outFeatures {
-            let s = scales[j]
-            let divisor = s > 0 && s < .infinity ? s : .infinity
+            // 127 / max|w| (a multiply per weight rather than a division: see Int8Matmul.c), 0 for a zero or
+            // non-finite column.
+            let largest = Float(bitPattern: largestBits[j])
+            let factor = largest > 0 && largest < .infinity ? 127 / largest : 0
             for i in 0..<inFeatures {
-                let r = (w[i * outFeatures + j] / divisor).rounded(.toNearestOrEven)
+                let r = (w[i * outFeatures + j] * factor).rounded(.toNearestOrEven)
                 q[i * outFeatures + j] = r >= -127 ? Int8(min(r, 127)) : -127  // NaN → −127, as the kernel
             }
         }

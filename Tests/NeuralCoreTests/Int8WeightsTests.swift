@@ -17,8 +17,8 @@ final class Int8WeightsTests: XCTestCase {
         }
     }
 
-    /// scale = max |w| over the block's rows of the column / 127, the largest weight becomes ±127, every weight
-    /// is within scale/2 of q·scale, and a block of zeros gets scale 0 and q 0; one block, and blocks of 16 rows
+    /// scale = max |w| over the block's rows of the column / 127, q = round(w · 127 / max |w|), the largest
+    /// weight becomes ±127, every weight is within scale/2 of q·scale, and a block of zeros gets scale 0 and q 0; one block, and blocks of 16 rows
     /// with a shorter last one.
     func testScaleIsTheBlocksLargestMagnitudeOver127AndRoundingIsToNearest() {
         var g = SeededGenerator(seed: 80)
@@ -50,7 +50,7 @@ final class Int8WeightsTests: XCTestCase {
                             XCTAssertEqual(qs.map { abs(Int($0)) }.max(), 127, "the largest weight is ±127, " + at)
                             for (k, wi) in column.enumerated() {
                                 XCTAssertLessThanOrEqual(abs(Float(qs[k]) * s - wi), s / 2 * (1 + 1e-5), "row \(k), " + at)
-                                XCTAssertEqual(qs[k], Int8((wi / s).rounded(.toNearestOrEven)), "nearest, row \(k), " + at)
+                                XCTAssertEqual(qs[k], Int8((wi * (127 / largest)).rounded(.toNearestOrEven)), "nearest, row \(k), " + at)
                             }
                         }
                     }

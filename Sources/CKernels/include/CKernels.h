@@ -140,8 +140,9 @@ long ck_pool_items_ran(ck_pool *pool, int worker);
 int ck_int8_supported(void);
 
 /// One matrix w [inF, outF] → q [inF, outF] int8 and scale [outF], per output column j:
-///   scale[j] = max_i |w[i, j]| / 127;  q[i, j] = round-to-nearest-even(w[i, j] / scale[j]) clamped to [−127, 127]
-/// (q = 0 where scale[j] is 0; a column with ∞ or NaN keeps its non-finite scale). Call it per block of rows
+///   scale[j] = max_i |w[i, j]| / 127;  q[i, j] = round-to-nearest-even(w[i, j] · (127 / max_i |w[i, j]|)) clamped
+/// to [−127, 127] (q = 0 where the maximum is 0; a column with ∞ or NaN keeps its non-finite scale, q 0 for its
+/// finite weights). Call it per block of rows
 /// for one scale per block and column. Bit-identical to NeuralCore's `Int8Weights` Swift loops.
 /// Precondition: ck_int8_supported().
 void ck_int8_quantize(const float *w, int inF, int outF, int8_t *q, float *scale);
