@@ -32,8 +32,11 @@ struct BenchCommand: ParsableCommand {
         """)
     var workers: Int?
 
-    @Option(help: "The channel-wise weights of the forward-latency row: float16 (the inference path of fill and the UI) or float32.")
-    var precision: InferencePrecision = .float16
+    @Option(help: """
+        The channel-wise weights of the forward-latency row: int8 (the inference path of fill and the UI), float16 \
+        or float32. With --forward-only, the other two are timed beside it on two threads.
+        """)
+    var precision: InferencePrecision = .int8
 
     @Flag(help: "A few iterations only (seconds; for tests, not for numbers).")
     var quick = false
@@ -148,18 +151,21 @@ struct BenchCommand: ParsableCommand {
         BLASThreads.set(1)
         let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: quick ? 256 : 1024, runs: quick ? 2 : 5,
                                                            concurrency: ProcessInfo.processInfo.activeProcessorCount)
-        let variants = [ContextEncoderBenchmark.ForwardVariant(threads: 1)]
-            + [0, 20_000, 100_000, 500_000].map { ContextEncoderBenchmark.ForwardVariant(threads: 2, spinNanoseconds: $0) }
+        let variants = [ContextEncoderBenchmark.ForwardVariant(threads: 1, precision: precision)]
+            + [0, 20_000, 100_000, 500_000].map {
+                ContextEncoderBenchmark.ForwardVariant(threads: 2, spinNanoseconds: $0, precision: precision)
+            }
+            + InferencePrecision.allCases.filter { $0 != precision }.map { ContextEncoderBenchmark.ForwardVariant(threads: 2, precision: $0) }
         let rounds = quick ? 1 : 5, runs = quick ? 10 : (pauseMs > 0 ? 60 : 200)
         let timings = ContextEncoderBenchmark.forwardVariants(config: ModelConfig(architecture: .paper), variants: variants,
-                                                              rounds: rounds, runs: runs, pause: pauseMs / 1000,
-                                                              precision: precision)
+                                                              rounds: rounds, runs: runs, pause: pauseMs / 1000)
         print("paper forward, 1 image, \(precision.rawValue) channel-wise weights, \(rounds) alternating rounds of \(runs), "
               + String(format: "%.0f ms apart; sgemm peak %.0f GFLOP/s (both cores)", pauseMs, sgemm))
         let serial = timings[0].median
         for (variant, t) in zip(variants, timings) {
-            let name = variant.threads == 1 ? "1 thread" : "2 threads, spin \(variant.spinNanoseconds / 1000) µs"
-            print(name.padding(toLength: 24, withPad: " ", startingAt: 0)
+            let name = (variant.threads == 1 ? "1 thread" : "2 threads, spin \(variant.spinNanoseconds / 1000) µs")
+                + (variant.precision == precision ? "" : ", \(variant.precision.rawValue)")
+            print(name.padding(toLength: 33, withPad: " ", startingAt: 0)
                   + String(format: "median %.3f ms  p99 %.3f ms  min %.3f ms  (%.2f× 1 thread)",
                            1000 * t.median, 1000 * t.p99, 1000 * t.seconds[0], t.median / serial))
         }

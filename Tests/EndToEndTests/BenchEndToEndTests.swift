@@ -53,8 +53,8 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual((paper["mflop_per_image"] as? NSNumber)?.doubleValue ?? 0, 182.57, accuracy: 0.01)
         XCTAssertGreaterThanOrEqual((forward["p99_ms"] as? NSNumber)?.doubleValue ?? 0,
                                     (forward["median_ms"] as? NSNumber)?.doubleValue ?? .infinity)
-        // The latency row is the inference path (float16 channel-wise weights), with float32 measured beside it.
-        XCTAssertEqual(forward["precision"] as? String, "float16")
+        // The latency row is the inference path (int8 channel-wise weights), with float32 measured beside it.
+        XCTAssertEqual(forward["precision"] as? String, "int8")
         let float32 = try XCTUnwrap(object["paper_forward_float32"] as? [String: Any], "paper_forward_float32 missing")
         for key in Self.forwardKeys { positiveFinite(float32, key, in: "paper_forward_float32") }
         XCTAssertEqual(float32["precision"] as? String, "float32")

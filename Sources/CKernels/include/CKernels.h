@@ -168,6 +168,26 @@ long ck_winograd5_weight_grad_scratch_count(int channels, int height, int width,
 void ck_winograd5_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
                               int outChannels, float *dw, float *scratch);
 
+// MARK: int8 channel-wise weights (Int8Matmul.c)
+
+/// 1 when `ck_int8_quantize` and `ck_int8_matmul` may be called on this CPU (x86-64 with AVX2 and FMA).
+int ck_int8_supported(void);
+
+/// One matrix w [inF, outF] → q [inF, outF] int8 and scale [outF], per output column j:
+///   scale[j] = max_i |w[i, j]| / 127;  q[i, j] = round-to-nearest-even(w[i, j] · (127 / max_i |w[i, j]|)) clamped
+/// to [−127, 127] (q = 0 where the maximum is 0; a column with ∞ or NaN keeps its non-finite scale, q 0 for its
+/// finite weights). Call it per block of rows
+/// for one scale per block and column. Bit-identical to NeuralCore's `Int8Weights` Swift loops.
+/// Precondition: ck_int8_supported().
+void ck_int8_quantize(const float *w, int inF, int outF, int8_t *q, float *scale);
+
+/// y[r, j] = Σ_b scale[b, j] · (Σ_{i in block b} x[r, i] · q[i, j]) for r < rows (overwritten), blocks of
+/// blockRows weight rows (the last may be shorter) and scale [⌈inF / blockRows⌉, outF]: int8 weights q [inF, outF]
+/// converted to float32 on the fly, float32 FMA accumulation over i in order within a block, each block's sum
+/// added to y with one FMA. x rows are ldx floats apart, y rows ldy. Precondition: ck_int8_supported().
+void ck_int8_matmul(const int8_t *q, const float *scale, int inF, int outF, int blockRows, const float *x, long ldx,
+                    int rows, float *y, long ldy);
+
 #ifdef __cplusplus
 }
 #endif
