@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks `inpaint fill` against PyTorch: the same safetensors checkpoint, images and masks through the
 PyTorch twin of the model, compared with the float32 IDX that `inpaint fill --float --precision float32`
-wrote (the default float16 channel-wise weights move pixels by up to 1/255, beyond this check's 1e-4).
+wrote (the default int8 channel-wise weights move pixels by up to 1/255, beyond this check's 1e-4).
 
     venv/bin/python scripts/check_fill_parity.py MODEL.safetensors IMAGES.idx[.gz] MASKS.txt OUT.idx[.gz] \
         [--output composite|reconstruction]

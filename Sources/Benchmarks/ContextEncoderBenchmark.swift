@@ -54,7 +54,7 @@ public enum ContextEncoderBenchmark {
     }
 
     /// Single-image forward latency (reconstruct with a preallocated workspace), `runs` timed runs, with the
-    /// channel-wise weights in `precision` (the float16 copy is made during warm-up, as a reconstructor
+    /// channel-wise weights in `precision` (the float16 or int8 copy is made during warm-up, as a reconstructor
     /// makes it once per model).
     public static func forwardLatency(config: ModelConfig, runs: Int = 200, warmup: Int = 10, seed: UInt64 = 1,
                                       concurrency: Int = 1, precision: InferencePrecision = .float32) -> Timing {
@@ -76,13 +76,16 @@ public enum ContextEncoderBenchmark {
         return Timing(seconds: times.sorted())
     }
 
-    /// One way to run a single-image forward: threads (1: the serial pass) and the pool helpers' spin.
+    /// One way to run a single-image forward: threads (1: the serial pass), the pool helpers' spin and the
+    /// channel-wise weights' precision.
     public struct ForwardVariant: Sendable, Equatable {
         public var threads: Int
         public var spinNanoseconds: Int
-        public init(threads: Int, spinNanoseconds: Int = WorkerPool.defaultSpinNanoseconds) {
+        public var precision: InferencePrecision
+        public init(threads: Int, spinNanoseconds: Int = WorkerPool.defaultSpinNanoseconds, precision: InferencePrecision = .int8) {
             self.threads = threads
             self.spinNanoseconds = spinNanoseconds
+            self.precision = precision
         }
     }
 
@@ -91,8 +94,7 @@ public enum ContextEncoderBenchmark {
     /// alike; `pause` seconds between forwards (0: back to back; a drag's motions come ~30 ms apart, long
     /// enough for the helpers to fall asleep). One workspace per variant, made before the first round.
     public static func forwardVariants(config: ModelConfig, variants: [ForwardVariant], rounds: Int = 5, runs: Int = 100,
-                                       warmup: Int = 5, pause: Double = 0, seed: UInt64 = 1,
-                                       precision: InferencePrecision = .float16) -> [Timing] {
+                                       warmup: Int = 5, pause: Double = 0, seed: UInt64 = 1) -> [Timing] {
         var generator = SeededGenerator(seed: seed)
         let model = ContextEncoder(config: config, generator: &generator)
         let (images, masks) = syntheticBatch(count: 1, generator: &generator)
@@ -112,7 +114,7 @@ public enum ContextEncoderBenchmark {
                         if pause > 0 { sleepSeconds(pause) }
                         let start = clock.now
                         model.reconstruct(images: x.baseAddress!, masks: m.baseAddress!, count: 1, into: o.baseAddress!,
-                                          workspace: workspace, precision: precision)
+                                          workspace: workspace, precision: variants[v].precision)
                         if i >= warmup { times[v].append(seconds(clock.now - start)) }
                     }
                 }

@@ -20,6 +20,18 @@ extension ContextEncoderBenchmark {
             public var backward: Double
             /// Forward + backward FLOPs of this part for the whole batch (0 where pointwise work is not counted).
             public var flops: Double
+            /// Bytes the part must read and write at least, for the pointwise parts whose limit is memory (Adam
+            /// reads the weights, gradients and both moments and writes three of them back: 28 bytes a weight);
+            /// 0 for the layers, whose limit is arithmetic.
+            public var bytes: Double = 0
+        }
+
+        /// The two limits each part is held against, measured in the same run on the same threads, before and
+        /// after the parts (the higher kept): a square sgemm's rate (the layers' FLOPs) and a STREAM-style
+        /// triad's (the pointwise parts' bytes).
+        public struct Limits: Sendable, Codable, Equatable {
+            public var sgemmGigaflops: Double
+            public var streamGigabytes: Double
         }
 
         public var config: ModelConfig
@@ -29,6 +41,7 @@ extension ContextEncoderBenchmark {
         /// processes on a shared machine barely disturb); false: wall-clock seconds.
         public var threadCPUTime: Bool
         public var parts: [Part]
+        public var limits: Limits
         /// The sum of the parts' medians, seconds (a step in pieces, close to but not a measured step).
         public var total: Double { parts.reduce(0) { $0 + $1.forward + $1.backward } }
     }
@@ -37,8 +50,16 @@ extension ContextEncoderBenchmark {
     /// over `steps` steps after `warmup`; seeded synthetic inputs as `training`.
     /// `threadCPUTime`: time with the calling thread's CPU clock instead of the wall clock (meaningful with
     /// one BLAS thread only, since BLAS's own workers are not counted).
+    /// `quick`: small limit measurements (for tests, not for numbers).
     public static func layerProfile(config: ModelConfig, batch: Int = 64, steps: Int = 10, warmup: Int = 2,
-                                    seed: UInt64 = 1, threadCPUTime: Bool = false) -> LayerProfile {
+                                    seed: UInt64 = 1, threadCPUTime: Bool = false, quick: Bool = false) -> LayerProfile {
+        // The limits before and after the parts, the higher of each kept: on a shared machine the best rate it
+        // showed is the nearest to what it can do.
+        func measureLimits() -> LayerProfile.Limits {
+            LayerProfile.Limits(sgemmGigaflops: sgemmGigaflops(n: quick ? 256 : 1024, runs: quick ? 2 : 7),
+                                streamGigabytes: streamGigabytes(megabytes: quick ? 8 : 64, runs: quick ? 2 : 7))
+        }
+        let before = measureLimits()
         var generator = SeededGenerator(seed: seed)
         var model = ContextEncoder(config: config, generator: &generator)
         let (images, masks) = syntheticBatch(count: batch, generator: &generator)
@@ -140,10 +161,51 @@ extension ContextEncoderBenchmark {
             parts.append(.init(name: "\(stage.name) \(stage.layer.summary)", forward: median(forward[s]),
                                backward: median(backward[s]), flops: 2 * macs * Double(batch) * (s == 0 ? 2 : 3)))
         }
+        // Least traffic of the pointwise parts, 4-byte floats: an activation reads and writes its map forward and
+        // reads the map and the gradient and writes the gradient backward; the loss reads prediction, target and
+        // mask (and writes the gradient backward); zeroing writes every gradient; Adam as `Part.bytes` says.
+        let activationFloats = Double(batch * stages.reduce(0) { $0 + $1.layerOutputSize })
+        let pixels = Double(batch * Digit.pixels), weights = Double(model.parameters.count)
+        let traffic = [activationPart: 4 * (2 + 3) * activationFloats, lossPart: 4 * (3 + 4) * pixels,
+                       zeroPart: 4 * weights, adamPart: 4 * 7 * weights]
         for (part, name) in [(activationPart, "activations"), (lossPart, "loss"), (zeroPart, "zero gradients"), (adamPart, "adam (fused)")] {
-            parts.append(.init(name: name, forward: median(forward[part]), backward: median(backward[part]), flops: 0))
+            parts.append(.init(name: name, forward: median(forward[part]), backward: median(backward[part]), flops: 0,
+                               bytes: traffic[part] ?? 0))
         }
-        return LayerProfile(config: config, batch: batch, steps: steps, threadCPUTime: threadCPUTime, parts: parts)
+        let after = measureLimits()
+        let limits = LayerProfile.Limits(sgemmGigaflops: max(before.sgemmGigaflops, after.sgemmGigaflops),
+                                         streamGigabytes: max(before.streamGigabytes, after.streamGigabytes))
+        return LayerProfile(config: config, batch: batch, steps: steps, threadCPUTime: threadCPUTime, parts: parts, limits: limits)
+    }
+
+    /// The machine's memory rate on one thread, GB/s (median of `runs`): a STREAM triad a = b + s·c over three
+    /// arrays of `megabytes` each (larger than the caches), counting the 3 arrays' bytes as moved.
+    public static func streamGigabytes(megabytes: Int = 64, runs: Int = 5) -> Double {
+        let count = megabytes << 18   // floats
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: count), b = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        b.initialize(repeating: 1, count: count)
+        c.initialize(repeating: 2, count: count)
+        a.initialize(repeating: 0, count: count)   // every page touched before the first timed run
+        let clock = ContinuousClock()
+        var times: [Double] = []
+        for run in 0..<(runs + 1) {
+            let scalar = SIMD8<Float>(repeating: Float(run + 1) * 0.5), start = clock.now
+            // In 8-float vectors, as the kernels under test move memory (a scalar loop measures the loop instead).
+            let vectors = count / 8
+            a.withMemoryRebound(to: SIMD8<Float>.self, capacity: vectors) { a8 in
+                b.withMemoryRebound(to: SIMD8<Float>.self, capacity: vectors) { b8 in
+                    c.withMemoryRebound(to: SIMD8<Float>.self, capacity: vectors) { c8 in
+                        for i in 0..<vectors { a8[i] = b8[i] + scalar * c8[i] }
+                    }
+                }
+            }
+            times.append(seconds(clock.now - start))
+        }
+        times.removeFirst()
+        precondition(a[count - 1] == 1 + Float(runs + 1) * 0.5 * 2, "the triad was not computed")
+        return 3 * 4 * Double(count) / times.sorted()[times.count / 2] / 1e9
     }
 
     static func threadCPUSeconds() -> Double {

@@ -128,9 +128,11 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         for (p, n) in argmaxAllocations { p.deinitialize(count: n); p.deallocate() }
     }
 
-    /// The float16 copy of the channel-wise weights for `InferencePrecision.float16`, and the parameters it was
-    /// made from (kept, so that the next call sees whether they changed; a snapshot's storage is shared, not copied).
+    /// The float16 and int8 copies of the channel-wise weights for `InferencePrecision.float16` and `.int8`, and
+    /// the parameters each was made from (kept, so that the next call sees whether they changed; a snapshot's
+    /// storage is shared, not copied). One of each, so that a caller alternating precisions converts once.
     private var half: (source: ParameterStore, weights: HalfPrecisionWeights)?
+    private var int8: (source: ParameterStore, weights: Int8Weights)?
 
     /// The float16 weights at `offset..<offset + count` of `parameters`, converted once per parameter set: the
     /// comparison is cheap both when the parameters are the same snapshot (shared storage) and when training
@@ -140,6 +142,48 @@ public final class ContextEncoderWorkspace: @unchecked Sendable {
         let weights = parameters.values.withUnsafeBufferPointer { HalfPrecisionWeights($0.baseAddress! + offset, count: count) }
         half = (parameters, weights)
         return weights
+    }
+
+    /// Input rows per int8 scale (`Int8Weights.blockRows`); other values only to measure the choice.
+    package var int8BlockRows = Int8Weights.defaultBlockRows
+
+    /// The int8 weights of `layer`, whose float32 weights start at `offset` of `parameters`, quantised once per
+    /// parameter set (as `halfPrecisionWeights`).
+    func int8Weights(of parameters: ParameterStore, offset: Int, layer: ChannelWiseLinear) -> Int8Weights {
+        if let int8, int8.source == parameters, int8.weights.channels == layer.channels,
+           int8.weights.inFeatures == layer.inFeatures, int8.weights.outFeatures == layer.outFeatures,
+           int8.weights.blockRows == min(int8BlockRows, layer.inFeatures) { return int8.weights }
+        let weights = parameters.values.withUnsafeBufferPointer {
+            Int8Weights($0.baseAddress! + offset, channels: layer.channels, inFeatures: layer.inFeatures,
+                        outFeatures: layer.outFeatures, blockRows: int8BlockRows)
+        }
+        int8 = (parameters, weights)
+        return weights
+    }
+
+    /// The channel-wise layer `layer` of the stage whose weights start at `offset`, with its weights in a
+    /// reduced `precision` (.float16 or .int8), for the channels `channels` of `count` images.
+    /// Returns a pass that runs it over the channels given: input [count, C, inF] → output [count, C, outF].
+    func reducedPrecisionForward(_ layer: ChannelWiseLinear, precision: InferencePrecision, parameters: ParameterStore,
+                                 offset: Int) -> (_ input: UnsafePointer<Float>, _ count: Int, _ bias: UnsafePointer<Float>?,
+                                                  _ output: UnsafeMutablePointer<Float>, _ channels: Range<Int>) -> Void {
+        switch precision {
+        case .float16:
+            let half = halfPrecisionWeights(of: parameters, offset: offset, count: layer.weightCount)
+            return { input, count, bias, output, channels in
+                half.withUnsafeBufferPointer { h in
+                    layer.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: bias, output: output,
+                                  channelRange: channels)
+                }
+            }
+        case .int8:
+            let weights = int8Weights(of: parameters, offset: offset, layer: layer)
+            return { input, count, bias, output, channels in
+                layer.forward(input: input, batch: count, int8Weights: weights, bias: bias, output: output, channelRange: channels)
+            }
+        case .float32:
+            preconditionFailure("reducedPrecisionForward: float32 runs the layer's own forward")
+        }
     }
 
     /// The network's output for the last forward pass: [count, 1, 28, 28].

@@ -6,8 +6,8 @@ import NeuralCore
 extension ContextEncoder {
     /// images, masks: [count, 784] each (x in [0, 1]; mask 1 known / 0 hole) → output [count, 784] in (0, 1).
     /// count ≤ workspace.maxBatch. Reconstructs every pixel; composing with the known pixels is the caller's.
-    /// `precision` .float16 runs the channel-wise layer on a float16 copy of its weights that the workspace
-    /// keeps (made again when the parameters change); see `InferencePrecision`.
+    /// `precision` .float16 or .int8 runs the channel-wise layer on a float16 or int8 copy of its weights that
+    /// the workspace keeps (made again when the parameters change); see `InferencePrecision`.
     public func reconstruct(images: UnsafePointer<Float>, masks: UnsafePointer<Float>, count: Int,
                             into output: UnsafeMutablePointer<Float>, workspace: ContextEncoderWorkspace,
                             precision: InferencePrecision = .float32) {
@@ -93,14 +93,10 @@ extension ContextEncoder {
                 } else if (count == 1 && workers > 1) || layer.workSplit == .channels {
                     // One image and several workers, or a layer whose channels never mix: split by output channel,
                     // then the activation by image.
-                    if precision == .float16, let fc = layer as? ChannelWiseLinear {
-                        let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
-                        half.withUnsafeBufferPointer { h in
-                            ws.split(fc.channels, workers: workers) { channels, _ in
-                                fc.forward(input: input, batch: count, halfWeight: h.baseAddress!, bias: b, output: out,
-                                           channelRange: channels)
-                            }
-                        }
+                    if precision != .float32, let fc = layer as? ChannelWiseLinear {
+                        let pass = ws.reducedPrecisionForward(fc, precision: precision, parameters: parameters,
+                                                              offset: ws.weightOffsets[s])
+                        ws.split(fc.channels, workers: workers) { channels, _ in pass(input, count, b, out, channels) }
                     } else {
                         ws.split(layer.outChannels, workers: workers) { channels, worker in
                             layer.forward(input: input, batch: count, height: height, width: width, weight: w, bias: b,
@@ -146,13 +142,9 @@ extension ContextEncoder {
                                  bias b: UnsafePointer<Float>?, output out: UnsafeMutablePointer<Float>, pool: WorkerPool,
                                  workspace ws: ContextEncoderWorkspace, precision: InferencePrecision) {
         let layer = stage.layer, (height, width) = (stage.input.height, stage.input.width)
-        if precision == .float16, let fc = layer as? ChannelWiseLinear {
-            let half = ws.halfPrecisionWeights(of: parameters, offset: ws.weightOffsets[s], count: fc.weightCount)
-            half.withUnsafeBufferPointer { h in
-                pool.run(items: fc.channels) { c, _ in
-                    fc.forward(input: input, batch: 1, halfWeight: h.baseAddress!, bias: b, output: out, channelRange: c..<(c + 1))
-                }
-            }
+        if precision != .float32, let fc = layer as? ChannelWiseLinear {
+            let pass = ws.reducedPrecisionForward(fc, precision: precision, parameters: parameters, offset: ws.weightOffsets[s])
+            pool.run(items: fc.channels) { c, _ in pass(input, 1, b, out, c..<(c + 1)) }
             return
         }
         let outC = layer.outChannels

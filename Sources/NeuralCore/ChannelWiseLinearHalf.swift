@@ -5,30 +5,19 @@ import Glibc
 /// paper model's 39 MB channel-wise matrices become 19.7 MB and stay in a 32 MB L3 cache between
 /// single-image forwards instead of streaming from memory (issue 4 §3). Arithmetic stays float32.
 ///
-/// The bits live in memory aligned to 2 MB pages and marked for transparent huge pages (`MADV_HUGEPAGE`),
-/// where the kernel grants them: a forward reads all 19.7 MB, about 4,800 pages of 4 KB, more than the
-/// TLB holds, and with 2 MB pages the same bytes are ten (7–16% less time per forward of the layer on the
-/// machine of issue 4 §3; docs/RESULTS.md, issue 16).
+/// The bits live in a `HugePageBuffer` (2 MB pages where the kernel grants them).
 public struct HalfPrecisionWeights: @unchecked Sendable, Equatable {
     /// Immutable once made, so copies of the value may share it across threads.
     private final class Storage {
+        let buffer: HugePageBuffer
         let pointer: UnsafeMutablePointer<UInt16>
         let count: Int
 
         init(count: Int) {
             self.count = count
-            let bytes = max(count, 1) * MemoryLayout<UInt16>.stride
-            let page = 2 << 20
-            var raw: UnsafeMutableRawPointer?
-            if bytes >= page, posix_memalign(&raw, page, (bytes + page - 1) / page * page) == 0, let raw {
-                _ = madvise(raw, (bytes + page - 1) / page * page, MADV_HUGEPAGE)  // a hint; 4 KB pages when refused
-                pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
-            } else {
-                pointer = UnsafeMutableRawPointer(malloc(bytes)!).bindMemory(to: UInt16.self, capacity: max(count, 1))
-            }
+            buffer = HugePageBuffer(byteCount: count * MemoryLayout<UInt16>.stride)
+            pointer = buffer.raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
         }
-
-        deinit { free(pointer) }
     }
 
     private let storage: Storage

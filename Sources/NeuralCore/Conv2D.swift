@@ -1,6 +1,6 @@
 /// A 2-D convolution with PyTorch `nn.Conv2d` semantics and weight layout, computed as im2col + one sgemm
 /// per chunk of images (`ColumnBatch`: one image for 28×28 maps, many for small ones, so that the column
-/// scratch stays cache-sized), or by `DirectConvolution` where that is faster.
+/// scratch stays cache-sized), or by `WinogradConvolution` or `DirectConvolution` where that is faster.
 ///
 ///   y[n, o, oy, ox] = b[o] + Σ_{c,i,j} W[o, c, i, j] · x[n, c, oy·s − p + i, ox·s − p + j]
 ///
@@ -66,6 +66,10 @@ public struct Conv2D: Layer, Equatable {
         checkBias(bias)
         let g = geometry(height: height, width: width)
         let positions = g.positions, outSize = outChannels * positions
+        if usesWinograd(channels: inChannels, outChannels: outChannels, width: width) {
+            return forwardByWinograd(input: input, batch: batch, height: height, width: width, weight: weight, bias: bias,
+                                     output: output, scratch: scratch)
+        }
         if usesDirectPath(width: width) {
             for n in 0..<batch {
                 let y = output + n * outSize
@@ -105,6 +109,21 @@ public struct Conv2D: Layer, Equatable {
         }
     }
 
+    /// The forward through `WinogradConvolution`, whether or not `usesWinograd` says so (a range of output
+    /// channels of a layer that does, so that the split computes the serial pass's bits).
+    func forwardByWinograd(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, weight: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                           scratch: UnsafeMutablePointer<Float>) {
+        WinogradConvolution.convolve(input, batch: batch, channels: inChannels, height: height, width: width,
+                                     weight: weight, outChannels: outChannels, output: output, scratch: scratch)
+        if let bias {
+            let positions = height * width
+            for n in 0..<batch {
+                addChannelBias(bias, to: output + n * outChannels * positions, channels: outChannels, planeSize: positions)
+            }
+        }
+    }
+
     // MARK: Backward
 
     /// Given dOutput [N, outC, outH, outW]: dWeight [outC, inC, kh, kw] += ∂L/∂W, dBias [outC] += ∂L/∂b,
@@ -118,20 +137,35 @@ public struct Conv2D: Layer, Equatable {
         let positions = g.positions, outSize = outChannels * positions
         if usesDirectPath(width: width) {
             // dW directly from x and dy (no im2col); dx = conv(dy; rot180(Wᵀ)), flipped once per call.
-            let flipped = scratch, pad = flipped + outChannels * g.patchSize
+            // With Winograd, dx of the whole batch after the loop, from the flipped weights transformed once.
+            let flipped = scratch, winogradInput = dInput != nil
+                && usesWinograd(channels: outChannels, outChannels: inChannels, width: width)
+            let winogradWeights = usesWinogradWeightGradient(channels: inChannels, outChannels: outChannels, width: width)
+            let pad = flipped + outChannels * g.patchSize
             if dInput != nil {
                 DirectConvolution.transposeAndFlip(weight, a: outChannels, b: inChannels, kernel: kernelH, into: flipped)
             }
             for n in 0..<batch {
                 let dy = dOutput + n * outSize
-                DirectConvolution.accumulateWeightGradient(input + n * g.imageSize, channels: inChannels, height: height,
-                                                           width: width, dOutput: dy, outChannels: outChannels,
-                                                           kernel: kernelH, dWeight: dWeight, pad: pad)
+                if !winogradWeights {
+                    DirectConvolution.accumulateWeightGradient(input + n * g.imageSize, channels: inChannels, height: height,
+                                                               width: width, dOutput: dy, outChannels: outChannels,
+                                                               kernel: kernelH, dWeight: dWeight, pad: pad)
+                }
                 if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: positions) }
-                if let dInput {
+                if let dInput, !winogradInput {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: flipped,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * g.imageSize, pad: pad)
                 }
+            }
+            if winogradWeights {
+                WinogradConvolution.accumulateWeightGradient(input, batch: batch, channels: inChannels, height: height,
+                                                             width: width, dOutput: dOutput, outChannels: outChannels,
+                                                             dWeight: dWeight, scratch: pad)
+            }
+            if let dInput, winogradInput {
+                WinogradConvolution.convolve(dOutput, batch: batch, channels: outChannels, height: height, width: width,
+                                             weight: flipped, outChannels: inChannels, output: dInput, scratch: pad)
             }
             return
         }

@@ -4,7 +4,7 @@ import CKernels
 /// im2col + sgemm where it applies: the paper model's 5×5 layers forward, the transposed layers forward
 /// and the convolutions' input gradients (both are convolutions with the transposed, 180°-rotated kernel).
 /// Where it does not apply (stride > 1, even kernels, wide images, CPUs without AVX2/FMA) the layers keep
-/// their BLAS path.
+/// their BLAS path; where `WinogradConvolution` applies (5×5, input channels a multiple of 8) that takes its place.
 enum DirectConvolution {
     /// Off: every layer takes its BLAS path. Only for measuring both paths in one process (tests, harnesses);
     /// set it before any pass runs, never while one does.

@@ -57,10 +57,18 @@ extension ConvolutionPaths {
                           width: Int, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (oh, ow) = outputSize(height: height, width: width), inSize = inChannels * height * width
+        // A range of a layer that takes Winograd takes it too, whatever its width: each output channel of the
+        // kernel comes out the same bits alone as among all, so the split equals the serial pass exactly.
+        let winograd = usesWinograd(channels: inChannels, outChannels: outChannels, width: width)
         for n in 0..<batch {
-            part.forward(input: input + n * inSize, batch: 1, height: height, width: width, weight: weight,
-                         bias: bias.map { $0 + channels.lowerBound },
-                         output: output + (n * outChannels + channels.lowerBound) * oh * ow, scratch: scratch)
+            let b = bias.map { $0 + channels.lowerBound }, y = output + (n * outChannels + channels.lowerBound) * oh * ow
+            if winograd {
+                part.forwardByWinograd(input: input + n * inSize, batch: 1, height: height, width: width, weight: weight,
+                                       bias: b, output: y, scratch: scratch)
+            } else {
+                part.forward(input: input + n * inSize, batch: 1, height: height, width: width, weight: weight, bias: b,
+                             output: y, scratch: scratch)
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 /// Shapes: x [N, inC, H, W] → y [N, outC, (H−1)·s − 2p + kh, (W−1)·s − 2p + kw];
 /// W [inC, outC, kh, kw] (PyTorch's ConvTranspose2d layout); b [outC].
 /// Computed per chunk of images (`ColumnBatch`): columns[outC·kh·kw, count·H·W] = Wᵀ · x, then col2im onto
-/// each output; or by `DirectConvolution` where that is faster.
+/// each output; or by `WinogradConvolution` or `DirectConvolution` where that is faster.
 public struct TransposedConv2D: Layer, Equatable {
     public var inChannels: Int, outChannels: Int
     public var kernelH: Int, kernelW: Int, stride: Int, padding: Int
@@ -68,6 +68,10 @@ public struct TransposedConv2D: Layer, Equatable {
         checkBias(bias)
         let g = geometry(height: height, width: width)
         let positions = g.positions, inSize = inChannels * positions, outPlane = g.height * g.width
+        if usesWinograd(channels: inChannels, outChannels: outChannels, width: width) {
+            return forwardByWinograd(input: input, batch: batch, height: height, width: width, weight: weight, bias: bias,
+                                     output: output, scratch: scratch)
+        }
         if usesDirectPath(width: width) {
             // y = conv(x; rot180(Wᵀ)) instead of a 16-deep sgemm into columns followed by col2im.
             let flipped = scratch, pad = flipped + inChannels * g.patchSize
@@ -121,6 +125,23 @@ public struct TransposedConv2D: Layer, Equatable {
         }
     }
 
+    /// The forward through `WinogradConvolution` (y = conv(x; rot180(Wᵀ))), whether or not `usesWinograd` says so
+    /// (a range of output channels of a layer that does, so that the split computes the serial pass's bits).
+    func forwardByWinograd(input: UnsafePointer<Float>, batch: Int, height: Int, width: Int, weight: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                           scratch: UnsafeMutablePointer<Float>) {
+        let flipped = scratch, positions = height * width
+        DirectConvolution.transposeAndFlip(weight, a: inChannels, b: outChannels, kernel: kernelH, into: flipped)
+        WinogradConvolution.convolve(input, batch: batch, channels: inChannels, height: height, width: width,
+                                     weight: flipped, outChannels: outChannels, output: output,
+                                     scratch: flipped + weightShape.reduce(1, *))
+        if let bias {
+            for n in 0..<batch {
+                addChannelBias(bias, to: output + n * outChannels * positions, channels: outChannels, planeSize: positions)
+            }
+        }
+    }
+
     // MARK: Backward
 
     /// Given dOutput [N, outC, outH, outW]: dWeight [inC, outC, kh, kw] += ∂L/∂W, dBias [outC] += ∂L/∂b,
@@ -135,17 +156,31 @@ public struct TransposedConv2D: Layer, Equatable {
         if usesDirectPath(width: width) {
             // dW[c, o, i, j] = Σ x[c, ·] dy[o, · + (i, j) − k/2]: the same-convolution weight gradient with the
             // roles of x and dy swapped; dx = conv(dy; W), W read as [inC (out), outC (in), k, k].
+            // With Winograd, dx of the whole batch after the loop.
             let pad = scratch + weightShape.reduce(1, *)
+            let winogradInput = dInput != nil && usesWinograd(channels: outChannels, outChannels: inChannels, width: width)
+            let winogradWeights = usesWinogradWeightGradient(channels: outChannels, outChannels: inChannels, width: width)
             for n in 0..<batch {
                 let dy = dOutput + n * g.imageSize, x = input + n * inSize
-                DirectConvolution.accumulateWeightGradient(dy, channels: outChannels, height: height, width: width,
-                                                           dOutput: x, outChannels: inChannels, kernel: kernelH,
-                                                           dWeight: dWeight, pad: pad)
+                if !winogradWeights {
+                    DirectConvolution.accumulateWeightGradient(dy, channels: outChannels, height: height, width: width,
+                                                               dOutput: x, outChannels: inChannels, kernel: kernelH,
+                                                               dWeight: dWeight, pad: pad)
+                }
                 if let dBias { accumulateChannelSums(of: dy, into: dBias, channels: outChannels, planeSize: outPlane) }
-                if let dInput {
+                if let dInput, !winogradInput {
                     DirectConvolution.convolve(dy, channels: outChannels, height: height, width: width, weight: weight,
                                                outChannels: inChannels, kernel: kernelH, output: dInput + n * inSize, pad: pad)
                 }
+            }
+            if winogradWeights {
+                WinogradConvolution.accumulateWeightGradient(dOutput, batch: batch, channels: outChannels, height: height,
+                                                             width: width, dOutput: input, outChannels: inChannels,
+                                                             dWeight: dWeight, scratch: pad)
+            }
+            if let dInput, winogradInput {
+                WinogradConvolution.convolve(dOutput, batch: batch, channels: outChannels, height: height, width: width,
+                                             weight: weight, outChannels: inChannels, output: dInput, scratch: pad)
             }
             return
         }

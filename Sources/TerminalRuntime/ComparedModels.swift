@@ -70,8 +70,8 @@ public final class ComparedModels {
     }
 
     /// The training controls in a comparison. Pause, single steps and the rate reach every trainer; a
-    /// reset, a save, a load or another preset are not offered (the comparison is of these networks, and
-    /// one save file cannot hold two).
+    /// reset, a save or a load are not offered (the comparison is of these networks, and one save file
+    /// cannot hold two), nor another preset unless the comparison trains (`UIRuntime` then replaces it).
     func control(_ effect: Effect) -> [Message] {
         let noTraining = Message.notice("comparing models as they are: training is off (train one at a time with a single --model)")
         switch effect {

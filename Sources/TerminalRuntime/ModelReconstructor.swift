@@ -20,8 +20,8 @@ public final class ModelReconstructor {
     /// Scores composites for the top-3 panel; nil when none was found (the panel says so).
     public var classifier: DigitClassifier?
     private var workspace: ContextEncoderWorkspace
-    /// float16 by default: a drag asks for a reconstruction per mouse motion, and the float16 channel-wise
-    /// weights stay in cache between them (a new training snapshot costs one conversion).
+    /// int8 by default: a drag asks for a reconstruction per mouse motion, and the int8 channel-wise weights
+    /// (9.8 MB) stay in cache between them, even beside a trainer (a new training snapshot costs one quantisation).
     public var precision: InferencePrecision
     /// The input of the last pass still held in `workspace`: a drag asks for the reconstruction and the
     /// maps of the same input, and one pass answers both.
@@ -36,7 +36,7 @@ public final class ModelReconstructor {
 
     public static var defaultThreads: Int { min(2, ProcessInfo.processInfo.activeProcessorCount) }
 
-    public init(model: ContextEncoder, classifier: DigitClassifier? = nil, precision: InferencePrecision = .float16,
+    public init(model: ContextEncoder, classifier: DigitClassifier? = nil, precision: InferencePrecision = .int8,
                 threads: Int = ModelReconstructor.defaultThreads) {
         precondition(threads >= 1, "ModelReconstructor: threads must be ≥ 1, got \(threads)")
         self.model = model

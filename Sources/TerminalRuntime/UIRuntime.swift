@@ -154,7 +154,21 @@ public final class UIRuntime {
         case .watch:
             return [.notice("watching: training runs elsewhere and is not controlled from here")]
         case .explore(let exploration):
-            if let compared { return compared.control(effect) }
+            if let compared {
+                // A comparison that trains gives way to another experiment from the x menu, as a preset does:
+                // its networks were fresh and are never saved, so nothing is lost.
+                switch effect {
+                case .startComparison(let name) where compared.trains:
+                    compared.stop(waitingAtMost: 30)
+                    return startComparison(name, exploration, trains: true)
+                case .startPreset(let name) where compared.trains:
+                    compared.stop(waitingAtMost: 30)
+                    self.compared = nil
+                    return startPreset(name, exploration, trains: true)
+                default:
+                    return compared.control(effect)
+                }
+            }
             return control(effect, exploration)
         }
     }
@@ -216,22 +230,9 @@ public final class UIRuntime {
                 return [.notice("load failed: \(error)"), .modelUpdated(revision: nextModelRevision())]
             }
         case .startPreset(let name):
-            do {
-                let run = try PresetRun(name: name, dataset: exploration.dataset, seed: exploration.seed, maskChannel: false)
-                let fresh = run.freshModel()
-                guard let training else {
-                    inference.model = fresh
-                    return [.presetStarted(run.start), .notice("\(name): a fresh network, not training (--no-train)"),
-                            .modelLabel(run.modelLabel), .modelIdentity(run.identity), .modelUpdated(revision: nextModelRevision())]
-                }
-                training.restart(from: fresh, factory: run.factory)
-                paceMeter.totalSteps = run.totalSteps
-                return restarted() + [.presetStarted(run.start)] + startedOver(label: run.modelLabel) + [.modelIdentity(run.identity)]
-            } catch {
-                return [.notice("\(name): \(error)")]
-            }
+            return startPreset(name, exploration, trains: training != nil)
         case .startComparison(let name):
-            return startComparison(name, exploration)
+            return startComparison(name, exploration, trains: training != nil)
         case .reconstruct, .classify, .encodeFeatures, .quit, .quitWithoutSaving, .filmstripSubject, .saveScreenshot,
              .explain, .measureGroups:
             return []
@@ -241,12 +242,37 @@ public final class UIRuntime {
     /// `x` and a comparison: the session's own training stops (as a preset's switch drops it, unsaved) and the
     /// comparison's fresh networks take over, model 0 in `inference` and the others in `compared`, taking
     /// turns as `--preset compare-…` has them (not training under `--no-train`).
-    private func startComparison(_ name: ComparisonName, _ exploration: Exploration) -> [Message] {
+    /// Experiment `name` from a fresh network, trained with its recipe by the session's trainer, or by a new
+    /// one when the trainer gave way to a comparison (`trains` without `training`); `trains` false: shown untrained.
+    private func startPreset(_ name: ExperimentName, _ exploration: Exploration, trains: Bool) -> [Message] {
+        let run: PresetRun
+        do { run = try PresetRun(name: name, dataset: exploration.dataset, seed: exploration.seed, maskChannel: false) }
+        catch { return [.notice("\(name): \(error)")] }
+        let fresh = run.freshModel()
+        guard trains else {
+            inference.model = fresh
+            return [.presetStarted(run.start), .notice("\(name): a fresh network, not training (--no-train)"),
+                    .modelLabel(run.modelLabel), .modelIdentity(run.identity), .modelUpdated(revision: nextModelRevision())]
+        }
+        if let training {
+            training.restart(from: fresh, factory: run.factory)
+        } else {
+            inference.model = fresh
+            let training = BackgroundTraining(model: fresh, factory: run.factory, inbox: inbox)
+            self.training = training
+            training.start()
+        }
+        paused = false
+        paceMeter.totalSteps = run.totalSteps
+        return restarted() + [.presetStarted(run.start)] + startedOver(label: run.modelLabel) + [.modelIdentity(run.identity)]
+    }
+
+    /// trains: the comparison's networks train (the session trained, or the comparison it replaces did).
+    private func startComparison(_ name: ComparisonName, _ exploration: Exploration, trains: Bool) -> [Message] {
         let run: ComparisonRun
         do { run = try ComparisonRun(name: name, dataset: exploration.dataset, seed: exploration.seed) }
         catch { return [.notice("\(name.presetName): \(error)")] }
         let models = run.freshModels()
-        let trains = training != nil
         training?.stop(waitingAtMost: 30)
         training = nil
         paused = false

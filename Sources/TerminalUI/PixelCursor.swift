@@ -223,10 +223,13 @@ func probeStatusLines(_ state: AppState) -> [(label: String, value: String)] {
                 + PanelNumbers.short($0.mse, digits: 3) }.joined(separator: separator)
         }
         let note = sampled ? " (this hole, ≤\(groupSampleLimit) each)" : " (this hole)"
-        lines.append(("hole MSE", fitted([
-            "\(current ?? "drawn"): " + means("  ", mark: false) + note,
-            means("  ", mark: true) + note, means("  ", mark: true), means(" ", mark: true),
-            means(" ", nameLength: 6, mark: true), means(" ", nameLength: 3, mark: true),
+        // "training: training .012  unseen test .034": the digit's group first, then every group's mean with the
+        // digit's marked; with one group (one-seven) neither, or it said "the one training 7: the one training 7".
+        let mark = scores.count > 1
+        let named = mark ? ["\(current ?? "drawn"): " + means("  ", mark: false) + note] : []
+        lines.append(("hole MSE", fitted(named + [
+            means("  ", mark: mark) + note, means("  ", mark: mark), means(" ", mark: mark),
+            means(" ", nameLength: 6, mark: mark), means(" ", nameLength: 3, mark: mark),
         ])))
     }
     return lines

@@ -62,6 +62,7 @@ func handlePresetMenu(_ state: inout AppState, _ key: Key) -> [Effect] {
 func applyPresetStart(_ state: inout AppState, _ start: PresetStart) -> [Effect] {
     state.library = start.library
     state.preset = start.name.rawValue
+    state.comparison = ModelComparison()   // a preset after a comparison: one network again
     state.digitIndex = 0
     state.image = start.library.image(at: 0)
     state.mode = .rectangle

@@ -32,8 +32,11 @@ struct BenchCommand: ParsableCommand {
         """)
     var workers: Int?
 
-    @Option(help: "The channel-wise weights of the forward-latency row: float16 (the inference path of fill and the UI) or float32.")
-    var precision: InferencePrecision = .float16
+    @Option(help: """
+        The channel-wise weights of the forward-latency row: int8 (the inference path of fill and the UI), float16 \
+        or float32. With --forward-only, the other two are timed beside it on two threads.
+        """)
+    var precision: InferencePrecision = .int8
 
     @Flag(help: "A few iterations only (seconds; for tests, not for numbers).")
     var quick = false
@@ -71,6 +74,9 @@ struct BenchCommand: ParsableCommand {
         """)
     var compareStrideTwo = false
 
+    @Flag(help: "Run the 5×5 16→16 same convolutions on the direct kernel instead of Winograd F(4×4, 5×5), to compare the two.")
+    var noWinograd = false
+
     func validate() throws {
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, found \(threads)") }
         if cpuClock && !(layers && threads == 1) {
@@ -107,6 +113,7 @@ struct BenchCommand: ParsableCommand {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let plan = plan, batch = 64  // issue 4 §3 fixes batch 64
         StrideTwoConvolution.isEnabled = strideTwoKernels
+        WinogradConvolution.isEnabled = !noWinograd
         if forwardOnly { return try forwardVariants() }
         if layers {
             let threadCount = threads ?? cores
@@ -161,18 +168,21 @@ struct BenchCommand: ParsableCommand {
         BLASThreads.set(1)
         let sgemm = ContextEncoderBenchmark.sgemmGigaflops(n: quick ? 256 : 1024, runs: quick ? 2 : 5,
                                                            concurrency: ProcessInfo.processInfo.activeProcessorCount)
-        let variants = [ContextEncoderBenchmark.ForwardVariant(threads: 1)]
-            + [0, 20_000, 100_000, 500_000].map { ContextEncoderBenchmark.ForwardVariant(threads: 2, spinNanoseconds: $0) }
+        let variants = [ContextEncoderBenchmark.ForwardVariant(threads: 1, precision: precision)]
+            + [0, 20_000, 100_000, 500_000].map {
+                ContextEncoderBenchmark.ForwardVariant(threads: 2, spinNanoseconds: $0, precision: precision)
+            }
+            + InferencePrecision.allCases.filter { $0 != precision }.map { ContextEncoderBenchmark.ForwardVariant(threads: 2, precision: $0) }
         let rounds = quick ? 1 : 5, runs = quick ? 10 : (pauseMs > 0 ? 60 : 200)
         let timings = ContextEncoderBenchmark.forwardVariants(config: ModelConfig(architecture: .paper), variants: variants,
-                                                              rounds: rounds, runs: runs, pause: pauseMs / 1000,
-                                                              precision: precision)
+                                                              rounds: rounds, runs: runs, pause: pauseMs / 1000)
         print("paper forward, 1 image, \(precision.rawValue) channel-wise weights, \(rounds) alternating rounds of \(runs), "
               + String(format: "%.0f ms apart; sgemm peak %.0f GFLOP/s (both cores)", pauseMs, sgemm))
         let serial = timings[0].median
         for (variant, t) in zip(variants, timings) {
-            let name = variant.threads == 1 ? "1 thread" : "2 threads, spin \(variant.spinNanoseconds / 1000) µs"
-            print(name.padding(toLength: 24, withPad: " ", startingAt: 0)
+            let name = (variant.threads == 1 ? "1 thread" : "2 threads, spin \(variant.spinNanoseconds / 1000) µs")
+                + (variant.precision == precision ? "" : ", \(variant.precision.rawValue)")
+            print(name.padding(toLength: 33, withPad: " ", startingAt: 0)
                   + String(format: "median %.3f ms  p99 %.3f ms  min %.3f ms  (%.2f× 1 thread)",
                            1000 * t.median, 1000 * t.p99, 1000 * t.seconds[0], t.median / serial))
         }
@@ -204,7 +214,7 @@ struct BenchCommand: ParsableCommand {
     private func profileLayers(batch: Int, threads: Int) throws {
         let profile = ContextEncoderBenchmark.layerProfile(config: ModelConfig(architecture: architecture), batch: batch,
                                                            steps: quick ? 3 : 20, warmup: quick ? 1 : 3,
-                                                           threadCPUTime: cpuClock)
+                                                           threadCPUTime: cpuClock, quick: quick)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -213,17 +223,29 @@ struct BenchCommand: ParsableCommand {
         }
         print("\(architecture.rawValue), batch \(batch), \(threads) BLAS thread\(threads == 1 ? "" : "s"), one worker: "
               + "median \(cpuClock ? "thread CPU" : "wall-clock") ms over \(profile.steps) steps")
+        let limits = profile.limits
+        print(String(format: "limits, same run: sgemm %.1f GFLOP/s, stream triad %.1f GB/s (one thread); ",
+                     limits.sgemmGigaflops, limits.streamGigabytes)
+              + "a layer's GFLOP/s counts a direct convolution's multiply-adds; a pointwise part's GB/s its least traffic "
+              + "(in cache it may beat the triad, whose arrays are not)")
+        if threads > 1 {
+            print("(sgemm on \(threads) threads; the convolution kernels and the pointwise parts run on one: --threads 1 holds every part against one core)")
+        }
         func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         print("part" + String(repeating: " ", count: 28) + cell("forward", 9) + cell("backward", 10) + cell("total", 9)
-              + cell("share", 7) + cell("GFLOP/s", 9))
+              + cell("share", 7) + cell("GFLOP/s", 9) + cell("GB/s", 7) + cell("of limit", 10))
         let total = profile.total
         for part in profile.parts {
             let seconds = part.forward + part.backward
-            let rate = part.flops > 0 ? String(format: "%.1f", part.flops / seconds / 1e9) : ""
+            let gflops = part.flops / seconds / 1e9, gbytes = part.bytes / seconds / 1e9
+            let rate = part.flops > 0 ? String(format: "%.1f", gflops) : ""
+            let traffic = part.bytes > 0 ? String(format: "%.1f", gbytes) : ""
+            let limit = part.flops > 0 ? String(format: "%.0f%% sgemm", 100 * gflops / limits.sgemmGigaflops)
+                : part.bytes > 0 ? String(format: "%.2f× triad", gbytes / limits.streamGigabytes) : ""
             print(part.name.padding(toLength: 32, withPad: " ", startingAt: 0)
                   + cell(String(format: "%.2f", 1000 * part.forward), 9) + cell(String(format: "%.2f", 1000 * part.backward), 10)
                   + cell(String(format: "%.2f", 1000 * seconds), 9) + cell(String(format: "%.0f%%", 100 * seconds / total), 7)
-                  + cell(rate, 9))
+                  + cell(rate, 9) + cell(traffic, 7) + cell(limit, 12))
         }
         let flops = profile.parts.reduce(0) { $0 + $1.flops }
         print("sum of parts".padding(toLength: 32, withPad: " ", startingAt: 0)

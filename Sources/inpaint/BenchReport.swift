@@ -59,7 +59,7 @@ struct BenchReport: Codable {
         var runs: Int
         var gflops: Double
         var fractionOfPeak: Double
-        /// The channel-wise weights' precision, "float16" or "float32" (absent in the twin, which runs float32).
+        /// The channel-wise weights' precision, "int8", "float16" or "float32" (absent in the twin, which runs float32).
         var precision: String?
     }
 }

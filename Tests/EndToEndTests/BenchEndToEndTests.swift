@@ -53,8 +53,8 @@ final class BenchEndToEndTests: XCTestCase {
         XCTAssertEqual((paper["mflop_per_image"] as? NSNumber)?.doubleValue ?? 0, 182.57, accuracy: 0.01)
         XCTAssertGreaterThanOrEqual((forward["p99_ms"] as? NSNumber)?.doubleValue ?? 0,
                                     (forward["median_ms"] as? NSNumber)?.doubleValue ?? .infinity)
-        // The latency row is the inference path (float16 channel-wise weights), with float32 measured beside it.
-        XCTAssertEqual(forward["precision"] as? String, "float16")
+        // The latency row is the inference path (int8 channel-wise weights), with float32 measured beside it.
+        XCTAssertEqual(forward["precision"] as? String, "int8")
         let float32 = try XCTUnwrap(object["paper_forward_float32"] as? [String: Any], "paper_forward_float32 missing")
         for key in Self.forwardKeys { positiveFinite(float32, key, in: "paper_forward_float32") }
         XCTAssertEqual(float32["precision"] as? String, "float32")
@@ -82,7 +82,30 @@ final class BenchEndToEndTests: XCTestCase {
             for part in encoder + ["fc", "dec.0", "dec.2", "dec.4", "activations", "loss", "adam", "sum of parts"] {
                 XCTAssert(run.stdout.contains(part), "\(architecture): no \(part) in\n\(run.stdout)")
             }
+            // Each part held against its own limit: the layers against sgemm, the pointwise parts against the triad.
+            let lines = run.stdout.split(separator: "\n")
+            XCTAssert(lines.contains { $0.hasPrefix("limits, same run: sgemm ") && $0.contains("GB/s") }, run.stdout)
+            for part in ["fc", "dec.4"] {
+                XCTAssert(lines.contains { $0.hasPrefix(part) && $0.hasSuffix("% sgemm") }, "\(part):\n\(run.stdout)")
+            }
+            for part in ["activations", "loss", "zero gradients", "adam"] {
+                XCTAssert(lines.contains { $0.hasPrefix(part) && $0.hasSuffix("× triad") }, "\(part):\n\(run.stdout)")
+            }
         }
+    }
+
+    func testLayerProfileJSONCarriesTheLimitsAndEachPartsTraffic() throws {
+        let run = try inpaint(["bench", "--layers", "--quick", "--threads", "1", "--arch", "strided", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        let limits = try XCTUnwrap(json["limits"] as? [String: Double], run.stdout)
+        XCTAssertGreaterThan(limits["sgemmGigaflops"] ?? 0, 0.1)
+        XCTAssertGreaterThan(limits["streamGigabytes"] ?? 0, 0.1)
+        let parts = try XCTUnwrap(json["parts"] as? [[String: Any]])
+        func bytes(_ name: String) -> Double? { parts.first { ($0["name"] as? String)?.hasPrefix(name) == true }?["bytes"] as? Double }
+        // Adam moves 7 floats a weight (4 read, 3 written), zeroing writes 1: the weight count cancels out.
+        XCTAssertEqual(try XCTUnwrap(bytes("adam")) / XCTUnwrap(bytes("zero gradients")), 7, accuracy: 1e-9)
+        XCTAssertEqual(bytes("enc.0"), 0, "a layer is held against sgemm, not memory")
     }
 
     /// `--forward-only` times one thread against two with each helper spin (issue 16); it prints, never asserts on timings.

@@ -40,21 +40,23 @@ final class HalfPrecisionInferenceTests: XCTestCase {
         }
     }
 
-    /// A workspace remakes its float16 copy when the parameters change (a new training snapshot).
+    /// A workspace remakes its float16 and int8 copies when the parameters change (a new training snapshot).
     func testNewParametersAreConvertedAgain() {
         var g = SeededGenerator(seed: 61)
         let config = ModelConfig(architecture: .strided)
-        var model = ContextEncoder(config: config, generator: &g)
         let image = (0..<Digit.pixels).map { _ in g.nextUnitFloat() }
         let mask = HoleRect(top: 8, left: 8, height: 10, width: 10).mask()
-        let workspace = ContextEncoderWorkspace(config: config, maxBatch: 1)
-        var first = [Float](repeating: 0, count: Digit.pixels), second = first
-        model.reconstruct(images: image, masks: mask, count: 1, into: &first, workspace: workspace, precision: .float16)
-        model.parameters.values = model.parameters.values.map { -$0 }
-        model.reconstruct(images: image, masks: mask, count: 1, into: &second, workspace: workspace, precision: .float16)
-        let expected = model.reconstruct(images: image, masks: mask, count: 1, precision: .float16) as [Float]
-        XCTAssertEqual(second, expected)
-        XCTAssertNotEqual(first, second)
+        for precision in [InferencePrecision.float16, .int8] {
+            var model = ContextEncoder(config: config, generator: &g)
+            let workspace = ContextEncoderWorkspace(config: config, maxBatch: 1)
+            var first = [Float](repeating: 0, count: Digit.pixels), second = first
+            model.reconstruct(images: image, masks: mask, count: 1, into: &first, workspace: workspace, precision: precision)
+            model.parameters.values = model.parameters.values.map { -$0 }
+            model.reconstruct(images: image, masks: mask, count: 1, into: &second, workspace: workspace, precision: precision)
+            let expected = model.reconstruct(images: image, masks: mask, count: 1, precision: precision) as [Float]
+            XCTAssertEqual(second, expected, "\(precision)")
+            XCTAssertNotEqual(first, second, "\(precision)")
+        }
     }
 }
 

@@ -149,6 +149,32 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.snapshot.parameters, trainer.checkpoint().model.parameters)
     }
 
+    /// The paper model's 5×5 16→16 layers take Winograd F(4×4, 5×5) in four of their six passes: 20 steps stay
+    /// within 1e-3 (relative) of the direct kernel's losses, and two runs with it repeat bit for bit.
+    func testPaperTrainingWithWinogradIsCloseToDirectAndRepeats() {
+        defer { WinogradConvolution.isEnabled = true }
+        let images = blobs(count: 64, seed: 7)
+        var o = options(steps: 20)
+        o.batchSize = 16
+        func run(winograd: Bool) -> (losses: [Float], weights: [Float]) {
+            WinogradConvolution.isEnabled = winograd
+            var g = SeededGenerator(seed: 3)
+            let log = EventLog()
+            let trainer = Trainer(model: ContextEncoder(config: ModelConfig(architecture: .paper), generator: &g),
+                                  images: images, count: 64, options: o, events: { log.append($0) })
+            XCTAssertEqual(trainer.run(), .finished)
+            return (log.steps.map(\.loss), trainer.checkpoint().model.parameters.values)
+        }
+        let on = run(winograd: true), again = run(winograd: true), off = run(winograd: false)
+        XCTAssertEqual(on.losses.count, 20)
+        XCTAssertEqual(on.losses, again.losses, "same seed, same bits")
+        XCTAssertEqual(on.weights, again.weights, "same seed, same bits")
+        XCTAssertNotEqual(on.weights, off.weights, "the Winograd path should have been taken")
+        let worst = zip(on.losses, off.losses).map { abs($0 - $1) / $1 }.max()!
+        print(String(format: "paper model, 20 steps: Winograd vs direct loss, max relative difference %.2e", worst))
+        XCTAssertLessThan(worst, 1e-3, "on \(on.losses)\noff \(off.losses)")
+    }
+
     /// With and without adversarial training: the discriminator and its Adam travel in the same file.
     func testResumeFromACheckpointFileMatchesAnUninterruptedRunBitForBit() throws {
         for adversarial in [nil, AdversarialOptions(weight: 0.01)] {

@@ -191,6 +191,9 @@ final class ComparisonRuntimeTests: XCTestCase {
         // Compared as saved: the training keys say training is off, and nothing replaces one of the models.
         XCTAssertEqual(runtime.perform([.pauseTraining]).compactMap(\.noticeText).count, 1)
         XCTAssertTrue(runtime.perform([.resetModel]).compactMap(\.noticeText).first?.contains("not while comparing") == true)
+        XCTAssertTrue(runtime.perform([.startComparison(.bias)]).compactMap(\.noticeText).first?.contains("not while comparing") == true,
+                      "saved models compared as they are stay on screen")
+        XCTAssertTrue(runtime.perform([.startPreset(.oneSeven)]).compactMap(\.noticeText).first?.contains("not while comparing") == true)
         XCTAssertEqual(runtime.perform([.reconstruct(revision: 8, image: image, mask: mask)]).first,
                        .reconstructed(revision: 8, pixels: expected[0]), "model 0 is still its own")
     }
@@ -247,7 +250,32 @@ final class ComparisonRuntimeTests: XCTestCase {
         let image = TestDigits.seven(), mask = HoleRect(top: 8, left: 8, height: 12, width: 12).mask()
         let fills = runtime.perform([.reconstruct(revision: 1, image: image, mask: mask)])
         XCTAssertEqual(fills.count, 2, "both networks fill the input: \(fills.map { "\($0)".prefix(40) })")
-        XCTAssertTrue(runtime.perform([.startComparison(.position)]).compactMap(\.noticeText).first?.contains("not while comparing") == true)
+
+        // Another comparison from the menu replaces this one, training too.
+        let switched = runtime.perform([.startComparison(.position)])
+        XCTAssertEqual(switched.compactMap { message -> ComparisonName? in
+            if case .comparisonStarted(let start) = message { start.name } else { nil }
+        }, [.position],
+                       "\(switched.compactMap(\.noticeText))")
+        XCTAssertTrue(switched.contains(.trainingReset))
+        XCTAssertEqual(runtime.compared?.isTraining, true, "the new comparison trains")
+        XCTAssertFalse(runtime.isTraining)
+        let afterSwitch = pollUntil(runtime, seconds: 60) { steps(in: $0).count >= 1 }
+        XCTAssertEqual(steps(in: afterSwitch).first?.step, 1, "the new comparison's model 0 starts at step 1")
+
+        // A preset from the menu: one network again, with a trainer of its own.
+        let preset = runtime.perform([.startPreset(.oneSeven)])
+        XCTAssertTrue(preset.contains { if case .presetStarted = $0 { true } else { false } }, "\(preset.compactMap(\.noticeText))")
+        XCTAssertNil(runtime.compared, "the comparison is gone")
+        XCTAssertTrue(runtime.isTraining, "the preset trains")
+        XCTAssertEqual(steps(in: pollUntil(runtime, seconds: 60) { steps(in: $0).count >= 1 }).first?.step, 1)
+        XCTAssertEqual(runtime.perform([.reconstruct(revision: 2, image: image, mask: mask)]).count, 1, "one network fills the input")
+        // And back to a comparison: the preset's trainer gives way again.
+        let back = runtime.perform([.startComparison(.bias)])
+        XCTAssertEqual(back.compactMap { message -> ComparisonName? in
+            if case .comparisonStarted(let start) = message { start.name } else { nil }
+        }, [.bias])
+        XCTAssertEqual(runtime.compared?.isTraining, true)
     }
 
     // MARK: a screenshot after steps

@@ -252,6 +252,14 @@ final class PresetMenuTests: XCTestCase {
         XCTAssertEqual(screen.components(separatedBy: "  reconstruction: ").count - 1, 1,
                        "the lesson says what a reconstruction is once, not once per model:\n\(screen)")
         XCTAssertEqual(ReopenCommand.words(state, launch: LaunchOptions()).prefix(4), ["inpaint", "tui", "--preset", "compare-position"])
+
+        // A preset from the x menu after it: one network's panels again.
+        _ = update(&state, .presetStarted(PresetStart(name: .sevens, library: digits, initialHole: nil, hint: "look here",
+                                                       dataLabel: "sevens: 40 images", learningRate: 1e-3)))
+        XCTAssertFalse(state.comparison.isActive)
+        XCTAssertEqual(state.preset, "sevens")
+        let after = snapshotText(view(state))
+        XCTAssertFalse(after.contains("1 channel recon") || after.contains("mask channel recon"), after)
     }
 
     func testPresetStartedReplacesTheDigitsAndTheHoleAndAsksForAReconstruction() {

@@ -102,6 +102,11 @@ final class PanelNumbersTests: XCTestCase {
         let text = snapshotText(view(state))
         XCTAssertTrue(text.contains("hole MSE •training .012  unseen test .034 (this hole)"),
                       "each group's mean, the current one marked:\n\(text)")
+        // One group (one-seven's): its mean once, unmarked, not "training: training .012".
+        _ = update(&state, .groupsMeasured(revision: state.probe.groupsRevision, library: "sevens",
+                                           [GroupScore(name: "training", mse: 0.012, count: 3)]))
+        let one = snapshotText(view(state))
+        XCTAssertTrue(one.contains("hole MSE training .012 (this hole)") && !one.contains("•training"), one)
         // Once answered, a new hole is measured on the very next tick.
         _ = update(&state, .groupsMeasured(revision: state.probe.groupsRevision, library: "sevens", []))
         _ = update(&state, .key(.character("r")))

@@ -11,14 +11,16 @@ public typealias LayerReference = (_ x: Tensor, _ weight: Tensor, _ bias: Tensor
 ///      and, for a layer split by channel (`WorkSplit.channels`), the channel-range backward against the whole,
 ///   3. dInput, dWeight and dBias of backward(dOutput = r) against central differences of L = Σ r·y.
 /// Every layer is linear in each of x, W and b, so central differences are exact up to Float32 rounding and the
-/// default ε = 1e-2 keeps that rounding small.
+/// default ε = 1e-2 keeps that rounding small. Forwards are compared (1, 2) within forwardAtol + forwardRtol·|y|;
+/// a path that rounds more than a direct sum (Winograd's) states its own.
 public func checkLayer(
     _ layer: some Layer, input: [Int], seed: UInt64 = 1, reference: LayerReference? = nil,
     epsilon: Float = 1e-2, rtol: Double = 1e-2, atol: Double = 1e-3,
+    forwardRtol: Float = 1e-4, forwardAtol: Float = 1e-5,
     file: StaticString = #filePath, line: UInt = #line
 ) {
     for failure in layerCheckFailures(layer, input: input, seed: seed, reference: reference, epsilon: epsilon,
-                                      rtol: rtol, atol: atol) {
+                                      rtol: rtol, atol: atol, forwardRtol: forwardRtol, forwardAtol: forwardAtol) {
         XCTFail(failure, file: file, line: line)
     }
 }
@@ -27,7 +29,8 @@ public func checkLayer(
 /// that a wrong gradient is caught).
 public func layerCheckFailures(
     _ layer: some Layer, input: [Int], seed: UInt64 = 1, reference: LayerReference? = nil,
-    epsilon: Float = 1e-2, rtol: Double = 1e-2, atol: Double = 1e-3
+    epsilon: Float = 1e-2, rtol: Double = 1e-2, atol: Double = 1e-3,
+    forwardRtol: Float = 1e-4, forwardAtol: Float = 1e-5
 ) -> [String] {
     let name = "\(type(of: layer)) \(layer.summary) on \(input)"
     var g = SeededGenerator(seed: seed)
@@ -41,7 +44,7 @@ public func layerCheckFailures(
     if let reference {
         let expected = reference(x, w, b)
         record(expected.shape == y.shape ? nil : "\(name) forward: shape \(y.shape), reference \(expected.shape)")
-        record(closeMismatch(y.data, expected.data, "\(name) forward vs reference"))
+        record(closeMismatch(y.data, expected.data, "\(name) forward vs reference", rtol: forwardRtol, atol: forwardAtol))
     }
 
     // Output channels in two or three ranges, computed one after the other into the same output.
@@ -52,7 +55,8 @@ public func layerCheckFailures(
         let part = layer.forward(x, weight: w, bias: b, channels: range)
         parts.data = zip(parts.data, part.data).map { $0 + $1 }  // each range's output is zero elsewhere
     }
-    record(closeMismatch(parts.data, y.data, "\(name) channel-range forward vs whole"))
+    record(closeMismatch(parts.data, y.data, "\(name) channel-range forward vs whole", rtol: forwardRtol,
+                         atol: forwardAtol))
 
     let grads = layer.backward(x, weight: w, dOutput: r)
     if layer.workSplit == .channels {
@@ -89,10 +93,10 @@ public func layerCheckFailures(
     return failures
 }
 
-/// nil when `actual` and `expected` agree elementwise within 1e-5 + 1e-4·|expected|, else the first difference.
-func closeMismatch(_ actual: [Float], _ expected: [Float], _ label: String) -> String? {
+/// nil when `actual` and `expected` agree elementwise within atol + rtol·|expected|, else the first difference.
+func closeMismatch(_ actual: [Float], _ expected: [Float], _ label: String, rtol: Float = 1e-4, atol: Float = 1e-5) -> String? {
     guard actual.count == expected.count else { return "\(label): \(actual.count) values, expected \(expected.count)" }
-    let bad = zip(actual, expected).enumerated().filter { !(abs($0.element.0 - $0.element.1) <= 1e-5 + 1e-4 * abs($0.element.1)) }
+    let bad = zip(actual, expected).enumerated().filter { !(abs($0.element.0 - $0.element.1) <= atol + rtol * abs($0.element.1)) }
     guard let first = bad.first else { return nil }
     return "\(label): \(bad.count) of \(actual.count) values differ; first at \(first.offset): \(first.element.0) vs \(first.element.1)"
 }

@@ -178,6 +178,60 @@ long ck_conv_s2_weight_grad_count(int channels, int height, int width, int outCh
 void ck_conv_s2_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
                             int outChannels, float *dw, float *scratch);
 
+// MARK: Winograd F(4×4, 5×5) same convolution (see Winograd5x5.c)
+
+/// 1 when the Winograd kernels below may be called on this CPU for these channel counts (x86-64 with AVX2 and
+/// FMA; channels a multiple of 8, any outChannels). Kernel 5×5, stride 1, padding 2; any map size. Each output
+/// channel comes out the same bits whatever outChannels is (so a range of them may be computed alone).
+int ck_winograd5_supported(int channels, int outChannels);
+
+/// Floats of transformed weights U [64][C][O'] that `ck_winograd5_transform_weights` writes (O' = O rounded up to 8).
+long ck_winograd5_weight_count(int channels, int outChannels);
+
+/// Floats of `scratch` that `ck_winograd5_conv` needs (one image's worth, whatever the batch).
+long ck_winograd5_scratch_count(int channels, int height, int width, int outChannels);
+
+/// w [O, C, 5, 5] → U [64][C][O'], U[a·8 + b][c][o] = (G w[o, c] Gᵀ)[a][b], zero for o ≥ O.
+/// Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_transform_weights(const float *w, int outChannels, int channels, float *U);
+
+/// A batch's same convolution (stride 1, zero padding 2, no bias) by Winograd F(4×4, 5×5):
+///   y[n, o, oy, ox] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, oy + i − 2, ox + j − 2]   (up to rounding)
+/// x [N, C, H, W], U from ck_winograd5_transform_weights(w) → y [N, O, H, W] (overwritten).
+/// scratch ≥ ck_winograd5_scratch_count(C, H, W, O) floats. Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_conv(const float *x, int batch, int channels, int height, int width, const float *U,
+                       int outChannels, float *y, float *scratch);
+
+/// Floats of `scratch` that `ck_winograd5_weight_grad` needs (whatever the batch).
+long ck_winograd5_weight_grad_scratch_count(int channels, int height, int width, int outChannels);
+
+/// A batch's weight gradient of that convolution, ACCUMULATED, through the Winograd domain:
+///   dw[o, c, i, j] += Σ_{n,oy,ox} dy[n, o, oy, ox] · x[n, c, oy + i − 2, ox + j − 2]   (up to rounding)
+/// x [N, C, H, W], dy [N, O, H, W], dw [O, C, 5, 5]. scratch ≥ ck_winograd5_weight_grad_scratch_count(C, H, W, O)
+/// floats. Precondition: ck_winograd5_supported(C, O).
+void ck_winograd5_weight_grad(const float *x, int batch, int channels, int height, int width, const float *dy,
+                              int outChannels, float *dw, float *scratch);
+
+// MARK: int8 channel-wise weights (Int8Matmul.c)
+
+/// 1 when `ck_int8_quantize` and `ck_int8_matmul` may be called on this CPU (x86-64 with AVX2 and FMA).
+int ck_int8_supported(void);
+
+/// One matrix w [inF, outF] → q [inF, outF] int8 and scale [outF], per output column j:
+///   scale[j] = max_i |w[i, j]| / 127;  q[i, j] = round-to-nearest-even(w[i, j] · (127 / max_i |w[i, j]|)) clamped
+/// to [−127, 127] (q = 0 where the maximum is 0; a column with ∞ or NaN keeps its non-finite scale, q 0 for its
+/// finite weights). Call it per block of rows
+/// for one scale per block and column. Bit-identical to NeuralCore's `Int8Weights` Swift loops.
+/// Precondition: ck_int8_supported().
+void ck_int8_quantize(const float *w, int inF, int outF, int8_t *q, float *scale);
+
+/// y[r, j] = Σ_b scale[b, j] · (Σ_{i in block b} x[r, i] · q[i, j]) for r < rows (overwritten), blocks of
+/// blockRows weight rows (the last may be shorter) and scale [⌈inF / blockRows⌉, outF]: int8 weights q [inF, outF]
+/// converted to float32 on the fly, float32 FMA accumulation over i in order within a block, each block's sum
+/// added to y with one FMA. x rows are ldx floats apart, y rows ldy. Precondition: ck_int8_supported().
+void ck_int8_matmul(const int8_t *q, const float *scale, int inF, int outF, int blockRows, const float *x, long ldx,
+                    int rows, float *y, long ldy);
+
 #ifdef __cplusplus
 }
 #endif
