@@ -72,8 +72,8 @@ print(f"cells per drag frame: mean {statistics.mean(s['dragFrameCells']):.0f}; "
       f"reconstruct median {statistics.median(s['reconstructMilliseconds']):.2f} ms; "
       f"first frame {s['firstFrameMilliseconds']:.0f} ms")
 parts = [(name, s.get(key) or []) for name, key in
-         (("view", "dragViewMilliseconds"), ("encode", "dragEncodeMilliseconds"), ("write", "dragWriteMilliseconds"))]
+         (("before the view", "dragBeforeViewMilliseconds"), ("view", "dragViewMilliseconds"), ("encode", "dragEncodeMilliseconds"), ("write", "dragWriteMilliseconds"))]
 if all(values for _, values in parts):
-    print("after the network, median per drag frame: "
+    print("median per drag frame: "
           + ", ".join(f"{name} {statistics.median(values):.2f} ms" for name, values in parts))
 EOF

@@ -13,6 +13,9 @@ public struct FrameStats: Codable, Sendable {
     /// Where a drag frame's time went after the network: `view` (the state drawn into cells), the encoder
     /// (the diff and its bytes), and writing the bytes to the terminal; one entry per drag frame.
     public var dragViewMilliseconds: [Double] = []
+    /// Input read → the view starts (decoding, update, the network, and whatever else the main queue ran
+    /// first: training news, a tick), one entry per drag frame.
+    public var dragBeforeViewMilliseconds: [Double] = []
     public var dragEncodeMilliseconds: [Double] = []
     public var dragWriteMilliseconds: [Double] = []
     /// Time spent in the `.reconstruct` effect (the network), one entry per reconstruction.

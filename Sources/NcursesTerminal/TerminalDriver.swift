@@ -318,6 +318,7 @@ public final class TerminalDriver {
             lastDragDrawUptime = now
             stats.dragFrames += 1
             stats.dragLatencyMilliseconds.append(milliseconds(from: readAt, to: now))
+            stats.dragBeforeViewMilliseconds.append(milliseconds(from: readAt, to: viewStart))
             stats.dragViewMilliseconds.append(milliseconds(from: viewStart, to: encodeStart))
             stats.dragEncodeMilliseconds.append(milliseconds(from: encodeStart, to: encodeEnd))
             stats.dragWriteMilliseconds.append(milliseconds(from: encodeEnd, to: now))

@@ -32,6 +32,16 @@ public final class UIRuntime {
     /// Explain mode's backward passes and the group means, on a queue of their own (`ProbeAnswers`).
     private let probes = ProbeAnswers()
     private var modelRevision = 0
+    /// A drag's weights: while training runs, each new snapshot costs the int8 reconstructor a quantisation
+    /// of every channel-wise weight (9.8 M for the paper network, several ms, more than the pass itself), and
+    /// the trainer publishes one after every step that follows a read. So a changed input (a drag motion)
+    /// keeps the weights taken less than `dragWeightsInterval` seconds ago; the same input with newer weights
+    /// (the tick's refresh) always takes the newest. `poll` says `.modelUpdated` once weights held back are
+    /// due, so a drag that ends just then (or training that pauses) is still shown with the newest weights.
+    public static let dragWeightsInterval = 0.2
+    private var weightsTakenAt = -Double.infinity
+    private var weightsHeldBack = false
+    private var lastReconstructInput: (image: [Float], mask: [Float])?
 
     // What a save writes beside the trainer's own state, followed through the current trainer's events.
     private var history = LossSummary()
@@ -131,8 +141,16 @@ public final class UIRuntime {
         }
         if !probeQuestions.isEmpty { probes.ask(probeQuestions, model: newestNetwork().model, onNews: inbox.onNews) }
         guard lastReconstruct != nil || !panelQuestions.isEmpty else { return answers }
-        let network = newestNetwork()   // once: the maps are read from the reconstruction's own pass
+        let network: ModelReconstructor   // once: the maps are read from the reconstruction's own pass
+        if case .reconstruct(_, let image, let mask)? = lastReconstruct, let last = lastReconstructInput,
+           last.image != image || last.mask != mask, clock() - weightsTakenAt < Self.dragWeightsInterval {
+            network = inference
+            weightsHeldBack = training != nil || compared != nil
+        } else {
+            network = newestNetwork()
+        }
         if case .reconstruct(let revision, let image, let mask)? = lastReconstruct {
+            lastReconstructInput = (image, mask)
             let began = DispatchTime.now().uptimeNanoseconds
             let pixels = network.reconstruct(image: image, mask: mask)
             lastReconstructMilliseconds = Double(DispatchTime.now().uptimeNanoseconds &- began) / 1_000_000
@@ -146,6 +164,8 @@ public final class UIRuntime {
     private func newestNetwork() -> ModelReconstructor {
         if let training { inference.model = training.trainer.snapshot }
         if let primary = compared?.newestPrimary() { inference.model = primary }
+        weightsTakenAt = clock()
+        weightsHeldBack = false
         return inference
     }
 
@@ -513,7 +533,10 @@ public final class UIRuntime {
             messages += note(event)
             if case .step = event { stepped = true }
         }
-        if stepped { messages.append(.modelUpdated(revision: nextModelRevision())) }
+        if stepped || (weightsHeldBack && clock() - weightsTakenAt >= Self.dragWeightsInterval) {
+            weightsHeldBack = false   // until the next motion holds them back again
+            messages.append(.modelUpdated(revision: nextModelRevision()))
+        }
         messages += probes.take()
         messages += compared?.poll(nextRevision: nextModelRevision) ?? []
         if stepped { messages += insideAfterSteps() }

@@ -136,6 +136,49 @@ final class UIRuntimeTests: XCTestCase {
         XCTAssertFalse(restarted.contains(.training(.stopped(.cancelled))), "the cancelled trainer's events are dropped")
     }
 
+    /// While training runs, a drag's motion (a changed input) keeps weights taken less than
+    /// `dragWeightsInterval` ago instead of quantising each new snapshot; once that is due, `poll` says
+    /// `.modelUpdated` and the refresh of the same input (the tick's) takes the newest weights, so a drag that
+    /// ends as training pauses is not left showing older ones.
+    func testADragMotionKeepsRecentWeightsAndPollBringsTheNewestWhenDue() throws {
+        BLASThreads.set(1)
+        let digits = [TestDigits.ring(), TestDigits.bar(), TestDigits.seven()]
+        var options = TrainingOptions()
+        options.batchSize = 8
+        options.evalEvery = 0
+        options.maxSteps = 100_000
+        options.learningRate = 1e-2   // every step moves the weights
+        let plan = TrainingPlan.trainer(images: (0..<24).flatMap { digits[$0 % 3] }, count: 24, evaluationImages: [],
+                                        evaluationCount: 0, options: options)
+        let runtime = try exploring(stridedModel(seed: 6), training: plan)
+        var now = 0.0
+        runtime.clock = { now }
+        runtime.startTraining()
+        addTeardownBlock { runtime.stop(waitingAtMost: 5) }
+        let image = TestDigits.seven()
+
+        _ = runtime.perform([.reconstruct(revision: 1, image: image, mask: hole)])   // weights taken at t = 0
+        let taken = runtime.inference.model
+        XCTAssertGreaterThanOrEqual(steps(in: pollUntil(runtime) { steps(in: $0).count >= 2 }).count, 2)
+        XCTAssertEqual(runtime.perform([.pauseTraining]), [])
+        XCTAssertTrue(pollUntil(runtime) { $0.contains(.training(.stateChanged(.paused))) }
+            .contains(.training(.stateChanged(.paused))))
+
+        now = 0.1
+        let motion = runtime.perform([.reconstruct(revision: 2, image: image, mask: band)])
+        XCTAssertEqual(runtime.inference.model.parameters.values, taken.parameters.values,
+                       "a motion 0.1 s after the weights were taken keeps them, though training stepped since")
+        XCTAssertEqual(motion, [.reconstructed(revision: 2, pixels: ModelReconstructor(model: taken).reconstruct(image: image, mask: band))])
+        XCTAssertFalse(runtime.poll().contains { if case .modelUpdated = $0 { true } else { false } },
+                       "paused and not yet due: nothing to say")
+
+        now = 0.1 + UIRuntime.dragWeightsInterval
+        XCTAssertTrue(runtime.poll().contains { if case .modelUpdated = $0 { true } else { false } },
+                      "the held-back weights are due: the UI is told to refresh")
+        _ = runtime.perform([.reconstruct(revision: 3, image: image, mask: band)])   // the tick's refresh: same input
+        XCTAssertNotEqual(runtime.inference.model.parameters.values, taken.parameters.values, "the refresh takes the newest weights")
+        XCTAssertFalse(runtime.poll().contains { if case .modelUpdated = $0 { true } else { false } }, "said once")
+    }
     /// `R` with a recipe's fresh run (as `inpaint tui` gives the paper network with the mask channel
     /// `--recipe fast`): the fresh weights train with that recipe's warm-up and length, not the plan's rate.
     func testResetTrainsFreshWeightsWithTheRecipesRun() throws {
